@@ -1,0 +1,26 @@
+FROM python:3.13-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1
+
+WORKDIR /app
+
+# Dependencies first, so code changes reuse this layer.
+COPY pyproject.toml README.md ./
+RUN mkdir -p nsx frameworks evidence \
+ && touch nsx/__init__.py frameworks/__init__.py evidence/__init__.py \
+ && pip install . \
+ && pip uninstall -y nsx
+
+COPY . .
+RUN pip install --no-deps . \
+ && DJANGO_SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput \
+ && useradd --system --uid 10001 --home-dir /app nsx \
+ && chown -R nsx /app
+
+USER nsx
+EXPOSE 8000
+ENTRYPOINT ["/app/docker/entrypoint.sh"]
+CMD ["gunicorn", "nsx.wsgi", "--config", "gunicorn.conf.py"]

@@ -1,0 +1,44 @@
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404
+
+from evidence.models import Citation, Source, SourceAnchor
+from frameworks.models import Framework
+
+
+def visible_citation(citation_id):
+    """A citation on a published framework, with its source, statement and grounding anchors."""
+    queryset = Citation.objects.select_related(
+        "source",
+        "statement__framework__occupation",
+        "statement__section",
+        "statement__level",
+        "statement__domain",
+    ).prefetch_related(Prefetch("anchors", queryset=SourceAnchor.objects.order_by("kind", "position")))
+    return get_object_or_404(
+        queryset, pk=citation_id, statement__framework__status=Framework.Status.PUBLISHED
+    )
+
+
+def get_source(key):
+    return get_object_or_404(Source, key=key)
+
+
+def citations_of(source):
+    """Every published statement that cites the source, grouped in page order."""
+    return (
+        Citation.objects.filter(source=source, statement__framework__status=Framework.Status.PUBLISHED)
+        .select_related(
+            "statement__framework__occupation",
+            "statement__section",
+            "statement__level",
+            "statement__domain",
+        )
+        .order_by(
+            "statement__framework__occupation__title",
+            "statement__framework__version",
+            "statement__section__position",
+            "statement__domain__position",
+            "statement__level__position",
+            "statement__position",
+        )
+    )

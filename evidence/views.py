@@ -1,0 +1,47 @@
+from django.contrib import messages
+from django.http import HttpRequest
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.vary import vary_on_headers
+
+from evidence import ratelimit, selectors
+from evidence.forms import SuggestionForm
+from frameworks.selectors import current_framework, get_occupation
+from nsx.htmx import template_for
+
+
+@require_safe
+@vary_on_headers("HX-Request")
+def citation_detail(request: HttpRequest, citation_id: int):
+    citation = selectors.visible_citation(citation_id)
+    template = template_for(request, "evidence/citation.html", "citation-detail")
+    return render(request, template, {"citation": citation, "statement": citation.statement})
+
+
+@require_safe
+def source_detail(request: HttpRequest, key: str):
+    source = selectors.get_source(key)
+    return render(request, "evidence/source.html", {"source": source, "citations": selectors.citations_of(source)})
+
+
+SUGGESTIONS_PER_HOUR = 5
+
+
+@require_http_methods(["GET", "POST"])
+def suggest_correction(request: HttpRequest, soc_code: str):
+    occupation = get_occupation(soc_code)
+    framework = current_framework(occupation)
+    form = SuggestionForm(request.POST or None, occupation=occupation, framework=framework)
+    if request.method == "POST":
+        if not ratelimit.hit("suggestion", request, SUGGESTIONS_PER_HOUR, 3600):
+            return render(
+                request,
+                "evidence/suggest.html",
+                {"occupation": occupation, "form": form, "rate_limited": True},
+                status=429,
+            )
+        if form.is_valid():
+            form.save(remote_address=ratelimit.client_address(request) or None)
+            messages.success(request, "Thank you. A curator will review your suggestion.")
+            return redirect(occupation.get_absolute_url() + "?tab=anchors")
+    return render(request, "evidence/suggest.html", {"occupation": occupation, "form": form})

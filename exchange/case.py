@@ -1,0 +1,288 @@
+"""A framework as a 1EdTech CASE 1.1 CFPackage, and the CFDocuments listing.
+
+The tree is the page's: document, section, domain (in sections that group by domain), level, statement,
+each child linked to its parent by an isChildOf association. Every identifier is a UUID derived from
+natural keys (statements keep their own uid), so re-importing a framework never changes one.
+"""
+
+from itertools import groupby
+
+from exchange.document import PUBLISHER, iso_datetime
+from exchange.identifiers import derived, framework_identifier
+from frameworks.models import Framework
+
+CASE_ROOT = "/ims/case/v1p1/"
+LANGUAGE = "en"
+ADOPTION_STATUS = {
+    Framework.Status.DRAFT: "Draft",
+    Framework.Status.IN_REVIEW: "Draft",
+    Framework.Status.PUBLISHED: "Adopted",
+    Framework.Status.ARCHIVED: "Deprecated",
+}
+ONET_ATTRIBUTION = "Incorporates information from O*NET (USDOL/ETA), used under CC BY 4.0."
+ITEM_TYPES = {
+    "Section": "A part of the framework, shown as a tab of its page.",
+    "Domain": "A durable-skill domain that groups the statements of a section.",
+    "Level": "A level of the section's proficiency scale.",
+    "Statement": "A skill statement: what a worker at this level does.",
+}
+
+
+def base_url(request):
+    return request.build_absolute_uri("/").rstrip("/")
+
+
+def _uri(base, collection, identifier):
+    return f"{base}{CASE_ROOT}{collection}/{identifier}"
+
+
+def package_uri(base, framework):
+    return _uri(base, "CFPackages", framework_identifier(framework))
+
+
+def _link(title, identifier, uri):
+    return {"title": title, "identifier": str(identifier), "uri": uri}
+
+
+def cf_document(framework, base):
+    """The CFDocument of a framework, as a CFPackage holds it."""
+    occupation = framework.occupation
+    identifier = framework_identifier(framework)
+    document = {
+        "identifier": str(identifier),
+        "uri": _uri(base, "CFDocuments", identifier),
+        "frameworkType": "Occupational skills framework",
+        "caseVersion": "1.1",
+        "creator": PUBLISHER,
+        "title": f"{occupation.title} skills framework",
+        "lastChangeDateTime": iso_datetime(framework.updated_at),
+        "officialSourceURL": base + framework.get_absolute_url(),
+        "publisher": PUBLISHER,
+        "description": framework.context_covered,
+        "subject": [occupation.title],
+        "subjectURI": [
+            _link(occupation.title, _subject_identifier(occupation), _subject_uri(base, occupation))
+        ],
+        "language": LANGUAGE,
+        "version": framework.version,
+        "adoptionStatus": ADOPTION_STATUS[framework.status],
+        "notes": f"O*NET-SOC {occupation.soc_code}. {ONET_ATTRIBUTION}",
+    }
+    if framework.published_at:
+        document["statusStartDate"] = framework.published_at.date().isoformat()
+    return document
+
+
+def documents_listing(frameworks, base):
+    """getAllCFDocuments: each document with the address of its package."""
+    documents = []
+    for framework in frameworks:
+        document = cf_document(framework, base)
+        document["CFPackageURI"] = _link(
+            document["title"], document["identifier"], package_uri(base, framework)
+        )
+        documents.append(document)
+    return {"CFDocuments": documents}
+
+
+def _subject_identifier(occupation):
+    return derived("case", "subject", occupation.soc_code)
+
+
+def _subject_uri(base, occupation):
+    return _uri(base, "CFSubjects", _subject_identifier(occupation))
+
+
+class _PackageBuilder:
+    def __init__(self, contents, base):
+        self.contents = contents
+        self.framework = contents.framework
+        self.base = base
+        self.changed = iso_datetime(self.framework.updated_at)
+        self.document = cf_document(self.framework, base)
+        self.items = []
+        self.associations = []
+        self.item_types = {}
+        for name in ITEM_TYPES:
+            identifier = derived("case", "item-type", name)
+            self.item_types[name] = _link(name, identifier, _uri(base, "CFItemTypes", identifier))
+        self.section_nodes = {}
+
+    def identifier(self, *parts):
+        return derived("case", self.contents.occupation.soc_code, self.framework.version, *parts)
+
+    def add_item(self, identifier, item_type, full_statement, **fields):
+        uri = _uri(self.base, "CFItems", identifier)
+        self.items.append(
+            {
+                "identifier": str(identifier),
+                "fullStatement": full_statement,
+                "CFItemType": item_type,
+                "CFItemTypeURI": self.item_types[item_type],
+                "uri": uri,
+                "language": LANGUAGE,
+                "lastChangeDateTime": self.changed,
+                **{name: value for name, value in fields.items() if value},
+            }
+        )
+        return _link(full_statement, identifier, uri)
+
+    def child_of(self, child, parent, sequence):
+        identifier = derived("case", "association", child["identifier"], "isChildOf", parent["identifier"])
+        self.associations.append(
+            {
+                "identifier": str(identifier),
+                "associationType": "isChildOf",
+                "sequenceNumber": sequence,
+                "uri": _uri(self.base, "CFAssociations", identifier),
+                "originNodeURI": child,
+                "destinationNodeURI": parent,
+                "lastChangeDateTime": self.changed,
+            }
+        )
+
+    def build(self):
+        root = _link(self.document["title"], self.document["identifier"], self.document["uri"])
+        sections = []
+        for number, (section, statements) in enumerate(
+            groupby(self.contents.statements, key=lambda statement: statement.section), start=1
+        ):
+            sections.append(section)
+            node = self.add_item(
+                self.identifier("section", section.key),
+                "Section",
+                section.name,
+                notes=section.description,
+                humanCodingScheme=section.key,
+                listEnumeration=str(number),
+            )
+            self.child_of(node, root, number)
+            self.section_nodes[section.key] = node
+            statements = list(statements)
+            if section.uses_domains:
+                for place, (domain, in_domain) in enumerate(
+                    groupby(statements, key=lambda s: s.domain), start=1
+                ):
+                    domain_node = self.add_item(
+                        self.identifier("domain", section.key, domain.key),
+                        "Domain",
+                        domain.name,
+                        notes=domain.description,
+                        humanCodingScheme=f"{section.key}.{domain.key}",
+                        listEnumeration=str(place),
+                    )
+                    self.child_of(domain_node, node, place)
+                    self.add_levels(section, domain, domain_node, list(in_domain))
+            else:
+                self.add_levels(section, None, node, statements)
+        return {
+            "CFDocument": self.document,
+            "CFItems": self.items,
+            "CFAssociations": self.associations,
+            "CFDefinitions": self.definitions(),
+            "CFRubrics": self.rubrics(sections),
+        }
+
+    def add_levels(self, section, domain, parent, statements):
+        prefix = f"{section.key}.{domain.key}" if domain else section.key
+        for level in self.contents.levels_of(section):
+            node = self.add_item(
+                self.identifier("level", section.key, domain.key if domain else "", level.key),
+                "Level",
+                level.name,
+                notes=level.role_label if section.shows_role_labels else "",
+                humanCodingScheme=f"{prefix}.{level.key}",
+                listEnumeration=str(level.position),
+            )
+            self.child_of(node, parent, level.position)
+            for statement in statements:
+                if statement.level_id != level.pk:
+                    continue
+                sources = "; ".join(citation.source.label for citation in statement.citations.all())
+                item = self.add_item(
+                    statement.uid,
+                    "Statement",
+                    statement.text,
+                    abbreviatedStatement=statement.title,
+                    humanCodingScheme=f"{prefix}.{level.key}.{statement.position}",
+                    listEnumeration=str(statement.position),
+                    notes=f"Sources: {sources}" if sources else "",
+                )
+                self.child_of(item, node, statement.position)
+
+    def definitions(self):
+        occupation = self.contents.occupation
+        return {
+            "CFSubjects": [
+                {
+                    "identifier": str(_subject_identifier(occupation)),
+                    "uri": _subject_uri(self.base, occupation),
+                    "title": occupation.title,
+                    "hierarchyCode": occupation.soc_code,
+                    "description": f"O*NET-SOC occupation {occupation.soc_code}",
+                    "lastChangeDateTime": self.changed,
+                }
+            ],
+            "CFItemTypes": [
+                {
+                    **self.item_types[name],
+                    "description": description,
+                    "hierarchyCode": str(number),
+                    "typeCode": name.lower(),
+                    "lastChangeDateTime": self.changed,
+                }
+                for number, (name, description) in enumerate(ITEM_TYPES.items(), start=1)
+            ],
+        }
+
+    def rubrics(self, sections):
+        """A rubric per scale, a criterion per section on it, a criterion level per level of the scale."""
+        rubrics = {}
+        for section in sections:
+            scale = section.scale
+            if scale.key not in rubrics:
+                identifier = self.identifier("rubric", scale.key)
+                rubrics[scale.key] = {
+                    "identifier": str(identifier),
+                    "uri": _uri(self.base, "CFRubrics", identifier),
+                    "title": scale.name,
+                    "description": f"The levels of the {scale.name} scale.",
+                    "lastChangeDateTime": self.changed,
+                    "CFRubricCriteria": [],
+                }
+            rubric = rubrics[scale.key]
+            criterion_id = self.identifier("criterion", section.key)
+            rubric["CFRubricCriteria"].append(
+                {
+                    "identifier": str(criterion_id),
+                    "uri": _uri(self.base, "CFRubricCriteria", criterion_id),
+                    "category": section.name,
+                    "description": f"{section.name}, at the levels of the {scale.name} scale.",
+                    "CFItemURI": self.section_nodes[section.key],
+                    "position": len(rubric["CFRubricCriteria"]) + 1,
+                    "rubricId": rubric["identifier"],
+                    "lastChangeDateTime": self.changed,
+                    "CFRubricCriterionLevels": [
+                        self.criterion_level(criterion_id, section, level)
+                        for level in self.contents.levels_of(section)
+                    ],
+                }
+            )
+        return list(rubrics.values())
+
+    def criterion_level(self, criterion_id, section, level):
+        identifier = self.identifier("criterion-level", section.key, level.key)
+        return {
+            "identifier": str(identifier),
+            "uri": _uri(self.base, "CFRubricCriterionLevels", identifier),
+            "quality": level.name,
+            "description": level.role_label or level.name,
+            "score": float(level.position),
+            "position": level.position,
+            "rubricCriterionId": str(criterion_id),
+            "lastChangeDateTime": self.changed,
+        }
+
+
+def cf_package(contents, base):
+    return _PackageBuilder(contents, base).build()

@@ -1,0 +1,57 @@
+"""python manage.py export_framework SOC [--version V] [-o FILE]: write a framework file."""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from exchange.document import framework_document
+from exchange.fileformat import dump_yaml
+from frameworks.models import Framework, Occupation
+
+
+class Command(BaseCommand):
+    help = (
+        "Write one framework as a framework file (YAML, see docs/framework-format.md): the occupation's "
+        "newest published framework, or the one --version names."
+    )
+
+    def create_parser(self, prog_name, subcommand, **kwargs):
+        # Here --version names a framework version and replaces Django's own --version.
+        return super().create_parser(prog_name, subcommand, conflict_handler="resolve", **kwargs)
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "soc_code", metavar="SOC", help="The occupation's O*NET-SOC code, e.g. 41-3021.00."
+        )
+        parser.add_argument(
+            "--version", dest="framework_version", help="The framework version, in any status."
+        )
+        parser.add_argument("-o", "--output", help="The file to write; standard output if left out.")
+
+    def handle(self, soc_code, framework_version, output, **options):
+        text = dump_yaml(framework_document(self._framework(soc_code, framework_version)))
+        if output is None:
+            self.stdout.write(text, ending="")
+            return
+        # newline="\n": the same bytes on every platform, so that exports can be compared.
+        with open(output, "w", encoding="utf-8", newline="\n") as stream:
+            stream.write(text)
+
+    def _framework(self, soc_code, version):
+        occupation = Occupation.objects.filter(soc_code=soc_code).first()
+        if occupation is None:
+            raise CommandError(f"No occupation has the O*NET-SOC code {soc_code}.")
+        frameworks = Framework.objects.filter(occupation=occupation).select_related("occupation")
+        framework = (
+            frameworks.filter(version=version).first()
+            if version
+            else frameworks.published().newest_first().first()
+        )
+        if framework is None:
+            versions = ", ".join(
+                f"{f.version} ({f.get_status_display().lower()})" for f in frameworks.order_by("version")
+            )
+            wanted = f"version {version}" if version else "published framework"
+            raise CommandError(
+                f"{soc_code} has no {wanted}"
+                + (f"; its frameworks: {versions}." if versions else "; it has no framework.")
+            )
+        return framework

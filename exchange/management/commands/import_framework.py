@@ -1,0 +1,55 @@
+"""python manage.py import_framework FILE [--dry-run]: create or update one framework from its file."""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from exchange.fileformat import FrameworkFileError
+from exchange.services import ImportReport, Tally, import_framework
+
+
+class Command(BaseCommand):
+    help = (
+        "Create or update one framework from a framework file (YAML or JSON, see docs/framework-format.md). "
+        "The file is the framework's full content; running it again with the same file changes nothing."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "file", help="The framework file, e.g. fixtures/frameworks/insurance-sales-agents.yaml."
+        )
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Import, report, then roll everything back."
+        )
+
+    def handle(self, file, dry_run, verbosity, **options):
+        try:
+            report = import_framework(file, dry_run=dry_run)
+        except OSError as error:
+            raise CommandError(f"{file}: {error.strerror}") from error
+        except FrameworkFileError as error:
+            count = len(error.problems)
+            heading = f"{file}: {count} problem{'s' if count != 1 else ''}; nothing was imported."
+            raise CommandError("\n".join([heading, *error.lines])) from error
+        if verbosity >= 1:
+            self._print_summary(report)
+
+    def _print_summary(self, report: ImportReport):
+        framework = report.framework
+        self.stdout.write(
+            f"{framework.occupation.soc_code} {framework.occupation.title} v{framework.version} "
+            f"from {report.name}"
+        )
+        rows = {kind: tally for kind, tally in report.tallies.items() if tally.changes or tally.unchanged}
+        width = max(map(len, rows), default=0)
+        self.stdout.write(" " * width + "".join(f"{column:>11}" for column in Tally.COLUMNS))
+        for kind, tally in rows.items():
+            self.stdout.write(
+                f"{kind:<{width}}" + "".join(f"{getattr(tally, column):>11,}" for column in Tally.COLUMNS)
+            )
+        if not report.changes:
+            self.stdout.write(self.style.SUCCESS("Nothing changed: the database already matches the file."))
+        elif report.dry_run:
+            self.stdout.write(self.style.WARNING("Dry run: nothing was saved."))
+        else:
+            self.stdout.write(
+                self.style.SUCCESS(f"Imported {report.changes:,} change{'s' if report.changes != 1 else ''}.")
+            )

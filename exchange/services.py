@@ -1,0 +1,424 @@
+"""Import of a framework file (docs/framework-format.md).
+
+The whole file is read and checked first; the database is written only when nothing is wrong, in one
+transaction, comparing every row with the file so that importing the same file twice changes nothing.
+The file is the framework's full content: statements, citations and metrics it no longer lists are deleted.
+What frameworks share (scales, sections, domains, sources) and what the occupation owns (titles, links,
+anchors) is created or updated, never deleted; shared entries the site already has keep their place in
+its order, new ones are added after the rest.
+"""
+
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from django.db import transaction
+from django.db.models import Max, Prefetch
+from django.utils.dateparse import parse_datetime
+
+from evidence.models import Citation, EvidenceMetric, Source, SourceAnchor
+from exchange.fileformat import FrameworkFileError, Problem, parse
+from exchange.identifiers import statement_uid
+from exchange.validation import problems
+from frameworks.models import (
+    Apprenticeship,
+    CipProgram,
+    Domain,
+    Framework,
+    JobZone,
+    Level,
+    Occupation,
+    OccupationTitle,
+    ProficiencyScale,
+    Section,
+    Statement,
+)
+
+# A statement that moves waits here while the others settle, clear of every real position: positions are
+# unique within a level, so moving statements straight to their new places could collide on the way.
+PARKED_POSITION = 16384
+
+_LOOK_UP = object()
+
+
+@dataclass
+class Tally:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    deleted: int = 0
+
+    COLUMNS = ("created", "updated", "unchanged", "deleted")
+
+    @property
+    def changes(self):
+        return self.created + self.updated + self.deleted
+
+
+@dataclass
+class ImportReport:
+    KINDS = (
+        "job zones",
+        "occupations",
+        "related titles",
+        "apprenticeships",
+        "CIP programs",
+        "scales",
+        "levels",
+        "sections",
+        "domains",
+        "sources",
+        "anchors",
+        "frameworks",
+        "statements",
+        "citations",
+        "metrics",
+    )
+    CONTENT = ("statements", "citations", "metrics")
+
+    name: str
+    dry_run: bool = False
+    framework: Framework | None = None
+    tallies: dict = field(default_factory=lambda: {kind: Tally() for kind in ImportReport.KINDS})
+
+    @property
+    def changes(self):
+        return sum(tally.changes for tally in self.tallies.values())
+
+
+def read_framework_file(path):
+    """The checked document of a framework file; FrameworkFileError listing every problem otherwise."""
+    name = str(path)
+    raw = Path(path).read_bytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise FrameworkFileError(
+            name, [Problem(raw[: error.start].count(b"\n") + 1, (), "not UTF-8 text")]
+        ) from None
+    parsed = parse(text, name)
+    if found := problems(parsed):
+        raise FrameworkFileError(name, found)
+    return parsed.data
+
+
+def import_framework(path, *, dry_run=False):
+    """Create or update the framework a file describes; roll everything back when `dry_run`."""
+    data = read_framework_file(path)
+    with transaction.atomic():
+        report = _Writer(data, ImportReport(str(path), dry_run=dry_run)).write()
+        if dry_run:
+            transaction.set_rollback(True)
+    return report
+
+
+class _Writer:
+    def __init__(self, data, report):
+        self.data = data
+        self.report = report
+
+    def sync(self, kind, model, lookup, values, instance=_LOOK_UP, on_create=None):
+        """Create the row, or save those of its fields that differ from `values`; count which; return it."""
+        tally = self.report.tallies[kind]
+        if instance is _LOOK_UP:
+            instance = model.objects.filter(**lookup).first()
+        if instance is None:
+            tally.created += 1
+            return model.objects.create(**lookup, **values, **(on_create or {}))
+        changed = [name for name, value in values.items() if getattr(instance, name) != value]
+        for name in changed:
+            setattr(instance, name, values[name])
+        if changed:
+            instance.save(update_fields=changed)
+            tally.updated += 1
+        else:
+            tally.unchanged += 1
+        return instance
+
+    def mark_updated(self, kind):
+        """The file's one row of this kind was counted unchanged, but its links or content changed."""
+        tally = self.report.tallies[kind]
+        if tally.unchanged:
+            tally.unchanged -= 1
+            tally.updated += 1
+
+    def write(self):
+        data = self.data
+        occupation = self._occupation(data["occupation"])
+        scales, levels = self._scales(data["scales"])
+        sections = self._sections(data["sections"], scales)
+        domains = self._domains(data.get("domains", []))
+        sources = self._sources(data.get("sources", []))
+        anchors = self._anchors(occupation, data.get("anchors", []), sources)
+        published_at = data.get("published_at")
+        framework = self.sync(
+            "frameworks",
+            Framework,
+            {"occupation": occupation, "version": data["version"]},
+            {
+                "context_covered": data.get("context", ""),
+                "status": data["status"],
+                "published_at": parse_datetime(published_at) if published_at else None,
+            },
+        )
+        section_levels = {item["key"]: levels[item["scale"]] for item in data["sections"]}
+        self._statements(
+            framework, data.get("statements", []), sections, section_levels, domains, sources, anchors
+        )
+        self._metrics(framework, data.get("metrics", []), sources)
+        if any(self.report.tallies[kind].changes for kind in ("frameworks", *ImportReport.CONTENT)):
+            framework.save(update_fields=["updated_at"])  # content changed: the framework was updated
+            self.mark_updated("frameworks")
+        self.report.framework = framework
+        return self.report
+
+    def _occupation(self, item):
+        zone = item.get("job_zone")
+        job_zone = zone and self.sync(
+            "job zones",
+            JobZone,
+            {"number": int(zone["number"])},
+            {"name": zone["name"], "description": zone.get("description", "")},
+        )
+        occupation = self.sync(
+            "occupations",
+            Occupation,
+            {"soc_code": item["soc_code"]},
+            {
+                "title": item["title"],
+                "description": item.get("description", ""),
+                "job_zone_id": job_zone.pk if job_zone else None,
+            },
+        )
+        titles = {(title.kind, title.title): title for title in occupation.titles.all()}
+        positions = Counter()
+        for title in item.get("related_titles", []):
+            kind = title.get("kind", OccupationTitle.Kind.ALTERNATE.value)
+            positions[kind] += 1
+            self.sync(
+                "related titles",
+                OccupationTitle,
+                {"occupation": occupation, "kind": kind, "title": title["title"]},
+                {"short_title": title.get("short_title", ""), "position": positions[kind]},
+                titles.get((kind, title["title"])),
+            )
+        apprenticeships = [
+            self.sync(
+                "apprenticeships",
+                Apprenticeship,
+                {"rapids_code": entry["rapids_code"]},
+                {"title": entry["title"]},
+            )
+            for entry in item.get("apprenticeships", [])
+        ]
+        programs = [
+            self.sync("CIP programs", CipProgram, {"code": entry["code"]}, {"title": entry.get("title", "")})
+            for entry in item.get("cip_programs", [])
+        ]
+        for relation, rows in (
+            (occupation.apprenticeships, apprenticeships),
+            (occupation.cip_programs, programs),
+        ):
+            if missing := set(rows) - set(relation.all()):
+                relation.add(*missing)
+                self.mark_updated("occupations")
+        return occupation
+
+    def _scales(self, items):
+        scales, levels = {}, {}
+        for item in items:
+            scale = self.sync("scales", ProficiencyScale, {"key": item["key"]}, {"name": item["name"]})
+            existing = {level.key: level for level in scale.levels.all()}
+            last = max((level.position for level in existing.values()), default=0)
+            levels[scale.key] = {}
+            for entry in item["levels"]:
+                level = existing.get(entry["key"])
+                last += level is None
+                levels[scale.key][entry["key"]] = self.sync(
+                    "levels",
+                    Level,
+                    {"scale": scale, "key": entry["key"]},
+                    {"name": entry["name"], "role_label": entry.get("role_label", "")},
+                    level,
+                    on_create={"position": last},
+                )
+            scales[scale.key] = scale
+        return scales, levels
+
+    def _shared(self, kind, model, items, values):
+        """Rows every framework shares, by key: new ones go after the site's existing ones."""
+        existing = model.objects.in_bulk([item["key"] for item in items], field_name="key")
+        last = model.objects.aggregate(last=Max("position"))["last"] or 0
+        rows = {}
+        for item in items:
+            row = existing.get(item["key"])
+            last += row is None
+            rows[item["key"]] = self.sync(
+                kind, model, {"key": item["key"]}, values(item), row, {"position": last}
+            )
+        return rows
+
+    def _sections(self, items, scales):
+        return self._shared(
+            "sections",
+            Section,
+            items,
+            lambda item: {
+                "name": item["name"],
+                "description": item.get("description", ""),
+                "scale_id": scales[item["scale"]].pk,
+                "uses_domains": item.get("uses_domains", False),
+                "shows_role_labels": item.get("shows_role_labels", False),
+            },
+        )
+
+    def _domains(self, items):
+        return self._shared(
+            "domains",
+            Domain,
+            items,
+            lambda item: {"name": item["name"], "description": item.get("description", "")},
+        )
+
+    def _sources(self, items):
+        optional = ("version", "publisher", "licence", "url")
+        return self._shared(
+            "sources",
+            Source,
+            items,
+            lambda item: {
+                "label": item["label"],
+                "footer_label": item["footer_label"],
+                "title": item["title"],
+                **{name: item.get(name, "") for name in optional},
+            },
+        )
+
+    def _anchors(self, occupation, items, sources):
+        existing = {
+            (anchor.kind, anchor.onet_id): anchor
+            for anchor in SourceAnchor.objects.filter(occupation=occupation)
+        }
+        positions = Counter()
+        anchors = {}
+        for item in items:
+            kind, onet_id, importance = item["kind"], item["onet_id"], item.get("importance")
+            positions[kind] += 1
+            anchors[f"{kind}:{onet_id}"] = self.sync(
+                "anchors",
+                SourceAnchor,
+                {"occupation": occupation, "kind": kind, "onet_id": onet_id},
+                {
+                    "name": item["name"],
+                    "position": positions[kind],
+                    "importance": None if importance is None else Decimal(importance),
+                    "task_type": item.get("task_type", ""),
+                    "hot_technology": item.get("hot_technology", False),
+                    "in_demand": item.get("in_demand", False),
+                    "source_id": sources[item["source"]].pk if "source" in item else None,
+                },
+                existing.get((kind, onet_id)),
+            )
+        return anchors
+
+    def _statements(self, framework, items, sections, section_levels, domains, sources, anchors):
+        soc_code = framework.occupation.soc_code
+        places = Counter()
+        wanted = []
+        for item in items:
+            section = sections[item["section"]]
+            domain = domains[item["domain"]] if "domain" in item else None
+            level = section_levels[item["section"]][item["level"]]
+            place = (section.pk, domain and domain.pk, level.pk)
+            places[place] += 1  # position within its level: the order of the file
+            values = {
+                "section_id": section.pk,
+                "domain_id": domain and domain.pk,
+                "level_id": level.pk,
+                "position": places[place],
+                "title": item["title"],
+                "text": item["text"],
+            }
+            wanted.append(
+                (statement_uid(soc_code, framework.version, item["key"]), values, item.get("citations", []))
+            )
+
+        citations = Citation.objects.prefetch_related("anchors")
+        existing = {
+            statement.uid: statement
+            for statement in framework.statements.prefetch_related(Prefetch("citations", queryset=citations))
+        }
+        kept = {uid for uid, _, _ in wanted}
+        if stale := [statement for uid, statement in existing.items() if uid not in kept]:
+            self.report.tallies["citations"].deleted += sum(
+                len(statement.citations.all()) for statement in stale
+            )
+            Statement.objects.filter(pk__in=[statement.pk for statement in stale]).delete()
+            self.report.tallies["statements"].deleted += len(stale)
+
+        place_fields = ("section_id", "domain_id", "level_id", "position")
+        moving = [
+            existing[uid]
+            for uid, values, _ in wanted
+            if uid in existing and any(getattr(existing[uid], name) != values[name] for name in place_fields)
+        ]
+        for offset, statement in enumerate(moving):
+            statement.position = PARKED_POSITION + offset
+            Statement.objects.filter(pk=statement.pk).update(position=statement.position)
+
+        for uid, values, cited in wanted:
+            statement = self.sync(
+                "statements", Statement, {"framework": framework, "uid": uid}, values, existing.get(uid)
+            )
+            previous = existing[uid].citations.all() if uid in existing else []
+            self._citations(statement, cited, previous, sources, anchors)
+
+    def _citations(self, statement, items, previous, sources, anchors):
+        tally = self.report.tallies["citations"]
+        by_source = {citation.source_id: citation for citation in previous}
+        for position, item in enumerate(items, start=1):
+            key, references = (
+                (item, []) if isinstance(item, str) else (item["source"], item.get("anchors", []))
+            )
+            source = sources[key]
+            anchor_ids = {anchors[reference].pk for reference in references}
+            citation = by_source.pop(source.pk, None)
+            if citation is None:
+                citation = Citation.objects.create(statement=statement, source=source, position=position)
+                citation.anchors.set(anchor_ids)
+                tally.created += 1
+                continue
+            changed = citation.position != position
+            if changed:
+                citation.position = position
+                citation.save(update_fields=["position"])
+            if {anchor.pk for anchor in citation.anchors.all()} != anchor_ids:
+                citation.anchors.set(anchor_ids)
+                changed = True
+            tally.updated += changed
+            tally.unchanged += not changed
+        if by_source:
+            Citation.objects.filter(pk__in=[citation.pk for citation in by_source.values()]).delete()
+            tally.deleted += len(by_source)
+
+    def _metrics(self, framework, items, sources):
+        existing = {(metric.group, metric.key): metric for metric in framework.evidence_metrics.all()}
+        for position, item in enumerate(items, start=1):
+            identity = (item["group"], item["key"])
+            self.sync(
+                "metrics",
+                EvidenceMetric,
+                {"framework": framework, "group": item["group"], "key": item["key"]},
+                {
+                    "label": item.get("label", ""),
+                    "value": item["value"],
+                    "unit": item.get("unit", ""),
+                    "source_id": sources[item["source"]].pk,
+                    "position": position,
+                },
+                existing.pop(identity, None),
+            )
+        if existing:
+            EvidenceMetric.objects.filter(pk__in=[metric.pk for metric in existing.values()]).delete()
+            self.report.tallies["metrics"].deleted += len(existing)

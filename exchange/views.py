@@ -1,0 +1,73 @@
+import csv
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_safe
+
+from exchange import case, ctdl, selectors
+from exchange.document import framework_document
+from exchange.fileformat import dump_json
+from frameworks.selectors import published_frameworks
+
+JSON_LD = "application/ld+json"
+CSV_COLUMNS = ("section", "level", "domain", "position", "title", "text", "citations")
+
+
+def prefers_json(request: HttpRequest):
+    """Whether the client asks for JSON rather than the page, e.g. with `Accept: application/json`."""
+    return request.get_preferred_type(["text/html", "application/json"]) == "application/json"
+
+
+def _json(data, content_type="application/json"):
+    return JsonResponse(data, content_type=content_type, json_dumps_params={"ensure_ascii": False})
+
+
+@require_safe
+def framework_json(request: HttpRequest, soc_code: str):
+    framework = selectors.public_framework(soc_code)
+    return HttpResponse(dump_json(framework_document(framework)), content_type="application/json")
+
+
+@require_safe
+def framework_csv(request: HttpRequest, soc_code: str):
+    framework = selectors.public_framework(soc_code)
+    contents = selectors.framework_contents(framework)
+    filename = f"{soc_code}-framework-v{framework.version}.csv"
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
+    writer = csv.writer(response)
+    writer.writerow(CSV_COLUMNS)
+    for statement in contents.statements:
+        writer.writerow(
+            [
+                statement.section.name,
+                statement.level.name,
+                statement.domain.name if statement.domain else "",
+                statement.position,
+                statement.title,
+                statement.text,
+                "; ".join(citation.source.label for citation in statement.citations.all()),
+            ]
+        )
+    return response
+
+
+@require_safe
+def framework_jsonld(request: HttpRequest, soc_code: str):
+    framework = selectors.public_framework(soc_code)
+    document_url = request.build_absolute_uri()
+    page_url = request.build_absolute_uri(framework.get_absolute_url())
+    return _json(
+        ctdl.competency_framework(selectors.framework_contents(framework), document_url, page_url), JSON_LD
+    )
+
+
+@require_safe
+def case_package(request: HttpRequest, identifier):
+    framework = selectors.public_framework_by_identifier(identifier)
+    return _json(case.cf_package(selectors.framework_contents(framework), case.base_url(request)))
+
+
+@require_safe
+def case_documents(request: HttpRequest):
+    return _json(case.documents_listing(published_frameworks(), case.base_url(request)))

@@ -1,0 +1,65 @@
+"""python manage.py import_onet <release folder> [--dry-run]: import an O*NET text release."""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from frameworks.onet_import import ReleaseError, Tally, import_release, list_files
+
+
+class ProgressBar:
+    """A one-line progress bar redrawn in place on a terminal."""
+
+    WIDTH = 30
+
+    def __init__(self, stream):
+        self.stream = stream
+
+    def __call__(self, done, total, label):
+        filled = self.WIDTH * done // total
+        bar = "#" * filled + "." * (self.WIDTH - filled)
+        line = f"\r[{bar}] {done}/{total} {label}"[:100].ljust(100)
+        # Plain text: a command's stderr otherwise styles everything as an error.
+        self.stream.write(line, style_func=lambda text: text, ending="\n" if done == total else "")
+        self.stream.flush()
+
+
+class Command(BaseCommand):
+    help = (
+        "Import an O*NET database release (text format): occupations, job zones, titles, related "
+        "occupations and O*NET source anchors. Running it again with the same release changes nothing."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("folder", help="The release folder, e.g. db_30_1_text.")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Import, report, then roll everything back."
+        )
+
+    def handle(self, folder, dry_run, verbosity, **options):
+        show_progress = verbosity >= 1 and self.stdout.isatty()
+        try:
+            report = import_release(
+                folder, dry_run=dry_run, progress=ProgressBar(self.stderr) if show_progress else None
+            )
+        except ReleaseError as error:
+            raise CommandError(str(error)) from error
+        if verbosity >= 1:
+            self._print_summary(report)
+
+    def _print_summary(self, report):
+        release = report.release
+        self.stdout.write(f"{release}" + (f" ({release.released})" if release.released else ""))
+        if report.missing_files:
+            self.stdout.write(f"Not in this release, skipped: {list_files(report.missing_files)}")
+        label_width = max(len(kind) for kind in report.tallies)
+        self.stdout.write(" " * label_width + "".join(f"{column:>11}" for column in Tally.COLUMNS))
+        for kind, tally in report.tallies.items():
+            counts = "".join(f"{getattr(tally, column):>11,}" for column in Tally.COLUMNS)
+            self.stdout.write(f"{kind:<{label_width}}{counts}")
+        if any(tally.kept for tally in report.tallies.values()):
+            self.stdout.write(
+                "kept: no longer in the release, but cited or curator-authored, so not deleted."
+            )
+        if report.dry_run:
+            self.stdout.write(self.style.WARNING("Dry run: everything was rolled back."))
+        else:
+            self.stdout.write(self.style.SUCCESS(f"Imported {release}."))

@@ -1,0 +1,395 @@
+import uuid
+
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from frameworks.soc import SOC_CODE_VALIDATOR
+
+
+class NaturalKeyManager(models.Manager):
+    """Manager whose natural key is a tuple of the fields named in `natural_key_fields`."""
+
+    def __init__(self, *fields):
+        super().__init__()
+        self.natural_key_fields = fields
+
+    def get_by_natural_key(self, *values):
+        return self.get(**dict(zip(self.natural_key_fields, values, strict=True)))
+
+
+def related_natural_key(instance, field_name, arity):
+    """The natural key of a related row, or Nones while a fixture names a row that does not exist.
+
+    Loading a fixture asks a new row for its natural key before its references are known to resolve;
+    answering with Nones lets the load carry on to the save, whose error names the record.
+    """
+    related = getattr(instance, field_name, None)  # a missing related row raises AttributeError
+    return related.natural_key() if related is not None else (None,) * arity
+
+
+class OnetRelease(models.Model):
+    """One O*NET database release that occupations and anchors were read from."""
+
+    version = models.CharField(max_length=20, unique=True)
+    released = models.CharField(max_length=60, blank=True, help_text="As the release names it, e.g. December 2025.")
+    imported_at = models.DateTimeField(null=True, blank=True)
+
+    objects = NaturalKeyManager("version")
+
+    class Meta:
+        ordering = ["-imported_at", "-version"]
+
+    def __str__(self):
+        return f"O*NET {self.version}"
+
+    def natural_key(self):
+        return (self.version,)
+
+
+class JobZone(models.Model):
+    number = models.PositiveSmallIntegerField(primary_key=True)
+    name = models.CharField(max_length=100)
+    description = models.TextField(blank=True)
+
+    objects = NaturalKeyManager("number")
+
+    class Meta:
+        ordering = ["number"]
+
+    def __str__(self):
+        return f"Job Zone {self.number} · {self.name}"
+
+    def natural_key(self):
+        return (self.number,)
+
+
+class Apprenticeship(models.Model):
+    """A registered apprenticeship occupation (RAPIDS code)."""
+
+    rapids_code = models.CharField(max_length=20, unique=True)
+    title = models.CharField(max_length=200)
+
+    objects = NaturalKeyManager("rapids_code")
+
+    class Meta:
+        ordering = ["rapids_code"]
+
+    def __str__(self):
+        return f"{self.rapids_code} · {self.title}"
+
+    def natural_key(self):
+        return (self.rapids_code,)
+
+
+class CipProgram(models.Model):
+    """A Classification of Instructional Programs code."""
+
+    code = models.CharField(max_length=10, unique=True)
+    title = models.CharField(max_length=200, blank=True)
+
+    objects = NaturalKeyManager("code")
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = "CIP program"
+
+    def __str__(self):
+        return f"{self.code} · {self.title}" if self.title else self.code
+
+    def natural_key(self):
+        return (self.code,)
+
+
+class Occupation(models.Model):
+    class EducationLevel(models.IntegerChoices):
+        """O*NET's categories of the Required Level of Education (element 2.D.1, RL scale)."""
+
+        LESS_THAN_HIGH_SCHOOL = 1, _("Less than a high school diploma")
+        HIGH_SCHOOL = 2, _("High school diploma or equivalent")
+        POST_SECONDARY_CERTIFICATE = 3, _("Post-secondary certificate")
+        SOME_COLLEGE = 4, _("Some college courses")
+        ASSOCIATE = 5, _("Associate's degree")
+        BACHELOR = 6, _("Bachelor's degree")
+        POST_BACCALAUREATE_CERTIFICATE = 7, _("Post-baccalaureate certificate")
+        MASTER = 8, _("Master's degree")
+        POST_MASTER_CERTIFICATE = 9, _("Post-master's certificate")
+        FIRST_PROFESSIONAL = 10, _("First professional degree")
+        DOCTORAL = 11, _("Doctoral degree")
+        POST_DOCTORAL = 12, _("Post-doctoral training")
+
+    soc_code = models.CharField(
+        "O*NET-SOC code", max_length=10, unique=True, validators=[SOC_CODE_VALIDATOR]
+    )
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    job_zone = models.ForeignKey(JobZone, null=True, blank=True, on_delete=models.PROTECT)
+    release = models.ForeignKey(
+        OnetRelease,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        help_text="The O*NET release this occupation was last read from.",
+    )
+    retired = models.BooleanField(default=False, help_text="Absent from the newest imported O*NET release.")
+    education_level = models.PositiveSmallIntegerField(
+        choices=EducationLevel.choices,
+        null=True,
+        blank=True,
+        help_text="Most common required level of education (O*NET Education, Training, and Experience).",
+    )
+    apprenticeships = models.ManyToManyField(Apprenticeship, blank=True, related_name="occupations")
+    cip_programs = models.ManyToManyField(CipProgram, blank=True, related_name="occupations")
+    related_occupations = models.ManyToManyField(
+        "self", through="RelatedOccupation", symmetrical=False, related_name="+", blank=True
+    )
+
+    objects = NaturalKeyManager("soc_code")
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self):
+        return f"{self.title} ({self.soc_code})"
+
+    def natural_key(self):
+        return (self.soc_code,)
+
+    def get_absolute_url(self):
+        return reverse("frameworks:occupation", args=[self.soc_code])
+
+
+class OccupationTitleManager(models.Manager):
+    def get_by_natural_key(self, soc_code, kind, title):
+        return self.get(occupation__soc_code=soc_code, kind=kind, title=title)
+
+
+class OccupationTitle(models.Model):
+    """Another name for an occupation: O*NET alternate titles and titles reported by workers."""
+
+    class Kind(models.TextChoices):
+        ALTERNATE = "alternate", _("Alternate title")
+        REPORTED = "reported", _("Reported title")
+
+    occupation = models.ForeignKey(Occupation, on_delete=models.CASCADE, related_name="titles")
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.ALTERNATE)
+    title = models.CharField(max_length=250)
+    short_title = models.CharField(max_length=150, blank=True)
+    position = models.PositiveIntegerField(default=0)
+    release = models.ForeignKey(
+        OnetRelease, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        help_text="The O*NET release that listed this title; empty for a curator's own.",
+    )
+
+    objects = OccupationTitleManager()
+
+    class Meta:
+        ordering = ["occupation", "kind", "position", "title"]
+        constraints = [
+            models.UniqueConstraint(fields=["occupation", "kind", "title"], name="unique_occupation_title"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def natural_key(self):
+        return (*related_natural_key(self, "occupation", 1), self.kind, self.title)
+
+    natural_key.dependencies = ["frameworks.occupation"]
+
+
+class RelatedOccupation(models.Model):
+    from_occupation = models.ForeignKey(Occupation, on_delete=models.CASCADE, related_name="related_links")
+    to_occupation = models.ForeignKey(Occupation, on_delete=models.CASCADE, related_name="+")
+    tier = models.CharField(max_length=40, blank=True, help_text="O*NET relatedness tier, e.g. Primary-Short.")
+    position = models.PositiveIntegerField(default=0)
+    release = models.ForeignKey(
+        OnetRelease, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        help_text="The O*NET release that listed this link; empty for a curator's own.",
+    )
+
+    class Meta:
+        ordering = ["from_occupation", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["from_occupation", "to_occupation"], name="unique_related_occupation"),
+        ]
+
+    def __str__(self):
+        return f"{self.from_occupation.soc_code} → {self.to_occupation.soc_code}"
+
+
+class ProficiencyScale(models.Model):
+    key = models.SlugField(unique=True)
+    name = models.CharField(max_length=100)
+
+    objects = NaturalKeyManager("key")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.key,)
+
+
+class LevelManager(models.Manager):
+    def get_by_natural_key(self, scale_key, key):
+        return self.get(scale__key=scale_key, key=key)
+
+
+class Level(models.Model):
+    scale = models.ForeignKey(ProficiencyScale, on_delete=models.CASCADE, related_name="levels")
+    key = models.SlugField()
+    name = models.CharField(max_length=60)
+    role_label = models.CharField(max_length=100, blank=True, help_text="e.g. Entry / Apprentice")
+    position = models.PositiveSmallIntegerField()
+
+    objects = LevelManager()
+
+    class Meta:
+        ordering = ["scale", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["scale", "key"], name="unique_level_key"),
+            models.UniqueConstraint(fields=["scale", "position"], name="unique_level_position"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.scale})"
+
+    def natural_key(self):
+        return (*related_natural_key(self, "scale", 1), self.key)
+
+    natural_key.dependencies = ["frameworks.proficiencyscale"]
+
+
+class Section(models.Model):
+    """A part of a framework page, e.g. occupational skills; its key is also its tab's key."""
+
+    key = models.SlugField(unique=True)
+    name = models.CharField(max_length=100)
+    description = models.TextField(blank=True)
+    scale = models.ForeignKey(ProficiencyScale, on_delete=models.PROTECT, related_name="sections")
+    uses_domains = models.BooleanField(default=False, help_text="Statements of this section belong to a domain.")
+    shows_role_labels = models.BooleanField(default=False)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    objects = NaturalKeyManager("key")
+
+    class Meta:
+        ordering = ["position"]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.key,)
+
+
+class Domain(models.Model):
+    """A durable-skill domain such as Communication."""
+
+    key = models.SlugField(unique=True)
+    name = models.CharField(max_length=100)
+    description = models.TextField(blank=True)
+    position = models.PositiveSmallIntegerField(unique=True)
+
+    objects = NaturalKeyManager("key")
+
+    class Meta:
+        ordering = ["position"]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.key,)
+
+
+class FrameworkQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=Framework.Status.PUBLISHED)
+
+    def newest_first(self):
+        return self.order_by(models.F("published_at").desc(nulls_last=True), "-version")
+
+
+class FrameworkManager(models.Manager.from_queryset(FrameworkQuerySet)):
+    def get_by_natural_key(self, soc_code, version):
+        return self.get(occupation__soc_code=soc_code, version=version)
+
+
+class Framework(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        IN_REVIEW = "in_review", _("In review")
+        PUBLISHED = "published", _("Published")
+        ARCHIVED = "archived", _("Archived")
+
+    occupation = models.ForeignKey(Occupation, on_delete=models.PROTECT, related_name="frameworks")
+    version = models.CharField(max_length=20, help_text="Version label, e.g. 26.05")
+    context_covered = models.TextField(blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    published_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = FrameworkManager()
+
+    class Meta:
+        ordering = ["occupation__title", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["occupation", "version"], name="unique_framework_version"),
+        ]
+
+    def __str__(self):
+        return f"{self.occupation.title} v.{self.version}"
+
+    def natural_key(self):
+        return (*related_natural_key(self, "occupation", 1), self.version)
+
+    natural_key.dependencies = ["frameworks.occupation"]
+
+    def get_absolute_url(self):
+        return reverse("frameworks:occupation", args=[self.occupation.soc_code])
+
+
+class Statement(models.Model):
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="statements")
+    section = models.ForeignKey(Section, on_delete=models.PROTECT, related_name="statements")
+    level = models.ForeignKey(Level, on_delete=models.PROTECT, related_name="statements")
+    domain = models.ForeignKey(Domain, null=True, blank=True, on_delete=models.PROTECT, related_name="statements")
+    position = models.PositiveSmallIntegerField()
+    title = models.CharField(max_length=200)
+    text = models.TextField()
+
+    objects = NaturalKeyManager("uid")
+
+    class Meta:
+        ordering = ["framework", "section__position", "domain__position", "level__position", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["framework", "section", "level", "position"],
+                condition=Q(domain__isnull=True),
+                name="unique_statement_position",
+            ),
+            models.UniqueConstraint(
+                fields=["framework", "section", "domain", "level", "position"],
+                condition=Q(domain__isnull=False),
+                name="unique_statement_position_in_domain",
+            ),
+            models.CheckConstraint(
+                condition=~Q(title=""), name="statement_title_not_empty", violation_error_message="Enter a title."
+            ),
+            models.CheckConstraint(
+                condition=~Q(text=""), name="statement_text_not_empty", violation_error_message="Enter the text."
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def natural_key(self):
+        return (str(self.uid),)

@@ -1,0 +1,173 @@
+"""Reads that pages need, each in a fixed number of queries."""
+
+from dataclasses import dataclass, field
+from itertools import groupby
+
+from django.db.models import Case, Count, Prefetch, Q, Value, When
+from django.http import Http404
+
+from evidence.models import Citation, EvidenceMetric, SourceAnchor
+from frameworks.models import Domain, Framework, Level, Occupation, Section, Statement
+
+
+def published_frameworks():
+    """Every published framework, newest version of each occupation first."""
+    return (
+        Framework.objects.published()
+        .select_related("occupation", "occupation__job_zone")
+        .newest_first()
+    )
+
+
+def get_occupation(soc_code):
+    try:
+        return Occupation.objects.select_related("job_zone").get(soc_code=soc_code)
+    except Occupation.DoesNotExist:
+        raise Http404("No occupation has that O*NET-SOC code.") from None
+
+
+def current_framework(occupation):
+    """The newest published framework of an occupation, or None."""
+    return published_frameworks().filter(occupation=occupation).first()
+
+
+@dataclass
+class LevelGroup:
+    level: Level
+    statements: list
+
+
+@dataclass
+class DomainGroup:
+    domain: Domain
+    levels: list
+    count: int = 0
+
+
+@dataclass
+class SectionContent:
+    section: Section
+    levels: list = field(default_factory=list)
+    domains: list = field(default_factory=list)
+    count: int = 0
+
+    def statements(self):
+        """Every statement in reading order: by domain, then level."""
+        levels = [group for domain in self.domains for group in domain.levels] if self.domains else self.levels
+        for group in levels:
+            yield from group.statements
+
+
+def _level_groups(levels, statements):
+    by_level = {}
+    for statement in statements:
+        by_level.setdefault(statement.level_id, []).append(statement)
+    return [LevelGroup(level, by_level.get(level.pk, [])) for level in levels]
+
+
+def sections():
+    """The framework sections, in tab order."""
+    return list(Section.objects.select_related("scale").order_by("position"))
+
+
+def framework_section(framework, section):
+    """One section of a framework: its statements by domain and level, each with its citations.
+
+    Runs the same few queries however many statements the framework has.
+    """
+    levels = list(Level.objects.filter(scale=section.scale_id).order_by("position"))
+    citations = Citation.objects.select_related("source").order_by("position")
+    statements = list(
+        Statement.objects.filter(framework=framework, section=section)
+        .prefetch_related(Prefetch("citations", queryset=citations))
+        .order_by("domain__position", "level__position", "position")
+    )
+    content = SectionContent(section, count=len(statements))
+    if section.uses_domains:
+        domains = {domain.pk: domain for domain in Domain.objects.order_by("position")}
+        for domain_id, in_domain in groupby(statements, key=lambda s: s.domain_id):
+            in_domain = list(in_domain)
+            content.domains.append(DomainGroup(domains[domain_id], _level_groups(levels, in_domain), len(in_domain)))
+    else:
+        content.levels = _level_groups(levels, statements)
+    return content
+
+
+def evidence_pack(framework):
+    """The framework's metrics as (group label, metrics) pairs, in the order curators set."""
+    metrics = EvidenceMetric.objects.filter(framework=framework).select_related("source").order_by("position")
+    pack = {}
+    for metric in metrics:
+        pack.setdefault(metric.get_group_display(), []).append(metric)
+    return list(pack.items())
+
+
+@dataclass
+class AnchorPanel:
+    occupation: Occupation
+    groups: list
+    count: int
+    sources: list
+    titles: list
+    apprenticeships: list
+    cip_programs: list
+
+
+def anchor_panel(occupation):
+    anchors = list(
+        SourceAnchor.objects.filter(occupation=occupation).select_related("source").order_by("kind", "position")
+    )
+    groups = [(kind, [anchor for anchor in anchors if anchor.kind == kind]) for kind in SourceAnchor.Kind]
+    sources = []
+    for anchor in anchors:
+        if anchor.source and anchor.source not in sources:
+            sources.append(anchor.source)
+    return AnchorPanel(
+        occupation=occupation,
+        groups=[(kind, items) for kind, items in groups if items],
+        count=len(anchors),
+        sources=sources,
+        titles=list(occupation.titles.order_by("kind", "position", "title")),
+        apprenticeships=list(occupation.apprenticeships.all()),
+        cip_programs=list(occupation.cip_programs.all()),
+    )
+
+
+@dataclass
+class AnchorSummary:
+    count: int
+    labels: list
+
+
+def anchor_summary(occupation):
+    """How many anchors an occupation has and who supplied them, in one query."""
+    rows = (
+        SourceAnchor.objects.filter(occupation=occupation)
+        .values("source__label", "source__position")
+        .annotate(n=Count("pk"))
+        .order_by("source__position", "source__label")
+    )
+    rows = list(rows)
+    return AnchorSummary(
+        count=sum(row["n"] for row in rows), labels=[row["source__label"] for row in rows if row["source__label"]]
+    )
+
+
+def occupations_with_source_data():
+    """How many current occupations have O*NET anchors to ground statements in."""
+    return Occupation.objects.filter(retired=False, anchors__isnull=False).distinct().count()
+
+
+def search_occupations(query):
+    """Current occupations whose title, other titles or SOC code match; title matches first."""
+    occupations = Occupation.objects.filter(retired=False).select_related("job_zone")
+    query = query.strip()
+    if not query:
+        return occupations.order_by("title")
+    matches = occupations.filter(
+        Q(title__icontains=query) | Q(soc_code__startswith=query) | Q(titles__title__icontains=query)
+    ).distinct()
+    title_match = Case(
+        When(Q(title__icontains=query) | Q(soc_code__startswith=query), then=Value(1)), default=Value(0)
+    )
+    return matches.annotate(title_match=title_match).order_by("-title_match", "title")

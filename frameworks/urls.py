@@ -1,0 +1,14 @@
+from django.urls import path, re_path
+
+from frameworks import views
+from frameworks.soc import SOC_CODE_PATTERN
+
+app_name = "frameworks"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("occupations/", views.occupation_list, name="occupation-list"),
+    re_path(rf"^occupations/(?P<soc_code>{SOC_CODE_PATTERN})/$", views.occupation_detail, name="occupation"),
+    re_path(rf"^occupations/(?P<soc_code>{SOC_CODE_PATTERN})/anchors/$", views.anchors, name="anchors"),
+    re_path(rf"^occupations/(?P<soc_code>{SOC_CODE_PATTERN})/print/$", views.framework_print, name="print"),
+]

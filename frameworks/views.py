@@ -1,0 +1,102 @@
+from dataclasses import dataclass
+
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest
+from django.shortcuts import render
+from django.views.decorators.http import require_safe
+from django.views.decorators.vary import vary_on_headers
+
+from evidence.models import Source
+from exchange.views import framework_json, prefers_json
+from frameworks import selectors
+from nsx.htmx import template_for
+
+ANCHORS_TAB = ("anchors", "Source anchors")
+
+
+@require_safe
+def home(request: HttpRequest):
+    return render(request, "frameworks/home.html", {"frameworks": selectors.published_frameworks()})
+
+
+@require_safe
+@vary_on_headers("HX-Request")
+def occupation_list(request: HttpRequest):
+    query = request.GET.get("q", "")[:200]
+    page = Paginator(selectors.search_occupations(query), 50).get_page(request.GET.get("page"))
+    template = template_for(request, "frameworks/occupation_list.html", "results")
+    return render(request, template, {"query": query, "page": page})
+
+
+@require_safe
+@vary_on_headers("HX-Request", "Accept")
+def occupation_detail(request: HttpRequest, soc_code: str):
+    if prefers_json(request):
+        return framework_json(request, soc_code)
+    occupation = selectors.get_occupation(soc_code)
+    framework = selectors.current_framework(occupation)
+    context = {"occupation": occupation, "framework": framework}
+    if framework is None:
+        context["panel"] = selectors.anchor_panel(occupation)
+        return render(request, "frameworks/occupation_without_framework.html", context)
+    sections = {section.key: section for section in selectors.sections()}
+    tabs = [(key, section.name) for key, section in sections.items()] + [ANCHORS_TAB]
+    tab_keys = [key for key, _ in tabs]
+    tab = request.GET.get("tab", tab_keys[0])
+    if tab not in tab_keys:
+        tab = tab_keys[0]
+    context.update(tabs=tabs, tab=tab)
+    if tab == ANCHORS_TAB[0]:
+        context["panel"] = selectors.anchor_panel(occupation)
+    else:
+        context["content"] = selectors.framework_section(framework, sections[tab])
+        context["anchor_summary"] = selectors.anchor_summary(occupation)
+        if tab == "ai":
+            context["evidence_pack"] = selectors.evidence_pack(framework)
+            context["occupations_with_data"] = selectors.occupations_with_source_data()
+    return render(request, template_for(request, "frameworks/framework.html", "tabs"), context)
+
+
+@require_safe
+@vary_on_headers("HX-Request")
+def anchors(request: HttpRequest, soc_code: str):
+    occupation = selectors.get_occupation(soc_code)
+    template = template_for(request, "frameworks/anchors.html", "anchor-panel")
+    return render(request, template, {"occupation": occupation, "panel": selectors.anchor_panel(occupation)})
+
+
+@dataclass
+class Footnote:
+    number: int
+    source: Source
+
+
+def _number_sources(sections):
+    """Numbers each cited source once, in reading order, and gives every citation its source's number."""
+    notes = {}
+    for content in sections:
+        for statement in content.statements():
+            for citation in statement.citations.all():
+                note = notes.setdefault(citation.source_id, Footnote(len(notes) + 1, citation.source))
+                citation.footnote = note.number
+    return list(notes.values())
+
+
+@require_safe
+def framework_print(request: HttpRequest, soc_code: str):
+    """The whole framework on one page, every tab's content, with its sources as footnotes."""
+    occupation = selectors.get_occupation(soc_code)
+    framework = selectors.current_framework(occupation)
+    if framework is None:
+        raise Http404("No framework is published for this occupation.")
+    sections = [selectors.framework_section(framework, section) for section in selectors.sections()]
+    context = {
+        "occupation": occupation,
+        "framework": framework,
+        "sections": sections,
+        "footnotes": _number_sources(sections),
+        "panel": selectors.anchor_panel(occupation),
+        "evidence_pack": selectors.evidence_pack(framework),
+        "occupations_with_data": selectors.occupations_with_source_data(),
+    }
+    return render(request, "frameworks/print.html", context)

@@ -1,0 +1,114 @@
+"""axe-core finds no WCAG 2.2 A/AA violation on any page type, in any state a visitor can put it in."""
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import OCCUPATION_URL
+from tests.tools import AXE, require
+
+pytestmark = pytest.mark.browser
+
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+@pytest.fixture(scope="module")
+def axe_source():
+    return require(AXE, f"axe-core not found at {AXE}; run `npm ci` (`make test` does).").read_text()
+
+
+def axe_violations(page, axe_source):
+    # Evaluated through the DevTools protocol, so the page's CSP (no inline scripts) stays in force.
+    page.evaluate(axe_source)
+    result = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
+        WCAG_TAGS,
+    )
+    return [
+        f"{violation['id']} ({violation['impact']}): {violation['help']} at "
+        + ", ".join(" ".join(node["target"]) for node in violation["nodes"])
+        for violation in result["violations"]
+    ]
+
+
+def assert_accessible(page, axe_source):
+    violations = axe_violations(page, axe_source)
+    assert not violations, f"{page.url}:\n" + "\n".join(violations)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/occupations/?q=insurance",
+        "/occupations/?q=zzzz",
+        OCCUPATION_URL + "?tab=skills",
+        OCCUPATION_URL + "?tab=ai",
+        OCCUPATION_URL + "?tab=durable",
+        OCCUPATION_URL + "?tab=anchors",
+        OCCUPATION_URL + "anchors/",
+        OCCUPATION_URL + "print/",
+        "/sources/onet/",
+        "/accounts/login/",
+        OCCUPATION_URL + "suggest/",
+    ],
+)
+def test_page_has_no_wcag_violations(page, axe_source, path):
+    page.goto(path)
+
+    assert_accessible(page, axe_source)
+
+
+def test_not_found_page_has_no_wcag_violations(page, axe_source, browser_errors):
+    response = page.goto("/occupations/99-9999.99/")
+
+    assert response.status == 404
+    # Chromium logs the 404 itself as a console error; it is the point of this page.
+    browser_errors[:] = [error for error in browser_errors if "status of 404" not in error]
+    assert_accessible(page, axe_source)
+
+
+def test_open_chip_has_no_wcag_violations(page, axe_source):
+    page.goto(OCCUPATION_URL + "?tab=ai")
+    chip = page.locator(".chip").first
+
+    chip.click()
+
+    expect(chip).to_have_attribute("aria-expanded", "true")
+    expect(page.locator(".citation-slot:not([hidden]) .citation-detail")).to_be_visible()
+    assert_accessible(page, axe_source)
+
+
+def test_citation_page_has_no_wcag_violations(page, axe_source):
+    page.goto(OCCUPATION_URL + "?tab=durable")
+
+    page.goto(page.locator(".chip").first.get_attribute("href"))
+
+    assert_accessible(page, axe_source)
+
+
+def test_anchor_disclosure_has_no_wcag_violations(page, axe_source):
+    page.goto(OCCUPATION_URL)
+
+    page.locator(".anchors-disclosure__toggle").click()
+
+    expect(page.locator("#anchors-disclosure #anchor-panel")).to_be_visible()
+    assert_accessible(page, axe_source)
+
+
+def test_suggestion_form_with_errors_has_no_wcag_violations(page, axe_source):
+    page.goto(OCCUPATION_URL + "suggest/")
+
+    page.get_by_role("button", name="Send suggestion").click()
+
+    expect(page.locator(".form-errors")).to_be_visible()
+    assert page.locator(".field--error").count() > 0
+    assert_accessible(page, axe_source)
+
+
+def test_login_form_with_errors_has_no_wcag_violations(page, axe_source):
+    page.goto("/accounts/login/")
+
+    page.get_by_role("button", name="Sign in").click()
+
+    expect(page.locator(".field--error").first).to_be_visible()
+    assert_accessible(page, axe_source)

@@ -1,0 +1,184 @@
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import OCCUPATION_URL
+
+pytestmark = pytest.mark.browser
+
+TAB_NAMES = ["Occupational skills", "AI use", "Durable skills", "Source anchors"]
+
+
+def set_marker(page):
+    # A full navigation would discard this; an htmx swap keeps it.
+    page.evaluate("window.__marker = 1")
+
+
+def assert_no_navigation(page):
+    assert page.evaluate("window.__marker") == 1, "the page reloaded instead of swapping in place"
+
+
+def tab(page, name):
+    return page.get_by_role("tab", name=name, exact=True)
+
+
+def expect_selected_tab(page, name):
+    expect(tab(page, name)).to_have_attribute("aria-selected", "true")
+    for other in TAB_NAMES:
+        if other != name:
+            expect(tab(page, other)).to_have_attribute("aria-selected", "false")
+
+
+def expect_focus_on_selected_tab(page, name):
+    expect(tab(page, name)).to_be_focused()
+    active = page.evaluate(
+        "({role: document.activeElement.getAttribute('role'),"
+        " selected: document.activeElement.getAttribute('aria-selected'),"
+        " text: document.activeElement.textContent.trim()})"
+    )
+    assert active == {"role": "tab", "selected": "true", "text": name}
+
+
+def test_clicking_a_tab_swaps_the_panel_and_pushes_the_url(page):
+    page.goto(OCCUPATION_URL)
+    panel = page.locator("#tabpanel")
+    expect(panel).to_contain_text("Standard insurance policy types")
+    set_marker(page)
+
+    tab(page, "AI use").click()
+
+    expect(page).to_have_url(re.compile(r"/occupations/41-3021\.00/\?tab=ai$"))
+    expect(panel).to_contain_text("Evidence pack")
+    expect(panel).to_contain_text("Prospect list generation")
+    expect_selected_tab(page, "AI use")
+    assert_no_navigation(page)
+
+    page.go_back()
+
+    expect(page).to_have_url(re.compile(r"/occupations/41-3021\.00/$"))
+    expect(panel).to_contain_text("Standard insurance policy types")
+    expect(panel).not_to_contain_text("Evidence pack")
+    expect_selected_tab(page, "Occupational skills")
+    # htmx restores the page from its history cache rather than reloading it.
+    assert_no_navigation(page)
+
+
+def test_keyboard_moves_between_tabs_and_keeps_focus(page):
+    page.goto(OCCUPATION_URL)
+    panel = page.locator("#tabpanel")
+    live_region = page.locator("#live-region")
+    tab(page, "Occupational skills").focus()
+
+    page.keyboard.press("ArrowRight")
+    expect_selected_tab(page, "AI use")
+    expect(panel).to_contain_text("Prospect list generation")
+    expect_focus_on_selected_tab(page, "AI use")
+    expect(live_region).to_have_text("AI use tab shown")
+
+    page.keyboard.press("End")
+    expect_selected_tab(page, "Source anchors")
+    expect(panel).to_contain_text("Tasks · seed anchors for statements")
+    expect_focus_on_selected_tab(page, "Source anchors")
+    expect(live_region).to_have_text("Source anchors tab shown")
+
+    page.keyboard.press("Home")
+    expect_selected_tab(page, "Occupational skills")
+    expect(panel).to_contain_text("Standard insurance policy types")
+    expect_focus_on_selected_tab(page, "Occupational skills")
+    expect(live_region).to_have_text("Occupational skills tab shown")
+
+
+def test_citation_chip_opens_and_closes_in_place(page):
+    page.goto(OCCUPATION_URL + "?tab=ai")
+    set_marker(page)
+    chip = page.locator(".chip", has_text="Anthropic Economic Index").first
+    slot = page.locator("#" + chip.get_attribute("aria-controls"))
+    expect(chip).to_have_attribute("aria-expanded", "false")
+    expect(slot).to_be_hidden()
+
+    chip.click()
+
+    expect(chip).to_have_attribute("aria-expanded", "true")
+    expect(slot).to_be_visible()
+    expect(slot).to_contain_text("Anthropic Economic Index — release_2026_03_24")
+    expect(slot).to_contain_text("Publisher")
+    # The details sit inside the statement the chip belongs to, right after its text.
+    statement = chip.locator("xpath=ancestor::li[contains(@class, 'statement')]")
+    expect(statement.locator(":scope > .citation-slot:not([hidden])")).to_have_attribute("id", slot.get_attribute("id"))
+    link_out = slot.get_by_role("link", name=re.compile(r"^Visit Anthropic Economic Index"))
+    expect(link_out).to_have_attribute("target", "_blank")
+    expect(link_out).to_have_attribute("rel", re.compile(r"\bnoopener\b"))
+    assert_no_navigation(page)
+
+    chip.click()
+
+    expect(chip).to_have_attribute("aria-expanded", "false")
+    expect(slot).to_be_hidden()
+    assert_no_navigation(page)
+
+
+def test_citation_chip_shows_its_onet_anchors(page):
+    page.goto(OCCUPATION_URL + "?tab=durable")
+    set_marker(page)
+    statement = page.locator("li.statement", has=page.locator(".statement__title", has_text="Client intake dialogue"))
+    chip = statement.locator(".chip", has_text="O*NET v30.2")
+
+    chip.click()
+
+    expect(chip).to_have_attribute("aria-expanded", "true")
+    details = statement.locator(".citation-slot:not([hidden])")
+    expect(details).to_contain_text("Interview prospective clients")
+    assert_no_navigation(page)
+
+
+def test_source_anchors_disclosure_loads_in_place(page):
+    page.goto(OCCUPATION_URL)
+    set_marker(page)
+
+    page.get_by_role("link", name=re.compile(r"^Show O\*NET source anchors")).click()
+
+    disclosure = page.locator("#anchors-disclosure")
+    for text in ["Related titles", "RAPIDS apprenticeships", "0303 · Insurance Agent", "CIP education codes", "52.1701"]:
+        expect(disclosure).to_contain_text(text)
+    expect(page).to_have_url(re.compile(r"/occupations/41-3021\.00/$"))
+    assert_no_navigation(page)
+
+
+def test_links_work_without_javascript(page_without_js):
+    page = page_without_js
+    page.goto(OCCUPATION_URL)
+
+    tab(page, "Durable skills").click()
+    expect(page).to_have_url(re.compile(r"/occupations/41-3021\.00/\?tab=durable$"))
+    expect(page.locator("#tabpanel")).to_contain_text("Fortitude")
+    expect_selected_tab(page, "Durable skills")
+
+    page.locator(".chip", has_text="Pathsmith Durable Skills").first.click()
+    expect(page).to_have_url(re.compile(r"/citations/\d+/$"))
+    expect(page.locator(".citation-detail__title")).to_have_text(
+        "Pathsmith Durable Skills Framework — America Succeeds + CompTIA"
+    )
+
+    page.goto(OCCUPATION_URL)
+    page.get_by_role("link", name=re.compile(r"^Show O\*NET source anchors")).click()
+    expect(page).to_have_url(re.compile(r"/occupations/41-3021\.00/anchors/$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Insurance Sales Agents: O*NET source anchors")
+    expect(page.locator("#anchor-panel")).to_contain_text("Tasks · seed anchors for statements")
+
+
+def test_keyboard_focus_on_a_chip_is_visible(page):
+    page.goto(OCCUPATION_URL + "?tab=ai")
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.matches('.chip')"):
+            break
+    else:
+        pytest.fail("no citation chip reached with the Tab key")
+
+    style = page.evaluate(
+        "(() => { const s = getComputedStyle(document.activeElement);"
+        " return {outline: s.outlineStyle, width: parseFloat(s.outlineWidth), shadow: s.boxShadow}; })()"
+    )
+    has_outline = style["outline"] != "none" and style["width"] > 0
+    assert has_outline or style["shadow"] != "none", style

@@ -1,0 +1,125 @@
+"""A keyboard-only visitor gets from the home page to a framework's sources and back, with focus
+always visible and never dropped by an htmx swap; without JavaScript the same keys reach the same content."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
+
+FOCUS = """() => {
+  const el = document.activeElement;
+  if (!el || el === document.body || el === document.documentElement) return null;
+  const style = getComputedStyle(el);
+  return {
+    description: el.outerHTML.slice(0, 120),
+    visible: (style.outlineStyle !== "none" && parseFloat(style.outlineWidth) > 0)
+      || style.boxShadow !== "none",
+  };
+}"""
+
+
+def focused(page):
+    """What has focus, failing when focus is lost or has no visible indicator."""
+    focus = page.evaluate(FOCUS)
+    assert focus is not None, f"focus was lost on {page.url}"
+    assert focus["visible"], f"no visible focus indicator on {focus['description']}"
+    return focus
+
+
+def tab_to(page, selector, *, backwards=False, limit=200):
+    """Presses Tab (or Shift+Tab) until the element matching selector has focus, checking each stop."""
+    for _ in range(limit):
+        page.keyboard.press("Shift+Tab" if backwards else "Tab")
+        focused(page)
+        if page.evaluate("selector => document.activeElement.matches(selector)", selector):
+            return page.locator(":focus")
+    pytest.fail(f"{selector} not reached with the keyboard on {page.url}")
+
+
+def focus_is_on(page, selector):
+    return page.evaluate("selector => document.activeElement.matches(selector)", selector)
+
+
+def test_keyboard_journey_with_javascript(page):
+    live_region = page.locator("#live-region")
+    page.goto("/")
+
+    tab_to(page, '.card__title a[href="/occupations/41-3021.00/"]')
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/occupations/41-3021\.00/$"))
+
+    # Tabs follow the WAI-ARIA pattern: only the selected tab is in the Tab order.
+    tab_to(page, '[role="tab"][aria-selected="true"]')
+    assert page.locator('[role="tab"][tabindex="-1"]').count() == 3
+    page.keyboard.press("ArrowRight")
+    expect(page.locator('[role="tab"][aria-selected="true"]')).to_have_text("AI use")
+    expect(page.locator("#tabpanel")).to_contain_text("Prospect list generation")
+    expect(page.locator("#tab-ai")).to_be_focused()
+    expect(live_region).to_have_text("AI use tab shown")
+    focused(page)
+
+    chip = tab_to(page, ".chip")
+    slot = page.locator("#" + chip.get_attribute("aria-controls"))
+    page.keyboard.press("Enter")
+    expect(chip).to_have_attribute("aria-expanded", "true")
+    expect(slot).to_contain_text("Publisher")
+    expect(live_region).to_contain_text("Source details opened")
+    assert focus_is_on(page, ".chip[aria-expanded='true']"), "focus left the chip that opened"
+    focused(page)
+
+    page.keyboard.press("Enter")
+    expect(chip).to_have_attribute("aria-expanded", "false")
+    expect(slot).to_be_hidden()
+    expect(live_region).to_have_text("Source details closed")
+    assert focus_is_on(page, ".chip[aria-expanded='false']"), "focus left the chip that closed"
+    focused(page)
+
+    tab_to(page, ".anchors-disclosure__toggle")
+    page.keyboard.press("Enter")
+    expect(page.locator("#anchors-disclosure")).to_contain_text("Tasks · seed anchors for statements")
+    expect(live_region).to_have_text("O*NET source anchors shown")
+    # The toggle is replaced by the panel, so focus moves to the panel's heading.
+    expect(page.locator("#anchors-disclosure h2")).to_be_focused()
+    focused(page)
+
+    tab_to(page, ".back-link a", backwards=True)
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Occupational skill frameworks")
+
+
+def test_keyboard_journey_without_javascript(page_without_js):
+    page = page_without_js
+    page.goto("/")
+
+    tab_to(page, '.card__title a[href="/occupations/41-3021.00/"]')
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/occupations/41-3021\.00/$"))
+
+    # Without the script that makes tabs roving, each tab is a link in the Tab order.
+    tab_to(page, "#tab-ai")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/occupations/41-3021\.00/\?tab=ai$"))
+    expect(page.locator('[role="tab"][aria-selected="true"]')).to_have_text("AI use")
+    expect(page.locator("#tabpanel")).to_contain_text("Prospect list generation")
+
+    tab_to(page, ".chip")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/citations/\d+/$"))
+    expect(page.locator(".citation-detail")).to_contain_text("Publisher")
+
+    tab_to(page, ".back-link a")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/occupations/41-3021\.00/\?tab=ai#statement-"))
+    expect(page.locator("#tabpanel")).to_contain_text("Prospect list generation")
+
+    tab_to(page, ".anchors-disclosure__toggle")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/occupations/41-3021\.00/anchors/$"))
+    expect(page.locator("#anchor-panel")).to_contain_text("Tasks · seed anchors for statements")
+
+    tab_to(page, ".back-link a", backwards=True)
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/occupations/41-3021\.00/$"))

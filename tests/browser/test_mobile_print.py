@@ -1,0 +1,146 @@
+"""On a phone nothing overflows and every target can be tapped; motion respects the visitor's setting;
+the print view prints the whole framework with its sources."""
+
+import io
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from frameworks.models import Statement
+from tests.browser.conftest import OCCUPATION_URL
+
+pytestmark = pytest.mark.browser
+
+MOBILE_WIDTH = 390
+PAGES = [
+    "/",
+    "/occupations/?q=insurance",
+    "/occupations/?q=zzzz",
+    OCCUPATION_URL + "?tab=skills",
+    OCCUPATION_URL + "?tab=ai",
+    OCCUPATION_URL + "?tab=durable",
+    OCCUPATION_URL + "?tab=anchors",
+    OCCUPATION_URL + "anchors/",
+    OCCUPATION_URL + "print/",
+    OCCUPATION_URL + "suggest/",
+    "/sources/onet/",
+    "/accounts/login/",
+]
+
+# WCAG 2.5.8 Target Size (Minimum): a target is at least 24 by 24 CSS pixels, or a 24 px circle
+# centred on it meets no other target nor another small target's circle. Links inside a sentence
+# are exempt.
+SMALL_TARGETS = """() => {
+  const selector = 'a[href], button, input:not([type="hidden"]), select, textarea, summary, '
+    + '[tabindex]:not([tabindex="-1"])';
+  const shown = (el) => {
+    const box = el.getBoundingClientRect();
+    return box.width > 0 && box.height > 0 && getComputedStyle(el).visibility !== "hidden"
+      && !el.closest("[hidden], .visually-hidden, .skip-link, [aria-hidden='true']");
+  };
+  const words = (el) => el.textContent.replace(/\\s+/g, " ").trim();
+  const inSentence = (el) => {
+    if (getComputedStyle(el).display !== "inline") return false;
+    const block = el.parentElement.closest("p, li, dd, figcaption");
+    return block !== null && words(block).length > words(el).length;
+  };
+  const targets = [...document.querySelectorAll(selector)].filter(shown);
+  const boxes = targets.map((el) => el.getBoundingClientRect());
+  const small = (box) => box.width < 24 || box.height < 24;
+  const centre = (box) => [box.left + box.width / 2, box.top + box.height / 2];
+  return targets.flatMap((el, i) => {
+    const box = boxes[i];
+    if (!small(box) || inSentence(el)) return [];
+    const [x, y] = centre(box);
+    const crowded = boxes.some((other, j) => {
+      if (j === i) return false;
+      const dx = Math.max(other.left - x, 0, x - other.right);
+      const dy = Math.max(other.top - y, 0, y - other.bottom);
+      if (Math.hypot(dx, dy) < 12) return true;
+      const [ox, oy] = centre(other);
+      return small(other) && Math.hypot(x - ox, y - oy) < 24;
+    });
+    const size = `${Math.round(box.width)}x${Math.round(box.height)}`;
+    return crowded ? [`${el.outerHTML.slice(0, 100)} (${size})`] : [];
+  });
+}"""
+
+
+def test_nothing_overflows_and_targets_are_big_enough_on_a_phone(mobile_page):
+    page = mobile_page
+    problems = []
+    for path in PAGES:
+        page.goto(path)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if width > MOBILE_WIDTH:
+            problems.append(f"{path}: the page is {width} px wide")
+        problems += [f"{path}: small target {target}" for target in page.evaluate(SMALL_TARGETS)]
+
+    assert not problems, "\n".join(problems)
+
+
+def test_tabs_fit_and_work_on_a_phone(mobile_page):
+    page = mobile_page
+    page.goto(OCCUPATION_URL)
+    tabs = page.get_by_role("tab")
+    assert tabs.count() == 4
+    for index in range(4):
+        box = tabs.nth(index).bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= MOBILE_WIDTH, box
+        assert box["height"] >= 44, box
+
+    page.get_by_role("tab", name="Durable skills").tap()
+
+    expect(page.get_by_role("tab", name="Durable skills")).to_have_attribute("aria-selected", "true")
+    expect(page.locator("#tabpanel")).to_contain_text("Fortitude")
+    assert page.evaluate("document.documentElement.scrollWidth") <= MOBILE_WIDTH
+
+
+MOTION = """selector => [...document.querySelectorAll(selector)].map((el) => {
+  const style = getComputedStyle(el);
+  return [style.transitionDuration, style.animationDuration].join(",");
+})"""
+
+
+def longest_motion(page, selector):
+    durations = ",".join(page.evaluate(MOTION, selector)).split(",")
+    return max(float(value.removesuffix("s")) for value in durations)
+
+
+def test_reduced_motion_turns_transitions_off(page):
+    page.goto(OCCUPATION_URL + "?tab=ai")
+    assert longest_motion(page, ".chip, .tabs__tab") > 0, "chips and tabs have no transition to turn off"
+
+    page.emulate_media(reduced_motion="reduce")
+
+    assert longest_motion(page, ".chip, .tabs__tab, .anchors-disclosure__toggle, a, button") == 0
+
+
+def normalised(text):
+    """Text without the spaces, line breaks and hyphens that PDF layout adds or moves."""
+    return re.sub(r"[\s\-\u00ad\u2010\u2011]+", "", text).casefold()
+
+
+def test_print_view_prints_every_statement_and_its_sources(page):
+    from pypdf import PdfReader
+
+    page.goto(OCCUPATION_URL)
+    page.get_by_role("link", name="Print or save the whole framework").click()
+    expect(page).to_have_url(re.compile(r"/occupations/41-3021\.00/print/$"))
+
+    pdf = page.pdf(format="A4")
+
+    reader = PdfReader(io.BytesIO(pdf))
+    text = normalised("\n".join(sheet.extract_text() for sheet in reader.pages))
+    statements = Statement.objects.filter(framework__occupation__soc_code="41-3021.00")
+    assert statements.count() > 100
+    missing = [statement.title for statement in statements if normalised(statement.title) not in text]
+    assert not missing, f"{len(missing)} statements missing from the PDF: {missing[:10]}"
+    assert normalised("Sources") in text
+    for title in page.locator(".footnote-list cite").all_inner_texts():
+        assert normalised(title) in text, title
+    # The screen's navigation is not printed.
+    screen_only = ["Back to Insurance Sales Agents", "National Skills Exchange", "Suggest an O*NET"]
+    for words in screen_only:
+        assert normalised(words) not in text, words

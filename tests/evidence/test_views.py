@@ -1,0 +1,159 @@
+import pytest
+from django.core.cache import cache
+from django.utils.html import escape
+
+from evidence.models import Citation, Suggestion
+from frameworks.models import Framework
+from tests.factories import CitationFactory
+
+pytestmark = pytest.mark.django_db
+
+HTMX = {"HX-Request": "true"}
+
+
+def seed_citation(statement_title, source_key):
+    return Citation.objects.select_related("source").get(statement__title=statement_title, source__key=source_key)
+
+
+def test_citation_page_shows_the_statement_and_its_source(client, seed):
+    citation = seed_citation("AI-assisted policy summaries", "aei")
+
+    response = client.get(f"/citations/{citation.pk}/")
+
+    assert response.status_code == 200
+    text = response.text
+    assert "<html" in text
+    assert "AI-assisted policy summaries" in text
+    assert "Anthropic Economic Index — release_2026_03_24" in text
+    assert "release_2026_03_24" in text
+    assert "Anthropic" in text
+    assert 'href="https://www.anthropic.com/economic-index" target="_blank" rel="noopener noreferrer"' in text
+    assert "Opens in new tab." in text
+    assert 'href="/sources/aei/"' in text
+
+
+def test_citation_fragment_for_htmx_expands_in_place(client, seed):
+    citation = seed_citation("Client intake dialogue", "onet")
+
+    response = client.get(f"/citations/{citation.pk}/", headers=HTMX)
+
+    assert response.status_code == 200
+    assert "<html" not in response.text
+    assert response.text.lstrip().startswith('<div class="citation-detail">')
+    assert "O*NET Resource Center — Occupational Information Network, v30.2 (Sept 2025)" in response.text
+    assert "CC BY 4.0" in response.text
+    assert "O*NET anchors that ground this statement" in response.text
+    assert "Interview prospective clients to obtain data about their financial resources" in response.text
+
+
+def test_citation_without_known_anchors_says_nothing_of_them(client, seed):
+    citation = seed_citation("Prospect list generation", "wef")
+
+    response = client.get(f"/citations/{citation.pk}/", headers=HTMX)
+
+    assert "O*NET anchors that ground this statement" not in response.text
+    assert "World Economic Forum" in response.text
+
+
+def test_citation_on_a_draft_is_not_public(client):
+    citation = CitationFactory(statement__framework__status=Framework.Status.DRAFT)
+
+    assert client.get(f"/citations/{citation.pk}/").status_code == 404
+
+
+def test_source_page_lists_every_statement_citing_it(client, seed):
+    response = client.get("/sources/safi/")
+
+    citing = Citation.objects.filter(source__key="safi")
+    assert response.status_code == 200
+    assert "Skill Automation Feasibility Index — Jadhav &amp; Danve, 2026 (arXiv:2604.06906)" in response.text
+    assert f'Statements citing Jadhav &amp; Danve, 2026 <span class="count">{citing.count()}</span>' in response.text
+    for citation in citing.select_related("statement"):
+        assert escape(citation.statement.title) in response.text
+
+
+def test_source_page_hides_drafts(client):
+    citation = CitationFactory(statement__framework__status=Framework.Status.DRAFT, statement__title="Draft only")
+
+    response = client.get(citation.source.get_absolute_url())
+
+    assert response.status_code == 200
+    assert "Draft only" not in response.text
+    assert "No published statement cites this source." in response.text
+
+
+@pytest.fixture
+def fresh_rate_limit():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+SUGGEST = "/occupations/41-3021.00/suggest/"
+
+
+def test_suggestion_form_is_linked_from_the_anchor_panel(client, seed):
+    assert f'href="{SUGGEST}"' in client.get("/occupations/41-3021.00/anchors/").text
+
+
+def test_suggestion_is_saved_for_curators(client, seed, fresh_rate_limit):
+    anchor = seed.occupation.anchors.get(kind="skill", name="Mathematics")
+
+    response = client.post(
+        SUGGEST, {"about": f"anchor-{anchor.pk}", "correction": "Mathematics matters less than listed.", "website": ""}
+    )
+
+    assert response.status_code == 302
+    suggestion = Suggestion.objects.get()
+    assert suggestion.anchor == anchor
+    assert suggestion.occupation == seed.occupation
+    assert suggestion.status == Suggestion.Status.NEW
+    assert "A curator will review your suggestion" in client.get(response["Location"]).text
+
+
+def test_invalid_suggestion_shows_errors_and_keeps_what_was_typed(client, seed, fresh_rate_limit):
+    response = client.post(SUGGEST, {"about": "", "correction": "", "email": "not-an-email", "name": "Ana"})
+
+    assert response.status_code == 200
+    assert "Please correct the 3 problems below." in response.text
+    assert "Enter a valid email address." in response.text
+    assert 'value="not-an-email"' in response.text
+    assert 'value="Ana"' in response.text
+    assert not Suggestion.objects.exists()
+
+
+def test_overlong_suggestion_is_refused(client, seed, fresh_rate_limit):
+    response = client.post(SUGGEST, {"about": "general", "correction": "x" * 2001})
+
+    assert "Ensure this value has at most 2000 characters" in response.text
+    assert not Suggestion.objects.exists()
+
+
+def test_honeypot_catches_bots(client, seed, fresh_rate_limit):
+    response = client.post(SUGGEST, {"about": "general", "correction": "Buy now", "website": "http://spam.example"})
+
+    assert response.status_code == 200
+    assert not Suggestion.objects.exists()
+
+
+def test_suggestions_are_rate_limited_per_address(client, seed, fresh_rate_limit):
+    data = {"about": "general", "correction": "A fair correction."}
+    for _ in range(5):
+        assert client.post(SUGGEST, data).status_code == 302
+
+    refused = client.post(SUGGEST, data)
+    other_address = client.post(SUGGEST, data, REMOTE_ADDR="203.0.113.9")
+
+    assert refused.status_code == 429
+    assert "Please wait a while" in refused.text
+    assert "A fair correction." in refused.text
+    assert other_address.status_code == 302
+    assert Suggestion.objects.count() == 6
+
+
+def test_suggestion_form_needs_csrf(seed, fresh_rate_limit):
+    from django.test import Client
+
+    response = Client(enforce_csrf_checks=True).post(SUGGEST, {"about": "general", "correction": "Hello"})
+
+    assert response.status_code == 403

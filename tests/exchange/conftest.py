@@ -1,0 +1,103 @@
+import re
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+SEED_FILE = Path(__file__).resolve().parents[2] / "fixtures" / "frameworks" / "insurance-sales-agents.yaml"
+SOC = "41-3021.00"
+
+# A small framework whose every line the error tests can point at.
+MINIMAL = """\
+format: nsx-framework/1
+occupation:
+  soc_code: 11-9999.00
+  title: Test Occupation
+version: 1.0
+status: draft
+scales:
+  - key: mastery
+    name: Mastery
+    levels:
+      - key: emerging
+        name: Emerging
+      - key: developing
+        name: Developing
+sections:
+  - key: skills
+    name: Occupational skills
+    scale: mastery
+  - key: durable
+    name: Durable skills
+    scale: mastery
+    uses_domains: true
+domains:
+  - key: communication
+    name: Communication
+sources:
+  - key: onet
+    label: O*NET
+    footer_label: O*NET
+    title: O*NET database
+anchors:
+  - kind: task
+    onet_id: 720
+    name: Customize insurance programs.
+statements:
+  - key: first
+    section: skills
+    level: emerging
+    title: First statement
+    text: does the first thing.
+    citations:
+      - onet
+  - key: second
+    section: durable
+    level: developing
+    domain: communication
+    title: Second statement
+    text: does the second thing.
+    citations:
+      - source: onet
+        anchors:
+          - task:720
+"""
+
+
+def run(command, *args, **options):
+    """A management command's standard output."""
+    out = StringIO()
+    call_command(command, *args, stdout=out, **options)
+    return out.getvalue()
+
+
+def export(soc_code=SOC, **options):
+    return run("export_framework", soc_code, **options)
+
+
+def flush():
+    """Leave the database as `migrate` does: every row gone (the test's transaction restores them)."""
+    call_command("flush", interactive=False, inhibit_post_migrate=True, verbosity=0)
+
+
+def statement_block(text, key):
+    """The lines of one statement in a framework file."""
+    return re.search(rf"  - key: {key}\n(?:    .*\n)+", text)[0]
+
+
+@pytest.fixture
+def empty_database(db):
+    flush()
+
+
+@pytest.fixture
+def framework_file(tmp_path):
+    """Write text to a framework file and return its path."""
+
+    def write(text, name="framework.yaml"):
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    return write

@@ -1,0 +1,217 @@
+import json
+import re
+import uuid
+
+import pytest
+import yaml
+from django.core.management import CommandError
+from jsonschema import Draft202012Validator
+
+from evidence.models import Citation, EvidenceMetric, Source, SourceAnchor
+from exchange.fileformat import parse
+from exchange.identifiers import statement_uid
+from exchange.services import import_framework
+from exchange.validation import schema
+from frameworks.models import Framework, Statement
+from tests.exchange.conftest import MINIMAL, SEED_FILE, SOC, export, flush, run, statement_block
+from tests.factories import EvidenceMetricFactory, FrameworkFactory, StatementFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_shipped_file_is_the_export_of_the_seed_fixture(seed):
+    assert export() == SEED_FILE.read_text(encoding="utf-8")
+
+
+def test_export_import_export_is_byte_identical(seed, empty_database, framework_file, tmp_path):
+    first = SEED_FILE.read_bytes()
+    assert not Framework.objects.exists()
+
+    run("import_framework", str(SEED_FILE))
+    run("export_framework", SOC, output=str(tmp_path / "again.yaml"))
+
+    assert (tmp_path / "again.yaml").read_bytes() == first
+
+
+def test_the_exported_seed_is_valid_against_the_schema(seed):
+    Draft202012Validator.check_schema(schema())
+    document = parse(export(), "seed.yaml").data
+    Draft202012Validator(schema()).validate(document)
+    assert yaml.safe_load(json.dumps(document)) == document
+
+
+def test_schema_vocabularies_match_the_models():
+    definitions = schema()["$defs"]
+    assert schema()["properties"]["status"]["enum"] == Framework.Status.values
+    assert definitions["anchor"]["properties"]["kind"]["enum"] == SourceAnchor.Kind.values
+    assert definitions["metric"]["properties"]["group"]["enum"] == EvidenceMetric.Group.values
+
+
+def test_import_into_an_empty_database_creates_everything_and_says_so(empty_database):
+    output = run("import_framework", str(SEED_FILE))
+
+    framework = Framework.objects.get(occupation__soc_code=SOC, version="26.05")
+    assert framework.status == Framework.Status.PUBLISHED
+    assert framework.statements.count() == 136
+    assert Citation.objects.filter(statement__framework=framework).count() == 160
+    assert framework.evidence_metrics.count() == 10
+    assert SourceAnchor.objects.filter(occupation=framework.occupation).count() == 57
+    assert re.search(r"statements\s+136\s+0\s+0\s+0", output)
+    assert "Imported 409 changes." in output
+
+
+def test_a_second_import_changes_nothing_and_says_so(empty_database):
+    run("import_framework", str(SEED_FILE))
+    framework = Framework.objects.get()
+    before = framework.updated_at
+
+    output = run("import_framework", str(SEED_FILE))
+
+    assert "Nothing changed: the database already matches the file." in output
+    assert re.search(r"statements\s+0\s+0\s+136\s+0", output)
+    framework.refresh_from_db()
+    assert framework.updated_at == before
+
+
+def test_importing_the_file_over_the_fixture_changes_nothing(seed):
+    report = import_framework(SEED_FILE)
+
+    assert report.changes == 0
+
+
+def test_dry_run_reports_but_changes_nothing(empty_database):
+    output = run("import_framework", str(SEED_FILE), dry_run=True)
+
+    assert "Dry run: nothing was saved." in output
+    assert re.search(r"statements\s+136\s+0\s+0\s+0", output)
+    assert not Framework.objects.exists()
+    assert not Source.objects.exists()
+
+
+def test_dry_run_of_an_update_leaves_the_framework_as_it_was(seed, framework_file):
+    text = SEED_FILE.read_text().replace("title: Standard insurance policy types", "title: Changed title")
+
+    run("import_framework", str(framework_file(text)), dry_run=True)
+
+    assert Statement.objects.filter(title="Standard insurance policy types").exists()
+    assert not Statement.objects.filter(title="Changed title").exists()
+
+
+def test_an_update_removes_what_the_file_no_longer_lists_of_that_framework_only(seed, framework_file):
+    other = FrameworkFactory(occupation__soc_code="15-1252.00")
+    StatementFactory.create_batch(3, framework=other)
+    EvidenceMetricFactory(framework=other)
+    dropped = Statement.objects.get(framework=seed, title="Standard insurance policy types")
+    dropped_citations = dropped.citations.count()
+    moved_up = (
+        Statement.objects.filter(framework=seed, section=dropped.section, level=dropped.level).count() - 1
+    )
+    text = SEED_FILE.read_text()
+    text = text.replace(statement_block(text, dropped.uid), "")
+    text = text.replace(
+        "  - group: wef_cluster\n    key: cluster_key\n"
+        "    value: human_technology_interaction\n    source: wef\n",
+        "",
+    )
+
+    output = run("import_framework", str(framework_file(text)))
+
+    assert seed.statements.count() == 135
+    assert not Statement.objects.filter(uid=dropped.uid).exists()
+    assert Citation.objects.filter(statement__framework=seed).count() == 160 - dropped_citations
+    assert not seed.evidence_metrics.filter(key="cluster_key").exists()
+    # The statements after it in its level each move up one place.
+    assert re.search(rf"statements\s+0\s+{moved_up}\s+{135 - moved_up}\s+1", output)
+    assert re.search(rf"citations\s+0\s+0\s+{160 - dropped_citations}\s+{dropped_citations}", output)
+    assert re.search(r"metrics\s+0\s+0\s+9\s+1", output)
+    assert other.statements.count() == 3
+    assert other.evidence_metrics.count() == 1
+
+
+def test_reordering_statements_moves_them_without_colliding(seed, framework_file):
+    first, second = Statement.objects.filter(framework=seed, section__key="skills", level__key="emerging")[:2]
+    text = SEED_FILE.read_text()
+    first_block, second_block = statement_block(text, first.uid), statement_block(text, second.uid)
+    text = text.replace(first_block + second_block, second_block + first_block)
+
+    run("import_framework", str(framework_file(text)))
+
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.position, second.position) == (2, 1)
+
+
+def test_citations_and_their_anchors_are_created_and_updated(seed, framework_file):
+    uncited = Statement.objects.get(framework=seed, title="Standard insurance policy types")
+    cited = Citation.objects.filter(statement__framework=seed, source__key="aei", anchors=None).first()
+    text = SEED_FILE.read_text()
+    cite_a_task = "      - source: {}\n        anchors:\n          - task:720\n"
+    block = statement_block(text, uncited.uid)
+    text = text.replace(block, block + "    citations:\n" + cite_a_task.format("onet"))
+    block = statement_block(text, cited.statement.uid)
+    text = text.replace(block, block.replace("      - aei\n", cite_a_task.format("aei")))
+
+    output = run("import_framework", str(framework_file(text)))
+
+    added = uncited.citations.get()
+    assert (added.source.key, [anchor.onet_id for anchor in added.anchors.all()]) == ("onet", ["720"])
+    assert [anchor.onet_id for anchor in cited.anchors.all()] == ["720"]
+    assert re.search(r"citations\s+1\s+1\s+159\s+0", output)
+
+
+def test_statement_keys_that_are_not_uuids_derive_a_stable_uid(db, framework_file):
+    path = framework_file(MINIMAL)
+    run("import_framework", str(path))
+    expected = statement_uid("11-9999.00", "1.0", "first")
+
+    assert expected == uuid.uuid5(
+        uuid.uuid5(uuid.NAMESPACE_URL, "urn:nsx:framework-exchange"), "statement/11-9999.00/1.0/first"
+    )
+    assert Statement.objects.get(title="First statement").uid == expected
+    run("import_framework", str(path))
+    assert Statement.objects.get(title="First statement").uid == expected
+
+
+def test_the_json_served_at_framework_json_imports_back(client, seed, framework_file):
+    served = client.get(f"/occupations/{SOC}/framework.json").content.decode()
+    path = framework_file(served, "framework.json")
+    flush()
+    run("import_framework", str(path))
+
+    assert export() == SEED_FILE.read_text()
+
+
+def test_export_picks_the_newest_published_framework_or_the_version_asked_for(seed):
+    FrameworkFactory(occupation=seed.occupation, version="27.01", status=Framework.Status.DRAFT)
+
+    assert "version: 26.05\n" in export()
+    assert "version: 27.01\nstatus: draft\n" in export(framework_version="27.01")
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (("99-9999.99",), "No occupation has the O*NET-SOC code 99-9999.99."),
+        ((SOC, "--version", "1.0"), "41-3021.00 has no version 1.0; its frameworks: 26.05 (published)."),
+    ],
+)
+def test_export_errors(seed, arguments, message):
+    with pytest.raises(CommandError, match=re.escape(message)):
+        run("export_framework", *arguments)
+
+
+def test_export_without_a_published_framework_names_the_drafts(db):
+    framework = FrameworkFactory(status=Framework.Status.DRAFT, version="0.1")
+
+    with pytest.raises(CommandError) as raised:
+        export(framework.occupation.soc_code)
+
+    assert (
+        str(raised.value)
+        == f"{framework.occupation.soc_code} has no published framework; its frameworks: 0.1 (draft)."
+    )
+
+
+def test_a_missing_file_is_a_command_error(db, tmp_path):
+    with pytest.raises(CommandError, match="No such file"):
+        run("import_framework", str(tmp_path / "missing.yaml"))

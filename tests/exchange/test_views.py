@@ -1,0 +1,345 @@
+import csv
+import io
+import json
+import re
+from pathlib import Path
+
+import pytest
+from jsonschema import Draft202012Validator
+
+from evidence.models import Source
+from exchange.identifiers import framework_identifier
+from frameworks.models import Framework, Statement
+from tests.exchange.conftest import SEED_FILE, SOC, flush, run
+from tests.factories import CitationFactory, FrameworkFactory, StatementFactory
+
+pytestmark = pytest.mark.django_db
+
+PAGE = f"/occupations/{SOC}/"
+TABS = ("skills", "ai", "durable", "anchors")
+
+# 1EdTech's CASE 1.1 getCFPackage response schema ("Final Release JSON Schema Binding"), copied unchanged
+# from github.com/opensalt/opensalt, core/config/schema/case-v1p1-cfpackage-schema.json at commit
+# 9122170d4886b4a6f433298162951fb8bbc045b2.
+CASE_SCHEMA = json.loads((Path(__file__).with_name("case-v1p1-cfpackage-schema.json")).read_text())
+
+
+def case_package_url(framework):
+    return f"/ims/case/v1p1/CFPackages/{framework_identifier(framework)}"
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The seed page, from the fixture and from the framework file
+
+
+def normalised(html):
+    """What may differ between two renderings of the same data: ids of rows and per-request tokens."""
+    html = re.sub(r"/citations/\d+/", "/citations/N/", html)
+    html = re.sub(r"citation-\d+", "citation-N", html)
+    html = re.sub(r'nonce="[^"]+"', 'nonce="N"', html)
+    return re.sub(r'"X-CSRFToken": "[^"]+"', '"X-CSRFToken": "T"', html)
+
+
+SOURCES_LINE = re.compile(r'<p class="sources-line">.*?</p>', re.S)
+
+
+def test_the_file_loaded_into_an_empty_database_gives_the_same_pages_as_the_fixture(client, seed):
+    from_fixture = {tab: normalised(client.get(PAGE, {"tab": tab}).text) for tab in TABS}
+    in_file = re.findall(r"^  - key: ([-\w]+)\n    label:", SEED_FILE.read_text(), re.M)
+    unused = list(Source.objects.exclude(key__in=in_file))
+    flush()
+    run("import_framework", str(SEED_FILE))
+
+    for tab in TABS:
+        html = normalised(client.get(PAGE, {"tab": tab}).text)
+        # The footer lists every source of the site; the fixture has one that nothing cites (LER.me), which
+        # the framework's file rightly leaves out. Everything else is the same, byte for byte.
+        expected = from_fixture[tab]
+        for source in unused:
+            expected = re.sub(rf'<a href="/sources/{source.key}/">[^<]*</a>, ', "", expected)
+        assert html == expected, tab
+    assert [source.key for source in unused] == ["ler-me"]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Our own format
+
+
+def test_framework_json_is_the_framework_file_as_json(client, seed):
+    response = client.get(f"{PAGE}framework.json")
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    document = response.json()
+    assert document["format"] == "nsx-framework/1"
+    assert document["occupation"]["soc_code"] == SOC
+    assert len(document["statements"]) == 136
+
+
+def test_csv_has_a_row_per_statement(client, seed):
+    response = client.get(f"{PAGE}framework.csv")
+
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"] == 'attachment; filename="41-3021.00-framework-v26.05.csv"'
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8"))))
+    assert rows[0] == ["section", "level", "domain", "position", "title", "text", "citations"]
+    assert len(rows) == 1 + 136
+    by_title = {row[4]: row for row in rows[1:]}
+    for statement in Statement.objects.filter(framework=seed).select_related("section", "level", "domain"):
+        labels = "; ".join(citation.source.label for citation in statement.citations.order_by("position"))
+        domain = statement.domain.name if statement.domain else ""
+        expected = [statement.section.name, statement.level.name, domain, str(statement.position)]
+        assert by_title[statement.title] == [*expected, statement.title, statement.text, labels]
+    assert rows[1][:5] == ["Occupational skills", "Emerging", "", "1", "Standard insurance policy types"]
+    assert sum(row[0] == "Durable skills" and row[2] == "Communication" for row in rows) == 10
+
+
+# ---------------------------------------------------------------------------------------------------------
+# CTDL-ASN
+
+
+def test_ctdl_asn_json_ld(client, seed):
+    response = client.get(f"{PAGE}framework.jsonld")
+
+    assert response["Content-Type"] == "application/ld+json"
+    data = response.json()
+    assert data["@context"] == "https://credreg.net/ctdlasn/schema/context/json"
+    graph = data["@graph"]
+    framework = graph[0]
+    assert framework["@type"] == "ceasn:CompetencyFramework"
+    assert framework["@id"] == f"http://testserver{PAGE}framework.jsonld"
+    assert framework["ceasn:name"] == {"en-US": "Insurance Sales Agents skills framework"}
+    (occupation,) = framework["ceterms:occupationType"]
+    assert occupation["ceterms:codedNotation"] == SOC
+    assert occupation["ceterms:frameworkName"] == {"en-US": "O*NET-SOC"}
+
+    competencies = [node for node in graph if node["@type"] == "ceasn:Competency"]
+    concepts = {node["@id"]: node for node in graph if node["@type"] == "skos:Concept"}
+    assert len(competencies) == 136
+    assert framework["ceasn:hasTopChild"] == [competency["@id"] for competency in competencies]
+    texts = set(Statement.objects.filter(framework=seed).values_list("text", flat=True))
+    assert {competency["ceasn:competencyText"]["en-US"] for competency in competencies} == texts
+    for competency in competencies:
+        assert competency["ceasn:isPartOf"] == framework["@id"]
+        (level,) = competency["ceasn:complexityLevel"]
+        assert level in concepts
+    first = next(
+        c for c in competencies if c["ceasn:competencyLabel"]["en-US"] == "Standard insurance policy types"
+    )
+    assert concepts[first["ceasn:complexityLevel"][0]]["skos:prefLabel"] == {"en-US": "Emerging"}
+    assert concepts[first["ceasn:complexityLevel"][0]]["skos:altLabel"] == {"en-US": ["Entry / Apprentice"]}
+
+
+# ---------------------------------------------------------------------------------------------------------
+# CASE 1.1
+
+
+def case_validator():
+    validator = Draft202012Validator(CASE_SCHEMA, format_checker=Draft202012Validator.FORMAT_CHECKER)
+    # The schema's formats are checked, not skipped: the dev extra installs their checkers.
+    assert {"uri", "date-time", "date"} <= set(validator.format_checker.checkers)
+    return validator
+
+
+def test_case_package_is_valid_against_the_case_schema(client, seed):
+    Draft202012Validator.check_schema(CASE_SCHEMA)
+    response = client.get(case_package_url(seed))
+
+    assert response.status_code == 200
+    package = response.json()
+    case_validator().validate(package)
+
+    items = {item["identifier"]: item for item in package["CFItems"]}
+    statements = [item for item in items.values() if item["CFItemType"] == "Statement"]
+    assert len(statements) == 136
+    assert {item["identifier"] for item in statements} == {
+        str(uid) for uid in seed.statements.values_list("uid", flat=True)
+    }
+    document = package["CFDocument"]
+    assert document["identifier"] == str(framework_identifier(seed))
+    assert (document["title"], document["version"], document["adoptionStatus"]) == (
+        "Insurance Sales Agents skills framework",
+        "26.05",
+        "Adopted",
+    )
+    # Every item hangs from the document through isChildOf links.
+    parents = {}
+    for association in package["CFAssociations"]:
+        assert association["associationType"] == "isChildOf"
+        parents[association["originNodeURI"]["identifier"]] = association["destinationNodeURI"]["identifier"]
+    for identifier in items:
+        while identifier != document["identifier"]:
+            identifier = parents[identifier]
+    (mastery,) = [rubric for rubric in package["CFRubrics"] if rubric["title"] == "Mastery"]
+    for criterion in mastery["CFRubricCriteria"]:
+        levels = [(level["quality"], level["description"]) for level in criterion["CFRubricCriterionLevels"]]
+        assert levels == [
+            ("Emerging", "Entry / Apprentice"),
+            ("Developing", "Mid-level / Established"),
+            ("Proficient", "Senior / Expert IC"),
+            ("Advanced", "Lead / Principal / Executive"),
+        ]
+    assert [criterion["category"] for criterion in mastery["CFRubricCriteria"]] == [
+        "Occupational skills",
+        "AI use",
+    ]
+
+
+def test_case_documents_lists_every_published_framework(client, seed):
+    FrameworkFactory(status=Framework.Status.DRAFT, occupation__title="Draft Trade")
+    other = FrameworkFactory(occupation__title="Another Trade")
+
+    listing = client.get("/ims/case/v1p1/CFDocuments").json()
+
+    documents = listing["CFDocuments"]
+    assert {document["identifier"] for document in documents} == {
+        str(framework_identifier(seed)),
+        str(framework_identifier(other)),
+    }
+    for document in documents:
+        case_validator().validate(
+            {"CFDocument": {key: value for key, value in document.items() if key != "CFPackageURI"}}
+        )
+        package = client.get(document["CFPackageURI"]["uri"].removeprefix("http://testserver"))
+        assert package.status_code == 200
+        assert package.json()["CFDocument"]["identifier"] == document["identifier"]
+
+
+def without_timestamps(package):
+    text = json.dumps(package)
+    return json.loads(re.sub(r'"lastChangeDateTime": "[^"]+"', '"lastChangeDateTime": ""', text))
+
+
+def test_case_identifiers_and_uris_survive_a_reimport(client, seed):
+    before = client.get(case_package_url(seed)).json()
+    flush()
+    run("import_framework", str(SEED_FILE))
+    framework = Framework.objects.get()
+
+    after = client.get(case_package_url(framework)).json()
+
+    assert without_timestamps(after) == without_timestamps(before)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The framework page
+
+
+def test_page_links_each_alternate_format_in_its_head_and_body(client, seed):
+    html = client.get(PAGE).text
+    head = html.split("</head>")[0]
+    case_url = case_package_url(seed)
+
+    for kind, url in [
+        ("application/json", f"{PAGE}framework.json"),
+        ("text/csv", f"{PAGE}framework.csv"),
+        ("application/ld+json", f"{PAGE}framework.jsonld"),
+        ("application/json", case_url),
+    ]:
+        assert re.search(rf'<link rel="alternate" type="{re.escape(kind)}" href="{re.escape(url)}"', head)
+        assert f'href="{url}"' in html.split("<main")[1]
+    for url in [f"{PAGE}framework.json", f"{PAGE}framework.csv", f"{PAGE}framework.jsonld", case_url]:
+        assert client.get(url).status_code == 200
+
+
+def linked_data(response):
+    nonce, payload = re.search(
+        r'<script type="application/ld\+json" nonce="([^"]+)">(.*?)</script>', response.text, re.S
+    ).groups()
+    assert f"'nonce-{nonce}'" in response["Content-Security-Policy"]
+    return json.loads(payload)
+
+
+def test_page_embeds_schema_org_occupation_with_its_skills(client, seed):
+    data = linked_data(client.get(PAGE))
+
+    assert data["@context"] == "https://schema.org"
+    assert data["@type"] == "Occupation"
+    assert data["name"] == "Insurance Sales Agents"
+    assert data["occupationalCategory"] == {
+        "@type": "CategoryCode",
+        "codeValue": SOC,
+        "name": "Insurance Sales Agents",
+        "inCodeSet": {
+            "@type": "CategoryCodeSet",
+            "name": "O*NET-SOC",
+            "url": "https://www.onetcenter.org/taxonomy.html",
+        },
+    }
+    assert len(data["skills"]) == 136
+    assert all(skill["@type"] == "DefinedTerm" for skill in data["skills"])
+    assert data["skills"][0]["name"] == "Standard insurance policy types"
+
+
+def test_linked_data_cannot_break_out_of_its_script(client):
+    payload = "</script><script>alert(1)</script> & <!--"
+    statement = StatementFactory(title=payload)
+    CitationFactory(statement=statement)
+
+    response = client.get(statement.framework.get_absolute_url())
+
+    assert payload not in response.text
+    assert (
+        "\\u003C/script\\u003E\\u003Cscript\\u003Ealert(1)\\u003C/script\\u003E \\u0026 \\u003C!--"
+        in response.text
+    )
+    assert linked_data(response)["skills"][0]["name"] == payload
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Content negotiation and privacy
+
+
+@pytest.mark.parametrize(
+    ("accept", "json_wanted"),
+    [
+        ("application/json", True),
+        ("application/json, text/html;q=0.5", True),
+        ("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", False),
+        ("text/html, application/json", False),
+        ("*/*", False),
+    ],
+)
+def test_occupation_page_answers_json_to_clients_that_prefer_it(client, seed, accept, json_wanted):
+    response = client.get(PAGE, headers={"Accept": accept})
+
+    assert response.status_code == 200
+    assert "Accept" in response["Vary"]
+    if json_wanted:
+        assert response["Content-Type"] == "application/json"
+        assert response.content == client.get(f"{PAGE}framework.json").content
+    else:
+        assert response["Content-Type"].startswith("text/html")
+
+
+def test_the_page_without_an_accept_header_is_html_and_varies_on_accept(client, seed):
+    response = client.get(PAGE)
+
+    assert response["Content-Type"].startswith("text/html")
+    assert "Accept" in response["Vary"]
+
+
+def test_drafts_are_not_exported(client):
+    draft = FrameworkFactory(status=Framework.Status.DRAFT)
+    statement = StatementFactory(framework=draft, title="Secret draft statement")
+    CitationFactory(statement=statement)
+    page = draft.occupation.get_absolute_url()
+
+    for url in [
+        f"{page}framework.json",
+        f"{page}framework.csv",
+        f"{page}framework.jsonld",
+        case_package_url(draft),
+    ]:
+        response = client.get(url)
+        assert response.status_code == 404, url
+        assert "Secret draft statement" not in response.text
+    assert client.get(page, headers={"Accept": "application/json"}).status_code == 404
+    assert client.get("/ims/case/v1p1/CFDocuments").json() == {"CFDocuments": []}
+    assert "framework.json" not in client.get(page).text
+
+
+def test_unknown_addresses_are_404(client, seed):
+    assert client.get("/occupations/99-9999.99/framework.json").status_code == 404
+    assert client.get("/ims/case/v1p1/CFPackages/00000000-0000-5000-8000-000000000000").status_code == 404
+    assert client.get("/ims/case/v1p1/CFPackages/not-a-uuid").status_code == 404

@@ -1,0 +1,412 @@
+"""The insurance-sales-agents fixture holds the whole seed framework page as data."""
+
+import json
+import re
+import uuid
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.apps import apps
+from django.core import serializers
+from django.core.management import call_command
+from django.db import IntegrityError
+from django.db.models import Count
+
+from evidence.models import Citation, Source, SourceAnchor
+from frameworks.models import Domain, Framework, JobZone, Occupation, ProficiencyScale, Statement
+
+pytestmark = pytest.mark.django_db
+
+FIXTURE = "insurance-sales-agents"
+FIXTURE_FILE = Path(__file__).resolve().parents[2] / "fixtures" / f"{FIXTURE}.json"
+SEED = (
+    Path(__file__).resolve().parents[2].parent
+    / "shared"
+    / "seed"
+    / "insurance-sales-agents-framework-page.txt"
+)
+SOC, VERSION = "41-3021.00", "26.05"
+
+
+def load(fixture=FIXTURE):
+    call_command("loaddata", fixture, verbosity=0)
+
+
+def snapshot():
+    """Every row of both apps, serialized (many-to-many links included), by model."""
+    return {
+        model._meta.label: serializers.serialize("json", model.objects.order_by("pk"))
+        for app in ("frameworks", "evidence")
+        for model in apps.get_app_config(app).get_models()
+    }
+
+
+def row_counts():
+    return {
+        model._meta.label: model.objects.count()
+        for app in ("frameworks", "evidence")
+        for model in apps.get_app_config(app).get_models()
+    }
+
+
+def per_level(section):
+    rows = Statement.objects.filter(section__key=section).values_list("level__key").annotate(n=Count("pk"))
+    return dict(rows)
+
+
+@pytest.fixture
+def framework():
+    load()
+    return Framework.objects.get_by_natural_key(SOC, VERSION)
+
+
+@pytest.fixture
+def seed_lines():
+    if not SEED.exists():
+        pytest.skip(f"seed page not found at {SEED}")
+    return SEED.read_text(encoding="utf-8").splitlines()
+
+
+# Contents
+
+
+def test_occupation_and_framework(framework):
+    occupation = framework.occupation
+    assert occupation.title == "Insurance Sales Agents"
+    assert occupation.description.startswith("Sell life, property, casualty, health, automotive")
+    assert str(occupation.job_zone) == "Job Zone 4 · Considerable Preparation"
+    assert list(JobZone.objects.values_list("number", flat=True)) == [1, 2, 3, 4, 5]
+    assert [str(a) for a in occupation.apprenticeships.all()] == ["0303 · Insurance Agent"]
+    assert [str(c) for c in occupation.cip_programs.all()] == ["52.1701 · Insurance"]
+
+    titles = list(occupation.titles.values_list("kind", "position", "title", "short_title"))
+    assert len(titles) == 12
+    assert titles[0] == ("alternate", 1, "Insurance Agent", "")
+    assert titles[3] == ("alternate", 4, "Auto Insurance Agent (Automotive Insurance Agent)", "")
+    assert titles[-1] == ("alternate", 12, "Debit Agent", "")
+
+    assert framework.status == Framework.Status.PUBLISHED
+    assert framework.published_at.isoformat() == "2026-05-01T00:00:00+00:00"
+    assert framework.context_covered.startswith("This framework covers insurance sales agency environments")
+
+
+def test_scales_sections_and_domains(framework):
+    mastery = ProficiencyScale.objects.get_by_natural_key("mastery")
+    assert list(mastery.levels.values_list("key", "role_label")) == [
+        ("emerging", "Entry / Apprentice"),
+        ("developing", "Mid-level / Established"),
+        ("proficient", "Senior / Expert IC"),
+        ("advanced", "Lead / Principal / Executive"),
+    ]
+    durable = ProficiencyScale.objects.get_by_natural_key("durable")
+    assert list(durable.levels.values_list("name", "role_label")) == [
+        ("Emerging", ""), ("Developing", ""), ("Applying", ""), ("Exceeding", ""),
+    ]
+    assert list(Domain.objects.values_list("key", flat=True)) == [
+        "communication", "leadership", "metacognition", "critical-thinking", "collaboration",
+        "character", "creativity", "growth-mindset", "mindfulness", "fortitude",
+    ]
+
+
+def test_occupational_statements_ten_per_mastery_level(framework):
+    assert per_level("skills") == {"emerging": 10, "developing": 10, "proficient": 10, "advanced": 10}
+    first = Statement.objects.get(section__key="skills", level__key="emerging", position=1)
+    assert first.title == "Standard insurance policy types"
+    assert first.text.startswith("identify and describe key features")
+    assert not Citation.objects.filter(statement__section__key="skills").exists()
+
+
+def test_ai_statements_per_level(framework):
+    assert per_level("ai") == {"emerging": 2, "developing": 3, "proficient": 4, "advanced": 3}
+    # The seed puts the sentence's full stop after the chips; the text keeps it.
+    texts = Statement.objects.filter(section__key="ai").values_list("text", flat=True)
+    assert all(text.endswith(".") for text in texts)
+
+
+def test_durable_statements_per_domain(framework):
+    counts = dict(
+        Statement.objects.filter(section__key="durable").values_list("domain__name").annotate(n=Count("pk"))
+    )
+    # Communication's heading on the page says 11, but it lists 10.
+    assert counts == {
+        "Communication": 10, "Leadership": 9, "Metacognition": 8, "Critical Thinking": 9,
+        "Collaboration": 8, "Character": 8, "Creativity": 8, "Growth Mindset": 8,
+        "Mindfulness": 8, "Fortitude": 8,
+    }
+    assert sum(counts.values()) == 84
+    assert not Statement.objects.filter(section__key="durable", domain__isnull=True).exists()
+    assert not Statement.objects.exclude(section__key="durable").filter(domain__isnull=False).exists()
+
+
+def test_statement_uids_are_deterministic(framework):
+    statement = Statement.objects.get(
+        section__key="durable", domain__key="growth-mindset", level__key="applying", position=2
+    )
+    name = f"nsx:{SOC}:{VERSION}:durable:growth-mindset:applying:2"
+    assert statement.uid == uuid.uuid5(uuid.NAMESPACE_URL, name)
+    assert statement.title == "Performance plateau response"
+
+
+def test_statement_text_holds_no_chips_or_separators(framework):
+    chip_words = [*Source.objects.values_list("label", flat=True), "Opens in new tab"]
+    for title, text in Statement.objects.values_list("title", "text"):
+        for word in chip_words:
+            assert word not in text, (title, word)
+            assert word not in title, (title, word)
+        assert " — " not in text, title
+        assert " — " not in title, title
+
+
+def test_anchors_by_kind(framework):
+    counts = dict(SourceAnchor.objects.values_list("kind").annotate(n=Count("pk")))
+    assert counts == {
+        "task": 8, "skill": 14, "knowledge": 9, "ability": 10, "work_style": 6, "technology": 10,
+    }
+    assert set(SourceAnchor.objects.values_list("source__key", flat=True)) == {"skillscrosswalk"}
+
+    def anchor(kind, name):
+        row = SourceAnchor.objects.get(occupation__soc_code=SOC, kind=kind, name__startswith=name)
+        return row.onet_id, row.importance
+
+    interview = SourceAnchor.objects.get(kind="task", name__startswith="Interview prospective clients")
+    assert (interview.onet_id, interview.task_type, interview.position) == ("722", "Core", 8)
+    assert anchor("skill", "Reading Comprehension") == ("2.A.1.a", Decimal("4.00"))
+    # Mathematics is both a skill and a knowledge domain, under different element IDs.
+    assert anchor("skill", "Mathematics") == ("2.A.1.e", Decimal("3.00"))
+    assert anchor("knowledge", "Mathematics") == ("2.C.4.a", Decimal("3.58"))
+    # Neither O*NET release on hand rates abilities, so they carry no importance.
+    assert anchor("ability", "Speech Clarity") == ("1.A.4.b.5", None)
+    assert anchor("work_style", "Social Orientation") == ("1.D.2.f", Decimal("2.74"))
+    hot = SourceAnchor.objects.filter(kind="technology", hot_technology=True).values_list("name", flat=True)
+    assert set(hot) == {
+        "Video creation and editing software", "Enterprise resource planning ERP software",
+        "Web page creation and editing software", "Video conferencing software",
+    }
+    assert anchor("technology", "Customer relationship management CRM software") == ("43232303", None)
+
+
+def test_citations(framework):
+    assert Citation.objects.count() == 160
+    assert dict(Citation.objects.values_list("source__key").annotate(n=Count("pk"))) == {
+        "aei": 8, "safi": 5, "wef": 5, "pathsmith": 73, "onet": 69,
+    }
+    # Chips keep their order within a statement.
+    proposals = Statement.objects.get(title="Customized coverage proposals")
+    assert list(proposals.citations.values_list("position", "source__key")) == [(1, "aei"), (2, "safi")]
+
+    linked = Citation.objects.filter(anchors__isnull=False).distinct().select_related("statement", "source")
+    assert {c.source.key for c in linked} == {"onet"}
+    grounded = {c.statement.title: [a.onet_id for a in c.anchors.all()] for c in linked}
+    assert grounded == {
+        "Client intake dialogue": ["722"],
+        "Coverage comparison narrative": ["724"],
+        "Claims communication": ["727"],
+        "Client relationship ownership": ["718"],
+        "Self-directed prospecting initiative": ["723"],
+        "Administrative accountability": ["728"],
+        "Custom program design": ["720"],
+    }
+
+
+def test_sources(framework):
+    rows = list(Source.objects.values_list("key", "label", "footer_label", "licence"))
+    assert rows == [
+        ("onet", "O*NET v30.2", "O*NET v30.2", "CC BY 4.0"),
+        ("skillscrosswalk", "skillscrosswalk.com", "SkillsCrosswalk.com", ""),
+        ("ler-me", "LER.me", "LER.me", ""),
+        ("aei", "Anthropic Economic Index", "Anthropic Economic Index", ""),
+        ("safi", "Jadhav & Danve, 2026", "SAFI (Jadhav & Danve, 2026)", ""),
+        ("wef", "WEF Skills Taxonomy", "WEF Skills Taxonomy 2021", ""),
+        ("pathsmith", "Pathsmith Durable Skills", "Pathsmith Durable Skills Framework", ""),
+    ]
+    assert Source.objects.get(key="pathsmith").url == ""
+    assert Source.objects.get(key="safi").title == (
+        "Skill Automation Feasibility Index — Jadhav & Danve, 2026 (arXiv:2604.06906)"
+    )
+
+
+def test_evidence_pack(framework):
+    metrics = framework.evidence_metrics.select_related("source")
+    assert [(m.group, m.key, m.label, m.value, m.unit, m.source.key) for m in metrics] == [
+        ("aei_usage", "task_observations", "Task observations", "1029", "", "aei"),
+        ("aei_usage", "augment_share", "Augment share", "95", "%", "aei"),
+        ("aei_usage", "time_saved", "Time saved", "87.6", "%", "aei"),
+        ("aei_usage", "ai_autonomy", "AI autonomy", "3.06", "", "aei"),
+        ("safi_positioning", "top_skill", "Top skill", "Reading Comprehension", "", "safi"),
+        ("safi_positioning", "score", "Score", "45.5", "/ 100", "safi"),
+        ("safi_positioning", "quadrant", "Quadrant", "Q2_ai_augmented", "", "safi"),
+        ("safi_positioning", "precision", "precision", "exact", "", "safi"),
+        ("wef_cluster", "cluster_name", "", "Human-Technology Interaction", "", "wef"),
+        ("wef_cluster", "cluster_key", "", "human_technology_interaction", "", "wef"),
+    ]
+    assert [m.position for m in metrics] == list(range(1, 11))
+    assert [m.display_value for m in metrics[1:3]] == ["95%", "87.6%"]
+    assert metrics.get(key="score").display_value == "45.5 / 100"
+
+
+# Loading
+
+
+def test_fixture_uses_natural_keys_only():
+    records = json.loads(FIXTURE_FILE.read_text(encoding="utf-8"))
+    assert not [record for record in records if "pk" in record]
+    assert len(records) == 414
+
+
+def test_loading_twice_changes_nothing():
+    load()
+    first = snapshot()
+    load()
+    assert snapshot() == first
+
+
+def test_loads_into_a_database_that_holds_other_data():
+    # Rows that take the low primary keys, so the fixture's rows get other ones.
+    other = Occupation.objects.create(soc_code="15-1252.00", title="Software Developers")
+    Source.objects.create(key="other", label="Other", footer_label="Other", title="Other", position=99)
+    Domain.objects.create(key="other", name="Other", position=99)
+    before = row_counts()
+
+    load()
+
+    assert Statement.objects.count() == 136
+    assert Occupation.objects.count() == 2 and Source.objects.count() == 8
+    assert not other.frameworks.exists()
+    citation = Citation.objects.get(statement__title="Client intake dialogue")
+    assert citation.source.key == "onet"
+    assert citation.statement.framework.occupation.soc_code == SOC
+    assert list(citation.anchors.values_list("occupation__soc_code", "onet_id")) == [(SOC, "722")]
+    assert row_counts()["frameworks.Domain"] == before["frameworks.Domain"] + 10
+
+
+def broken_fixture(tmp_path, model, match, change):
+    """Write a copy of the fixture with one record of `model` changed, and return its path."""
+    records = json.loads(FIXTURE_FILE.read_text(encoding="utf-8"))
+    record = next(r for r in records if r["model"] == model and match(r["fields"]))
+    change(record["fields"])
+    path = tmp_path / f"{FIXTURE}-broken.json"
+    path.write_text(json.dumps(records, indent=2), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("field", ["text", "title"])
+def test_statement_with_null_field_is_rejected(tmp_path, field):
+    Occupation.objects.create(soc_code="15-1252.00", title="Software Developers")
+    before = snapshot()
+    path = broken_fixture(
+        tmp_path,
+        "frameworks.statement",
+        lambda f: f["title"] == "Claims communication",
+        lambda f: f.update({field: None}),
+    )
+
+    with pytest.raises(IntegrityError) as error:
+        load(str(path))
+
+    # Natural-key records have no pk yet (Django prints pk=None), so the model and column identify it.
+    message = str(error.value)
+    assert path.name in message
+    assert "frameworks.Statement" in message
+    assert field in message
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize("field", ["text", "title"])
+def test_statement_missing_field_is_rejected(tmp_path, field):
+    before = snapshot()
+    path = broken_fixture(
+        tmp_path,
+        "frameworks.statement",
+        lambda f: f["title"] == "Claims communication",
+        lambda f: f.pop(field),
+    )
+
+    with pytest.raises(IntegrityError) as error:
+        load(str(path))
+
+    message = str(error.value)
+    assert path.name in message
+    assert f"statement_{field}_not_empty" in message
+    assert "[record: frameworks.Statement with natural key ['" in message
+    assert snapshot() == before
+
+
+def test_citation_with_unknown_source_is_rejected(tmp_path):
+    Occupation.objects.create(soc_code="15-1252.00", title="Software Developers")
+    before = snapshot()
+    path = broken_fixture(
+        tmp_path,
+        "evidence.citation",
+        lambda f: f["source"] == ["onet"] and f["anchors"],
+        lambda f: f.update(source=["no-such-source"]),
+    )
+
+    with pytest.raises(IntegrityError) as error:
+        load(str(path))
+
+    message = str(error.value)
+    assert path.name in message
+    assert "[record: evidence.Citation with natural key ['" in message
+    assert "source ['no-such-source'] does not exist" in message
+    assert snapshot() == before
+
+
+# The seed page itself
+
+
+def test_statements_match_the_seed_page_in_order(framework, seed_lines):
+    level_names = {"Emerging", "Developing", "Proficient", "Advanced", "Applying", "Exceeding"}
+    end = next(i for i, line in enumerate(seed_lines) if line.startswith("Show O*NET source anchors"))
+    items, domain, level = [], None, None
+    for line in seed_lines[:end]:
+        if heading := re.fullmatch(r"\d+(\D+?)\d+ statements", line):
+            domain = heading.group(1)
+        elif line in level_names:
+            level = line
+        elif item := re.fullmatch(r"\s+(\d+)\. (.+)", line):
+            items.append((domain, level, int(item.group(1)), item.group(2)))
+
+    statements = (
+        framework.statements.select_related("section", "level", "domain")
+        .prefetch_related("citations__source")
+    )
+    assert len(items) == statements.count() == 136
+    for seen, statement in zip(items, statements, strict=True):
+        chips = " ".join(
+            f"{c.source.label}{c.source.title}. Opens in new tab." for c in statement.citations.all()
+        )
+        if statement.section.key == "skills":
+            line = f"{statement.title}{statement.text}"  # The copy ran each title into its text.
+        elif statement.section.key == "ai":
+            line = f"{statement.title} — {statement.text.removesuffix('.')} {chips}."
+        else:
+            line = f"{statement.title} — {statement.text} {chips}"
+        domain = statement.domain.name if statement.domain else None
+        assert seen == (domain, statement.level.name, statement.position, line)
+
+
+def test_anchors_and_sources_match_the_seed_page(framework, seed_lines):
+    def after(heading):
+        return seed_lines[seed_lines.index(heading) + 1]
+
+    occupation = framework.occupation
+    for heading, kind in [
+        ("O*NET skills", "skill"), ("Knowledge domains", "knowledge"), ("Abilities", "ability"),
+        ("Work styles", "work_style"), ("Technology", "technology"),
+    ]:
+        # The copy ran each panel's names together.
+        assert "".join(occupation.anchors.filter(kind=kind).values_list("name", flat=True)) == after(heading)
+    start = seed_lines.index("Tasks · seed anchors for statements") + 1
+    end = seed_lines.index("CIP education codes")
+    tasks = [re.fullmatch(r"\s+\d+\. (.+)", line).group(1) for line in seed_lines[start:end]]
+    assert list(occupation.anchors.filter(kind="task").values_list("name", flat=True)) == tasks
+    summary = next(line for line in seed_lines if line.startswith("Show O*NET source anchors"))
+    assert f"{occupation.anchors.count()} anchors" in summary
+
+    assert after("Related titles") == " · ".join(occupation.titles.values_list("title", flat=True))
+    footer = ", ".join(
+        f"{s.footer_label} ({s.licence})" if s.licence else s.footer_label for s in Source.objects.all()
+    )
+    sources_line = next(line for line in seed_lines if line.startswith("Sources: "))
+    assert sources_line.startswith(f"Sources: {footer}. ")

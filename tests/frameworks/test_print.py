@@ -1,0 +1,71 @@
+import re
+
+import pytest
+from django.utils.html import escape
+
+from evidence.models import Citation
+from frameworks.models import Statement
+from tests.factories import OccupationFactory
+from tests.frameworks.test_views import _framework_of_size
+
+pytestmark = pytest.mark.django_db
+
+PRINT = "/occupations/41-3021.00/print/"
+
+
+def test_framework_page_links_to_the_print_view(client, seed):
+    response = client.get("/occupations/41-3021.00/")
+
+    assert f'<a href="{PRINT}">Print or save the whole framework</a>' in response.text
+
+
+def test_print_view_holds_every_section_and_the_anchors(client, seed):
+    response = client.get(PRINT)
+
+    assert response.status_code == 200
+    text = response.text
+    for statement in Statement.objects.filter(framework=seed):
+        assert escape(statement.title) in text
+        assert escape(statement.text) in text
+    headings = ["Occupational skills", "AI use", "Durable skills", "Evidence pack", "Source anchors"]
+    for heading in headings:
+        assert heading in text
+    assert "Tasks · seed anchors for statements" in text
+    # Print has no use for the screen's controls.
+    assert 'class="chip"' not in text
+    assert 'role="tab"' not in text
+
+
+def test_print_view_cites_sources_as_numbered_footnotes(client, seed):
+    response = client.get(PRINT)
+
+    text = response.text
+    notes = re.findall(r'<li id="source-note-(\d+)"><cite>([^<]+)</cite>', text)
+    citations = Citation.objects.filter(statement__framework=seed)
+    cited = {escape(title) for title in citations.values_list("source__title", flat=True)}
+    assert [number for number, _ in notes] == [str(n) for n in range(1, len(notes) + 1)]
+    assert sorted(title for _, title in notes) == sorted(cited)
+    # The first statement with citations points at footnote 1: sources are numbered in reading order.
+    refs = re.findall(r'href="#source-note-(\d+)"', text)
+    assert refs[0] == "1"
+    assert set(refs) == {number for number, _ in notes}
+    assert len(refs) == citations.count()
+
+
+def test_print_view_of_an_occupation_without_a_framework_is_not_found(client, db):
+    occupation = OccupationFactory()
+
+    response = client.get(f"/occupations/{occupation.soc_code}/print/")
+
+    assert response.status_code == 404
+
+
+def test_print_view_query_count_does_not_grow_with_its_statements(client, seed, django_assert_num_queries):
+    small = _framework_of_size(3)
+    large = _framework_of_size(6)
+    assert large.statements.count() == 2 * small.statements.count()
+
+    for framework in (small, large):
+        with django_assert_num_queries(20):
+            response = client.get(f"/occupations/{framework.occupation.soc_code}/print/")
+        assert response.status_code == 200

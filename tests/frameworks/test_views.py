@@ -1,0 +1,301 @@
+import pytest
+from django.utils.html import escape
+
+from evidence.models import Citation
+from frameworks.models import Framework, Statement
+from tests.factories import (
+    CitationFactory,
+    FrameworkFactory,
+    OccupationFactory,
+    SourceAnchorFactory,
+    StatementFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+PAGE = "/occupations/41-3021.00/"
+HTMX = {"HX-Request": "true"}
+
+
+def test_home_lists_published_frameworks_with_a_search_box(client, seed):
+    FrameworkFactory(occupation__title="Hidden Draft Occupation", status=Framework.Status.DRAFT)
+
+    response = client.get("/")
+
+    assert response.status_code == 200
+    assert b'href="/occupations/41-3021.00/"' in response.content
+    assert "Insurance Sales Agents" in response.text
+    assert "Hidden Draft Occupation" not in response.text
+    assert 'action="/occupations/"' in response.text
+    assert 'name="q"' in response.text
+
+
+def test_framework_page_header(client, seed):
+    response = client.get(PAGE)
+
+    assert response.status_code == 200
+    text = response.text
+    assert "<h1>Insurance Sales Agents</h1>" in text
+    assert "41-3021.00" in text
+    assert "Job Zone 4 · Considerable Preparation" in text
+    assert "v.26.05" in text
+    assert "Context covered" in text
+    assert escape(seed.context_covered) in text
+    assert "Sign in" in text
+
+
+def test_skills_tab_is_the_default_and_shows_every_occupational_statement(client, seed):
+    response = client.get(PAGE)
+
+    statements = Statement.objects.filter(framework=seed, section__key="skills")
+    assert statements.count() == 40
+    for statement in statements:
+        assert escape(statement.title) in response.text
+        assert escape(statement.text) in response.text
+    for role in ["Entry / Apprentice", "Mid-level / Established", "Senior / Expert IC", "Lead / Principal / Executive"]:
+        assert role in response.text
+    assert 'id="tab-skills" class="tabs__tab" href="/occupations/41-3021.00/?tab=skills"' in response.text
+    assert 'aria-selected="true"' in response.text
+
+
+@pytest.mark.parametrize("tab", ["skills", "ai", "durable", "anchors"])
+def test_each_tab_is_a_real_link_and_marks_itself_selected(client, seed, tab):
+    response = client.get(PAGE, {"tab": tab})
+
+    assert response.status_code == 200
+    assert response.text.count('role="tab"') == 4
+    assert f'id="tab-{tab}" class="tabs__tab" href="/occupations/41-3021.00/?tab={tab}"\n' in response.text
+    selected = response.text.split(f'id="tab-{tab}"')[1].split(">")[0]
+    assert 'aria-selected="true"' in selected
+    assert response.text.count('aria-selected="true"') == 1
+    assert f'aria-labelledby="tab-{tab}"' in response.text
+
+
+def test_ai_tab_shows_statements_chips_and_evidence_pack(client, seed):
+    response = client.get(PAGE, {"tab": "ai"})
+
+    text = response.text
+    for statement in Statement.objects.filter(framework=seed, section__key="ai"):
+        assert escape(statement.title) in text
+        assert escape(statement.text) in text
+    ai_citations = Citation.objects.filter(statement__framework=seed, statement__section__key="ai")
+    for citation in ai_citations:
+        assert f'href="/citations/{citation.pk}/"' in text
+    assert text.count('class="chip"') == ai_citations.count()
+    assert "Evidence pack" in text
+    for shown in [
+        "AEI usage", "Task observations:</dt> <dd>1029", "Augment share:</dt> <dd>95%", "Time saved:</dt> <dd>87.6%",
+        "AI autonomy:</dt> <dd>3.06", "SAFI positioning", "Top skill:</dt> <dd>Reading Comprehension",
+        "Score:</dt> <dd>45.5 / 100", "Quadrant:</dt> <dd>Q2_ai_augmented", "precision:</dt> <dd>exact",
+        "WEF cluster", "Human-Technology Interaction", "human_technology_interaction",
+    ]:
+        assert shown in text
+    assert "Authoritative source data identified for 1 occupation" in text
+
+
+def test_durable_tab_shows_ten_domains_with_derived_counts(client, seed):
+    response = client.get(PAGE, {"tab": "durable"})
+
+    text = response.text
+    assert "Communication <span class=\"count\">10 statements</span>" in text
+    assert "11 statements" not in text
+    assert "Leadership <span class=\"count\">9 statements</span>" in text
+    assert "Fortitude <span class=\"count\">8 statements</span>" in text
+    assert text.count('class="domain"') == 10
+    for level in ["Emerging", "Developing", "Applying", "Exceeding"]:
+        assert f">{level}<" in text
+    for statement in Statement.objects.filter(framework=seed, section__key="durable"):
+        assert escape(statement.title) in text
+
+
+def test_anchors_tab_shows_every_anchor_and_code(client, seed):
+    response = client.get(PAGE, {"tab": "anchors"})
+
+    text = response.text
+    for anchor in seed.occupation.anchors.all():
+        assert escape(anchor.name) in text
+    for heading in [
+        "Related titles", "RAPIDS apprenticeships", "O*NET skills", "Knowledge domains", "Abilities",
+        "Work styles", "Technology", "Tasks · seed anchors for statements", "CIP education codes",
+    ]:
+        assert f"<h3>{heading}</h3>" in text
+    assert "0303 · Insurance Agent" in text
+    assert "52.1701" in text
+    assert "Auto Insurance Agent (Automotive Insurance Agent) · Bilingual Insurance Sales Agent" in text
+    assert "57 anchors" in text
+    assert "Suggest an O*NET correction" in text
+
+
+def test_other_tabs_offer_the_anchor_panel_with_its_derived_count(client, seed):
+    response = client.get(PAGE)
+
+    assert 'href="/occupations/41-3021.00/anchors/"' in response.text
+    assert "Show O*NET source anchors" in response.text
+    assert "57 anchors · skillscrosswalk.com" in response.text
+
+
+def test_unknown_tab_falls_back_to_the_first(client, seed):
+    response = client.get(PAGE, {"tab": "nonsense"})
+
+    assert response.status_code == 200
+    assert 'aria-labelledby="tab-skills"' in response.text
+
+
+def test_htmx_tab_switch_returns_only_the_tabs_fragment(client, seed):
+    response = client.get(PAGE, {"tab": "durable"}, headers=HTMX)
+
+    assert response.status_code == 200
+    assert "<html" not in response.text
+    assert response.text.lstrip().startswith('<div id="framework-tabs"')
+    assert "Fortitude" in response.text
+    assert "HX-Request" in response["Vary"]
+
+
+def test_htmx_history_restore_gets_the_whole_page(client, seed):
+    response = client.get(PAGE, {"tab": "ai"}, headers={**HTMX, "HX-History-Restore-Request": "true"})
+
+    assert "<html" in response.text
+
+
+def test_anchor_panel_page_and_fragment(client, seed):
+    page = client.get("/occupations/41-3021.00/anchors/")
+    fragment = client.get("/occupations/41-3021.00/anchors/", headers=HTMX)
+
+    assert page.status_code == fragment.status_code == 200
+    assert "<html" in page.text
+    assert "<html" not in fragment.text
+    for response in (page, fragment):
+        assert "Source anchors that ground each statement" in response.text
+        assert "Customize insurance programs to suit individual customers" in response.text
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/occupations/99-9999.99/",
+        "/occupations/not-a-code/",
+        "/occupations/41-3021/",
+        "/occupations/99-9999.99/anchors/",
+        "/citations/999999/",
+        "/citations/abc/",
+        "/sources/no-such-source/",
+        "/occupations/99-9999.99/suggest/",
+    ],
+)
+def test_unknown_or_malformed_addresses_answer_a_friendly_404(client, seed, url):
+    response = client.get(url)
+
+    assert response.status_code == 404
+    assert "We could not find that page" in response.text
+    assert "search all occupations" in response.text
+
+
+def test_occupation_with_only_a_draft_framework_shows_no_framework(client):
+    framework = FrameworkFactory(status=Framework.Status.DRAFT, occupation__title="Draft Trade")
+    StatementFactory(framework=framework, title="Secret draft statement")
+
+    response = client.get(framework.occupation.get_absolute_url())
+
+    assert response.status_code == 200
+    assert "Draft Trade" in response.text
+    assert "No framework has been authored for this occupation yet" in response.text
+    assert "Secret draft statement" not in response.text
+
+
+def test_newest_published_version_is_shown(client):
+    older = FrameworkFactory(version="25.01", occupation__title="Versioned Trade")
+    newer = FrameworkFactory(version="26.01", occupation=older.occupation)
+    older.published_at = newer.published_at.replace(year=2020)
+    older.save()
+
+    response = client.get(older.occupation.get_absolute_url())
+
+    assert "v.26.01" in response.text
+    assert "v.25.01" not in response.text
+
+
+def test_curator_text_is_escaped(client):
+    payload = '<script>alert("x")</script>" onmouseover="alert(1)'
+    statement = StatementFactory(title=payload, text=payload, framework__context_covered=payload)
+    CitationFactory(statement=statement, source__label=payload, source__title=payload)
+
+    response = client.get(statement.framework.get_absolute_url())
+
+    assert '<script>alert("x")</script>' not in response.text
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in response.text
+    assert '" onmouseover="alert(1)' not in response.text
+
+
+def test_footer_names_every_source_on_every_page(client, seed):
+    expected = (
+        "O*NET v30.2 (CC BY 4.0)", "SkillsCrosswalk.com", "LER.me", "Anthropic Economic Index",
+        "SAFI (Jadhav &amp; Danve, 2026)", "WEF Skills Taxonomy 2021", "Pathsmith Durable Skills Framework",
+        "© 2026 EBSCOed",
+    )
+    for url in ["/", PAGE, "/occupations/", "/sources/onet/", "/accounts/login/"]:
+        response = client.get(url)
+        for name in expected:
+            assert name in response.text, (url, name)
+
+
+def test_directory_lists_and_searches_occupations(client, seed):
+    OccupationFactory(soc_code="43-4051.00", title="Customer Service Representatives")
+
+    everything = client.get("/occupations/")
+    by_title = client.get("/occupations/", {"q": "insurance"})
+    by_code = client.get("/occupations/", {"q": "41-3021"})
+    by_alternate_title = client.get("/occupations/", {"q": "Bond Writer"})
+    nothing = client.get("/occupations/", {"q": "zzzz"})
+
+    assert "Customer Service Representatives" in everything.text
+    assert "Insurance Sales Agents" in everything.text
+    for response in (by_title, by_code, by_alternate_title):
+        assert "Insurance Sales Agents" in response.text
+        assert "Customer Service Representatives" not in response.text
+    assert "No occupation matches" in nothing.text
+
+
+def test_directory_search_fragment_for_htmx(client, seed):
+    response = client.get("/occupations/", {"q": "insur"}, headers=HTMX)
+
+    assert "<html" not in response.text
+    assert response.text.lstrip().startswith('<section id="results"')
+    assert "Insurance Sales Agents" in response.text
+
+
+def _framework_of_size(statements_per_level):
+    """A framework with every section filled: statements at each level, each citing two sources."""
+    from frameworks.models import Domain, Level, Section
+
+    framework = FrameworkFactory(occupation__soc_code=f"15-{1000 + statements_per_level:04d}.00")
+    SourceAnchorFactory.create_batch(5, occupation=framework.occupation)
+    sources = [CitationFactory.build().source for _ in range(2)]
+    for source in sources:
+        source.save()
+    for section in Section.objects.all():
+        domains = list(Domain.objects.all()) if section.uses_domains else [None]
+        for domain in domains:
+            for level in Level.objects.filter(scale=section.scale):
+                for position in range(1, statements_per_level + 1):
+                    statement = StatementFactory(
+                        framework=framework, section=section, level=level, domain=domain, position=position
+                    )
+                    for order, source in enumerate(sources, start=1):
+                        CitationFactory(statement=statement, source=source, position=order)
+    return framework
+
+
+@pytest.mark.parametrize(
+    ("tab", "budget"), [("skills", 9), ("ai", 11), ("durable", 10), ("anchors", 9)]
+)
+def test_framework_page_query_count_does_not_grow_with_its_statements(
+    client, seed, django_assert_num_queries, tab, budget
+):
+    small = _framework_of_size(3)
+    large = _framework_of_size(6)
+    assert large.statements.count() == 2 * small.statements.count() > 2 * seed.statements.count()
+
+    for framework in (small, large):
+        with django_assert_num_queries(budget):
+            response = client.get(framework.get_absolute_url(), {"tab": tab})
+        assert response.status_code == 200

@@ -1,0 +1,86 @@
+"""Every page type is valid HTML by the Nu HTML Checker (vnu), run once over all of them."""
+
+import json
+import subprocess
+
+import pytest
+from django.core.cache import cache
+from django.template.loader import render_to_string
+
+from evidence.models import Citation
+from tests.factories import OccupationFactory, SourceAnchorFactory
+from tests.tools import VNU, require, require_java
+
+pytestmark = pytest.mark.django_db
+
+OCCUPATION = "/occupations/41-3021.00/"
+
+
+@pytest.fixture
+def pages(client, seed, django_user_model):
+    """(name, HTML) of every page type, in the states a visitor can reach."""
+    cache.clear()  # the suggestion form's rate limit
+    without_framework = SourceAnchorFactory(occupation__title="Claims Adjusters").occupation
+    OccupationFactory.create_batch(50)  # a second page of occupations
+    citation = Citation.objects.filter(statement__framework=seed).first()
+    gets = {
+        "home": "/",
+        "occupations": "/occupations/",
+        "occupations-page-2": "/occupations/?page=2",
+        "search": "/occupations/?q=insurance",
+        "search-no-results": "/occupations/?q=zzzz",
+        "framework-skills": OCCUPATION + "?tab=skills",
+        "framework-ai": OCCUPATION + "?tab=ai",
+        "framework-durable": OCCUPATION + "?tab=durable",
+        "framework-anchors": OCCUPATION + "?tab=anchors",
+        "anchors": OCCUPATION + "anchors/",
+        "print": OCCUPATION + "print/",
+        "occupation-without-framework": without_framework.get_absolute_url(),
+        "citation": f"/citations/{citation.pk}/",
+        "source": "/sources/onet/",
+        "suggest": OCCUPATION + "suggest/",
+        "login": "/accounts/login/",
+        "not-found": "/occupations/99-9999.99/",
+    }
+    collected = {}
+    for name, path in gets.items():
+        response = client.get(path)
+        assert response.status_code == (404 if name == "not-found" else 200), path
+        collected[name] = response.text
+    for name, path in {"suggest-errors": OCCUPATION + "suggest/", "login-errors": "/accounts/login/"}.items():
+        response = client.post(path, {})
+        assert response.status_code == 200, path
+        collected[name] = response.text
+    client.force_login(django_user_model.objects.create_user("curator", is_staff=True))
+    collected["home-signed-in"] = client.get("/").text
+    collected["server-error"] = render_to_string("500.html")
+    return collected
+
+
+def test_every_page_type_is_valid_html(pages, tmp_path):
+    vnu = require(VNU, f"vnu-jar not found at {VNU}; run `npm ci` (`make test` does).")
+    java = require_java()
+    files = []
+    for name, html in pages.items():
+        path = tmp_path / f"{name}.html"
+        path.write_text(html, encoding="utf-8")
+        files.append(str(path))
+
+    # One run for all pages: the checker takes seconds to start.
+    result = subprocess.run(
+        [str(java), "-jar", str(vnu), "--format", "json", "--stdout", *files],
+        capture_output=True,
+        check=False,  # the errors are in its report
+        text=True,
+        timeout=300,
+    )
+
+    messages = json.loads(result.stdout)["messages"]
+    errors = [
+        f"{message['url'].rsplit('/', 1)[-1]}:{message.get('lastLine', '?')}: {message['message']}"
+        f" ({message.get('extract', '').strip()})"
+        for message in messages
+        if message["type"] in {"error", "non-document-error"}
+    ]
+    assert not errors, f"{len(errors)} HTML errors:\n" + "\n".join(errors)
+    assert len(files) == len(pages) >= 20
