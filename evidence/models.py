@@ -2,6 +2,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from frameworks.history import History
 from frameworks.models import (
     Framework,
     NaturalKeyManager,
@@ -26,6 +27,7 @@ class Source(models.Model):
     position = models.PositiveSmallIntegerField(default=0)
 
     objects = NaturalKeyManager("key")
+    history = History()
 
     class Meta:
         ordering = ["position", "key"]
@@ -79,6 +81,7 @@ class SourceAnchor(models.Model):
     release = models.ForeignKey(OnetRelease, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
     objects = SourceAnchorManager()
+    history = History()
 
     class Meta:
         ordering = ["occupation", "kind", "position"]
@@ -112,6 +115,7 @@ class Citation(models.Model):
     )
 
     objects = CitationManager()
+    history = History(m2m_fields=["anchors"])
 
     class Meta:
         ordering = ["statement", "position"]

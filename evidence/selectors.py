@@ -5,8 +5,9 @@ from evidence.models import Citation, Source, SourceAnchor
 from frameworks.models import Framework
 
 
-def visible_citation(citation_id):
-    """A citation on a published framework, with its source, statement and grounding anchors."""
+def visible_citation(citation_id, preview=False):
+    """A citation on a public framework version (any, to those who preview drafts), with its source,
+    statement and grounding anchors."""
     queryset = Citation.objects.select_related(
         "source",
         "statement__framework__occupation",
@@ -14,9 +15,9 @@ def visible_citation(citation_id):
         "statement__level",
         "statement__domain",
     ).prefetch_related(Prefetch("anchors", queryset=SourceAnchor.objects.order_by("kind", "position")))
-    return get_object_or_404(
-        queryset, pk=citation_id, statement__framework__status=Framework.Status.PUBLISHED
-    )
+    if not preview:
+        queryset = queryset.filter(statement__framework__status__in=Framework.PUBLIC_STATUSES)
+    return get_object_or_404(queryset, pk=citation_id)
 
 
 def get_source(key):

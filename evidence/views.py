@@ -1,24 +1,30 @@
 from django.contrib import messages
 from django.http import HttpRequest
 from django.shortcuts import redirect, render
+from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_http_methods, require_safe
-from django.views.decorators.vary import vary_on_headers
 
 from evidence import ratelimit, selectors
 from evidence.forms import SuggestionForm
 from frameworks.selectors import current_framework, get_occupation
+from frameworks.workflow import can_preview
+from nsx.cache import cached_page
 from nsx.htmx import template_for
 
 
 @require_safe
-@vary_on_headers("HX-Request")
+@cached_page
 def citation_detail(request: HttpRequest, citation_id: int):
-    citation = selectors.visible_citation(citation_id)
+    citation = selectors.visible_citation(citation_id, preview=can_preview(request.user))
     template = template_for(request, "evidence/citation.html", "citation-detail")
-    return render(request, template, {"citation": citation, "statement": citation.statement})
+    response = render(request, template, {"citation": citation, "statement": citation.statement})
+    if not citation.statement.framework.is_public:
+        patch_cache_control(response, private=True, no_store=True)  # a draft, shown to a curator
+    return response
 
 
 @require_safe
+@cached_page
 def source_detail(request: HttpRequest, key: str):
     source = selectors.get_source(key)
     return render(request, "evidence/source.html", {"source": source, "citations": selectors.citations_of(source)})

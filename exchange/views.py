@@ -8,6 +8,7 @@ from exchange import case, ctdl, selectors
 from exchange.document import framework_document
 from exchange.fileformat import dump_json
 from frameworks.selectors import published_frameworks
+from nsx.cache import cached_page
 
 JSON_LD = "application/ld+json"
 CSV_COLUMNS = ("section", "level", "domain", "position", "title", "text", "citations")
@@ -23,12 +24,14 @@ def _json(data, content_type="application/json"):
 
 
 @require_safe
+@cached_page
 def framework_json(request: HttpRequest, soc_code: str):
     framework = selectors.public_framework(soc_code)
     return HttpResponse(dump_json(framework_document(framework)), content_type="application/json")
 
 
 @require_safe
+@cached_page
 def framework_csv(request: HttpRequest, soc_code: str):
     framework = selectors.public_framework(soc_code)
     contents = selectors.framework_contents(framework)
@@ -53,9 +56,10 @@ def framework_csv(request: HttpRequest, soc_code: str):
 
 
 @require_safe
+@cached_page
 def framework_jsonld(request: HttpRequest, soc_code: str):
     framework = selectors.public_framework(soc_code)
-    document_url = request.build_absolute_uri()
+    document_url = request.build_absolute_uri(request.path)
     page_url = request.build_absolute_uri(framework.get_absolute_url())
     return _json(
         ctdl.competency_framework(selectors.framework_contents(framework), document_url, page_url), JSON_LD
@@ -63,11 +67,13 @@ def framework_jsonld(request: HttpRequest, soc_code: str):
 
 
 @require_safe
+@cached_page
 def case_package(request: HttpRequest, identifier):
     framework = selectors.public_framework_by_identifier(identifier)
     return _json(case.cf_package(selectors.framework_contents(framework), case.base_url(request)))
 
 
 @require_safe
+@cached_page
 def case_documents(request: HttpRequest):
     return _json(case.documents_listing(published_frameworks(), case.base_url(request)))

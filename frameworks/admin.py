@@ -1,7 +1,23 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import ActionLocation, helpers
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Max
+from django.forms.models import BaseInlineFormSet
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.text import Truncator
+from simple_history.admin import SimpleHistoryAdmin
+from simple_history.template_utils import HistoricalRecordContextHelper
 
-from evidence.models import Citation
+from evidence.models import Citation, SourceAnchor
+from frameworks import services, workflow
+from frameworks.history import record_baseline
 from frameworks.models import (
+    DUPLICATE_POSITION,
     Apprenticeship,
     CipProgram,
     Domain,
@@ -15,6 +31,67 @@ from frameworks.models import (
     Section,
     Statement,
 )
+from frameworks.selectors import similar_statements
+
+
+class HistoryDisplay(HistoricalRecordContextHelper):
+    """A change as a curator reads it: choices by label (In review, not in_review), texts in full."""
+
+    def __init__(self, model, historical_record):
+        super().__init__(model, historical_record, max_displayed_delta_change_chars=1000)
+
+    def prepare_delta_change_value(self, change, value):
+        field = self.model._meta.get_field(change.field)
+        if field.choices:
+            return dict(field.flatchoices).get(value, value)
+        return super().prepare_delta_change_value(change, value)
+
+
+class HistoryAdmin(SimpleHistoryAdmin):
+    """django-simple-history's admin: each row's changes, field by field, and a form to revert to one."""
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return HistoryDisplay(self.model, historical_record)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # simple-history lets anyone who may view a row post its revert form; reverting is a change.
+        if request.method == "POST":
+            obj = self.get_object(request, unquote(object_id))
+            if obj is None or not self.has_change_permission(request, obj):
+                raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+def framework_of(obj):
+    """The framework a framework, statement, citation or evidence metric belongs to."""
+    if isinstance(obj, Framework):
+        return obj
+    if isinstance(obj, Citation):
+        return obj.statement.framework
+    return obj.framework
+
+
+def editable(obj):
+    return obj is None or framework_of(obj).is_editable
+
+
+class FrameworkContentMixin:
+    """Admin for a framework's content, which only a draft or a framework in review lets anyone change.
+
+    Published and archived versions are what the public reads: changing them takes a new version, or an
+    editor taking the framework back to draft. For an inline, obj is the row whose page it is on.
+    """
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and editable(obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and editable(obj)
+
+
+class FrameworkContentInline(FrameworkContentMixin):
+    def has_add_permission(self, request, obj=None):
+        return super().has_add_permission(request, obj) and editable(obj)
 
 
 class OccupationTitleInline(admin.TabularInline):
@@ -31,28 +108,364 @@ class OccupationAdmin(admin.ModelAdmin):
     inlines = [OccupationTitleInline]
 
 
+class StatementPlaceForm(forms.ModelForm):
+    def validate_constraints(self):
+        # StatementInlineFormSet checks positions across all its rows, so that two rows can swap places.
+        pass
+
+
+class StatementInlineFormSet(BaseInlineFormSet):
+    """A section's statements on the framework page, where a curator moves them between places."""
+
+    PLACE = {"level", "domain", "position"}
+
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        places = {}
+        for form in self.initial_forms:
+            if self._should_delete_form(form):
+                continue
+            statement = form.instance
+            place = (statement.level_id, statement.domain_id, statement.position)
+            places.setdefault(place, []).append(form)
+        for forms_in_place in places.values():
+            if len(forms_in_place) > 1:
+                for form in forms_in_place:
+                    if self.PLACE & set(form.changed_data):
+                        form.add_error("position", DUPLICATE_POSITION)
+
+    def save(self, commit=True):
+        if commit:
+            self._park_moving_rows()
+        return super().save(commit)
+
+    def _park_moving_rows(self):
+        """Move rows that change place or go out of the way first, so no two rows clash while saving.
+
+        The formset saves row by row: a row moving to a place another row is about to leave would
+        otherwise break the database's unique position constraint.
+        """
+        moving = [
+            form.instance
+            for form in self.initial_forms
+            if self._should_delete_form(form) or self.PLACE & set(form.changed_data)
+        ]
+        if not moving:
+            return
+        top = Statement.objects.filter(framework=self.instance).aggregate(top=Max("position"))["top"] or 0
+        for offset, statement in enumerate(moving, start=1):
+            # A plain update, as the parked place is no change worth recording; so the place it leaves
+            # is recorded first if the statement has no history yet.
+            record_baseline(statement)
+            Statement.objects.filter(pk=statement.pk).update(position=top + offset)
+
+
+class StatementInline(FrameworkContentInline, admin.TabularInline):
+    """One section's statements, in page order. FrameworkAdmin makes one per section."""
+
+    model = Statement
+    form = StatementPlaceForm
+    formset = StatementInlineFormSet
+    extra = 0
+    show_change_link = True
+    readonly_fields = ["title", "text_start", "citation_count"]
+    section = None
+
+    def get_fields(self, request, obj=None):
+        place = ["domain", "level", "position"] if self.section.uses_domains else ["level", "position"]
+        return [*place, "title", "text_start", "citation_count"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .filter(section=self.section)
+            .select_related("level__scale", "domain")
+            .annotate(citation_count=Count("citations"))
+            .order_by("domain__position", "level__position", "position")
+        )
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        for name in ("level", "domain"):
+            if field := formset.form.base_fields.get(name):
+                # Evaluated once for the whole page rather than once per row.
+                field.choices = list(field.choices)
+        return formset
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "level":
+            kwargs["queryset"] = Level.objects.filter(scale=self.section.scale_id).select_related("scale")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def has_add_permission(self, request, obj=None):
+        # A statement is written on its own page, where its citations are too.
+        return False
+
+    @admin.display(description="text")
+    def text_start(self, statement):
+        return Truncator(statement.text).words(14)
+
+    @admin.display(description="citations")
+    def citation_count(self, statement):
+        return statement.citation_count
+
+
+def section_inline(section):
+    return type(
+        f"StatementInline{section.pk}",
+        (StatementInline,),
+        {"section": section, "verbose_name_plural": f"{section.name} statements"},
+    )
+
+
+def transition_action(transition):
+    def take(modeladmin, request, queryset):
+        return modeladmin.take_transition(request, transition, queryset)
+
+    take.__name__ = transition.name
+    return admin.action(
+        take,
+        description=transition.label,
+        description_plural=f"{transition.label}: selected frameworks",
+        location=[ActionLocation.CHANGE_LIST, ActionLocation.CHANGE_FORM],
+    )
+
+
+class CopyForm(forms.Form):
+    version = forms.CharField(max_length=20, help_text="The new draft's version label, e.g. 26.06")
+
+    def __init__(self, *args, framework, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.framework = framework
+
+    def clean_version(self):
+        version = self.cleaned_data["version"].strip()
+        if Framework.objects.filter(occupation=self.framework.occupation_id, version=version).exists():
+            raise ValidationError(f"{self.framework.occupation.title} already has a version {version}.")
+        return version
+
+
 @admin.register(Framework)
-class FrameworkAdmin(admin.ModelAdmin):
-    list_display = ["occupation", "version", "status", "published_at", "updated_at"]
+class FrameworkAdmin(FrameworkContentMixin, HistoryAdmin):
+    list_display = ["occupation", "version", "status", "statement_count", "published_at", "updated_at"]
     list_filter = ["status"]
+    list_select_related = ["occupation"]
     search_fields = ["occupation__title", "occupation__soc_code", "version"]
+    show_facets = admin.ShowFacets.ALWAYS
     autocomplete_fields = ["occupation"]
+    fields = ["occupation", "version", "context_covered", "status", "published_at", "updated_at"]
+    change_form_template = "admin/frameworks/framework/change_form.html"
+    actions = ["copy_as_new_version", *(transition_action(t) for t in workflow.TRANSITIONS.values())]
+
+    class Media:
+        css = {"all": ["css/curation.css"]}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(statement_count=Count("statements"))
+
+    @admin.display(description="statements", ordering="statement_count")
+    def statement_count(self, framework):
+        return framework.statement_count
+
+    def get_readonly_fields(self, request, obj=None):
+        # Status moves only through the workflow's steps; a version stays with its occupation.
+        readonly = ["status", "published_at", "updated_at"]
+        return readonly if obj is None else ["occupation", *readonly]
+
+    def get_inlines(self, request, obj):
+        if obj is None:
+            return []
+        return [
+            section_inline(section)
+            for section in Section.objects.select_related("scale").order_by("position")
+        ]
+
+    def view_on_site(self, obj):
+        return obj.get_version_url()
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        framework = self.get_object(request, unquote(object_id))
+        extra_context = extra_context or {}
+        if framework is not None:
+            extra_context.update(
+                # Buttons for the steps open to this user from this status, in place of the action menu,
+                # which would offer every step whatever the status.
+                transitions=workflow.available_transitions(framework, request.user),
+                action_field=f"{ActionLocation.CHANGE_FORM.value}-action",
+                action_checkbox_name=helpers.ACTION_CHECKBOX_NAME,
+                action_form=None,
+                can_copy=self.has_add_permission(request),
+                can_add_statement=framework.is_editable and request.user.has_perm("frameworks.add_statement"),
+            )
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def take_transition(self, request, transition, queryset):
+        # Every user is offered every step in the list's menu: workflow.apply refuses one that the user
+        # may not take, or that a framework's status does not allow, saying why.
+        frameworks = list(queryset.select_related("occupation"))
+        if transition.confirm and "confirmed" not in request.POST:
+            context = {
+                **self.admin_site.each_context(request),
+                "title": f"{transition.label}?",
+                "opts": self.opts,
+                "transition": transition,
+                "frameworks": frameworks,
+                # Posted again, with the confirmation, to wherever the step was asked for.
+                "posted": [
+                    (name, value)
+                    for name, values in request.POST.lists()
+                    if name != "csrfmiddlewaretoken"
+                    for value in values
+                ],
+            }
+            return TemplateResponse(request, "admin/frameworks/framework/confirm_transition.html", context)
+        for framework in frameworks:
+            try:
+                framework = workflow.apply(framework, transition.name, request.user)
+            except workflow.TransitionRefused as refusal:
+                self.message_user(request, str(refusal), messages.ERROR)
+            else:
+                self.message_user(
+                    request, f"“{framework}” is now {framework.get_status_display()}.", messages.SUCCESS
+                )
+        return None
+
+    @admin.action(
+        description="Copy as new version",
+        permissions=["add"],
+        location=[ActionLocation.CHANGE_LIST, ActionLocation.CHANGE_FORM],
+    )
+    def copy_as_new_version(self, request, queryset):
+        if len(selected := list(queryset[:2])) != 1:
+            self.message_user(request, "Choose one framework to copy.", messages.WARNING)
+            return None
+        return HttpResponseRedirect(reverse("admin:frameworks_framework_copy", args=[selected[0].pk]))
+
+    def get_urls(self):
+        copy = path(
+            "<path:object_id>/copy/",
+            self.admin_site.admin_view(self.copy_view),
+            name="frameworks_framework_copy",
+        )
+        return [copy, *super().get_urls()]
+
+    def copy_view(self, request, object_id):
+        framework = get_object_or_404(Framework.objects.select_related("occupation"), pk=unquote(object_id))
+        if not (self.has_add_permission(request) and self.has_view_permission(request, framework)):
+            raise PermissionDenied
+        form = CopyForm(
+            request.POST or None, framework=framework, initial={"version": services.next_version(framework)}
+        )
+        if request.method == "POST" and form.is_valid():
+            copy = services.copy_as_new_version(framework, form.cleaned_data["version"])
+            self.message_user(
+                request, f"“{copy}” is a new draft copied from v.{framework.version}.", messages.SUCCESS
+            )
+            return HttpResponseRedirect(reverse("admin:frameworks_framework_change", args=[copy.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Copy {framework} as a new version",
+            "opts": self.opts,
+            "original": framework,
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/frameworks/framework/copy.html", context)
 
 
-class CitationInline(admin.TabularInline):
+class CitationInline(FrameworkContentInline, admin.TabularInline):
     model = Citation
     extra = 0
     autocomplete_fields = ["source"]
     filter_horizontal = ["anchors"]
 
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        if anchors := formset.form.base_fields.get("anchors"):
+            # Only the O*NET items of this statement's occupation can ground it.
+            occupation = obj.framework.occupation_id if obj is not None else None
+            anchors.queryset = SourceAnchor.objects.filter(occupation=occupation).order_by("kind", "position")
+            anchors.help_text = "The occupation's O*NET items that ground the statement (once it is saved)."
+        return formset
+
+
+NEARLY_THE_SAME = (
+    "This text is nearly the same as another statement of this framework. Compare them below, then change "
+    "the text or tick “Save anyway”."
+)
+
+
+class StatementAdminForm(forms.ModelForm):
+    save_anyway = forms.BooleanField(required=False, label="Save anyway: the statements are different enough")
+
+    similar = ()
+
+    def clean(self):
+        cleaned_data = super().clean()
+        text = cleaned_data.get("text")
+        framework = cleaned_data.get("framework") or (
+            self.instance.framework if self.instance.framework_id else None
+        )
+        text_is_new = self.instance.pk is None or "text" in self.changed_data
+        if text and framework and text_is_new and not cleaned_data.get("save_anyway"):
+            self.similar = similar_statements(framework, text, exclude_pk=self.instance.pk)
+            if self.similar:
+                raise ValidationError(NEARLY_THE_SAME, code="nearly_the_same")
+        return cleaned_data
+
+
+class LevelFilter(admin.RelatedFieldListFilter):
+    def field_choices(self, field, request, model_admin):
+        # A level is named with its scale: fetch them together.
+        return [(level.pk, str(level)) for level in Level.objects.select_related("scale")]
+
 
 @admin.register(Statement)
-class StatementAdmin(admin.ModelAdmin):
-    list_display = ["title", "framework", "section", "domain", "level", "position"]
-    list_filter = ["section", "level__scale", "level", "domain", "framework__status"]
+class StatementAdmin(FrameworkContentMixin, HistoryAdmin):
+    form = StatementAdminForm
+    list_display = ["title", "framework", "section", "domain", "level", "position", "citation_count"]
+    list_filter = [
+        "framework__status",
+        "section",
+        ("level", LevelFilter),
+        "domain",
+        ("citations__source", admin.RelatedOnlyFieldListFilter),
+    ]
     list_select_related = ["framework__occupation", "section", "domain", "level__scale"]
     search_fields = ["title", "text", "framework__occupation__title", "framework__occupation__soc_code"]
+    show_facets = admin.ShowFacets.ALWAYS
+    fields = ["framework", "section", "domain", "level", "position", "title", "text"]
     inlines = [CitationInline]
+    change_form_template = "admin/frameworks/statement/change_form.html"
+    object_history_form_template = "admin/frameworks/statement/object_history_form.html"
+
+    class Media:
+        css = {"all": ["css/curation.css"]}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(citation_count=Count("citations", distinct=True))
+
+    @admin.display(description="citations", ordering="citation_count")
+    def citation_count(self, statement):
+        return statement.citation_count
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if obj is not None and "framework" in form.base_fields:
+            # A statement stays in its framework. Disabled rather than read-only: Django checks the
+            # unique-position constraints, which name the framework, only when the form holds it.
+            form.base_fields["framework"].disabled = True
+        return form
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "framework":
+            kwargs["queryset"] = Framework.objects.editable().select_related("occupation")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def view_on_site(self, obj):
+        return f"{obj.framework.get_version_url()}?tab={obj.section.key}#statement-{obj.uid}"
 
 
 class LevelInline(admin.TabularInline):

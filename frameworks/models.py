@@ -1,10 +1,12 @@
 import uuid
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from frameworks.history import History
 from frameworks.soc import SOC_CODE_VALIDATOR
 
 
@@ -138,6 +140,12 @@ class Occupation(models.Model):
         null=True,
         blank=True,
         help_text="Most common required level of education (O*NET Education, Training, and Experience).",
+    )
+    # Derived from titles and anchors for search and filters, kept current by frameworks.search.
+    other_titles = models.TextField(blank=True, editable=False)
+    task_text = models.TextField(blank=True, editable=False)
+    hot_technology = models.BooleanField(
+        default=False, editable=False, help_text="Uses a technology O*NET flags as a Hot Technology."
     )
     apprenticeships = models.ManyToManyField(Apprenticeship, blank=True, related_name="occupations")
     cip_programs = models.ManyToManyField(CipProgram, blank=True, related_name="occupations")
@@ -312,6 +320,13 @@ class FrameworkQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=Framework.Status.PUBLISHED)
 
+    def public(self):
+        """Versions anyone may read: the published one and those archived before it."""
+        return self.filter(status__in=Framework.PUBLIC_STATUSES)
+
+    def editable(self):
+        return self.filter(status__in=Framework.EDITABLE_STATUSES)
+
     def newest_first(self):
         return self.order_by(models.F("published_at").desc(nulls_last=True), "-version")
 
@@ -328,6 +343,10 @@ class Framework(models.Model):
         PUBLISHED = "published", _("Published")
         ARCHIVED = "archived", _("Archived")
 
+    PUBLIC_STATUSES = (Status.PUBLISHED, Status.ARCHIVED)
+    # What the public has read stays as it was: a change to it goes through a new draft and review.
+    EDITABLE_STATUSES = (Status.DRAFT, Status.IN_REVIEW)
+
     occupation = models.ForeignKey(Occupation, on_delete=models.PROTECT, related_name="frameworks")
     version = models.CharField(max_length=20, help_text="Version label, e.g. 26.05")
     context_covered = models.TextField(blank=True)
@@ -336,11 +355,17 @@ class Framework(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = FrameworkManager()
+    history = History(excluded_fields=["updated_at"])
 
     class Meta:
         ordering = ["occupation__title", "-version"]
         constraints = [
             models.UniqueConstraint(fields=["occupation", "version"], name="unique_framework_version"),
+        ]
+        permissions = [
+            ("submit_framework", "Can submit a framework for review"),
+            ("publish_framework", "Can publish a framework or take it back to draft"),
+            ("archive_framework", "Can archive and restore a framework"),
         ]
 
     def __str__(self):
@@ -354,6 +379,22 @@ class Framework(models.Model):
     def get_absolute_url(self):
         return reverse("frameworks:occupation", args=[self.occupation.soc_code])
 
+    def get_version_url(self):
+        return reverse("frameworks:version", args=[self.occupation.soc_code, self.version])
+
+    @property
+    def is_public(self):
+        return self.status in self.PUBLIC_STATUSES
+
+    @property
+    def is_editable(self):
+        return self.status in self.EDITABLE_STATUSES
+
+
+DUPLICATE_POSITION = (
+    "Another statement of this framework already has this position at this level: choose another."
+)
+
 
 class Statement(models.Model):
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -366,6 +407,7 @@ class Statement(models.Model):
     text = models.TextField()
 
     objects = NaturalKeyManager("uid")
+    history = History()
 
     class Meta:
         ordering = ["framework", "section__position", "domain__position", "level__position", "position"]
@@ -374,11 +416,13 @@ class Statement(models.Model):
                 fields=["framework", "section", "level", "position"],
                 condition=Q(domain__isnull=True),
                 name="unique_statement_position",
+                violation_error_message=DUPLICATE_POSITION,
             ),
             models.UniqueConstraint(
                 fields=["framework", "section", "domain", "level", "position"],
                 condition=Q(domain__isnull=False),
                 name="unique_statement_position_in_domain",
+                violation_error_message=DUPLICATE_POSITION,
             ),
             models.CheckConstraint(
                 condition=~Q(title=""), name="statement_title_not_empty", violation_error_message="Enter a title."
@@ -393,3 +437,21 @@ class Statement(models.Model):
 
     def natural_key(self):
         return (str(self.uid),)
+
+    def clean(self):
+        # Field errors on section or level are reported by their fields; these rules need both.
+        if self.section_id is None or self.level_id is None:
+            return
+        section = self.section
+        errors = {}
+        if section.uses_domains and self.domain_id is None:
+            errors["domain"] = f"{section.name} statements belong to a domain: choose one."
+        elif not section.uses_domains and self.domain_id is not None:
+            errors["domain"] = f"{section.name} statements have no domain: leave it empty."
+        if self.level.scale_id != section.scale_id:
+            errors["level"] = (
+                f"{self.level.name} is a level of the {self.level.scale} scale; "
+                f"{section.name} statements use the {section.scale} scale."
+            )
+        if errors:
+            raise ValidationError(errors)

@@ -19,6 +19,8 @@ from django.utils import timezone
 
 from evidence.models import Citation, Source, SourceAnchor
 from frameworks.models import JobZone, Occupation, OccupationTitle, OnetRelease, RelatedOccupation
+from frameworks.search import refresh_derived_fields
+from nsx.cache import content_changed
 from frameworks.soc import SOC_CODE_PATTERN
 
 BATCH_SIZE = 1000
@@ -610,6 +612,9 @@ def import_release(path, *, dry_run=False, progress=None):
         report.dry_run = dry_run
         if dry_run:
             transaction.set_rollback(True)
+        else:
+            # Bulk writes send no model signals: pages learn of the import here.
+            transaction.on_commit(content_changed)
     return report
 
 
@@ -644,6 +649,7 @@ class ReleaseWriter:
         for label, write_rows in zip(labels, writers, strict=True):
             report.tallies[label] = write_rows()
             self.steps.advance(label)
+        refresh_derived_fields(self.occupation_ids.values())
 
         if created:
             return report

@@ -1,12 +1,15 @@
 """Reads that pages need, each in a fixed number of queries."""
 
+import re
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 from itertools import groupby
 
-from django.db.models import Case, Count, Prefetch, Q, Value, When
+from django.db.models import Count, Exists, OuterRef, Prefetch
 from django.http import Http404
 
 from evidence.models import Citation, EvidenceMetric, SourceAnchor
+from frameworks import search
 from frameworks.models import Domain, Framework, Level, Occupation, Section, Statement
 
 
@@ -29,6 +32,17 @@ def get_occupation(soc_code):
 def current_framework(occupation):
     """The newest published framework of an occupation, or None."""
     return published_frameworks().filter(occupation=occupation).first()
+
+
+def framework_version(occupation, version, preview=False):
+    """One version of an occupation's framework: a public one, or any to those who may preview drafts."""
+    frameworks = Framework.objects.filter(occupation=occupation, version=version).select_related("occupation")
+    if not preview:
+        frameworks = frameworks.public()
+    try:
+        return frameworks.get()
+    except Framework.DoesNotExist:
+        raise Http404("That occupation has no such framework version.") from None
 
 
 @dataclass
@@ -158,16 +172,71 @@ def occupations_with_source_data():
     return Occupation.objects.filter(retired=False, anchors__isnull=False).distinct().count()
 
 
-def search_occupations(query):
-    """Current occupations whose title, other titles or SOC code match; title matches first."""
-    occupations = Occupation.objects.filter(retired=False).select_related("job_zone")
-    query = query.strip()
-    if not query:
-        return occupations.order_by("title")
-    matches = occupations.filter(
-        Q(title__icontains=query) | Q(soc_code__startswith=query) | Q(titles__title__icontains=query)
-    ).distinct()
-    title_match = Case(
-        When(Q(title__icontains=query) | Q(soc_code__startswith=query), then=Value(1)), default=Value(0)
+def directory(filters):
+    """Current occupations narrowed by the directory's cleaned filters, in the order asked for."""
+    has_framework = Exists(Framework.objects.published().filter(occupation=OuterRef("pk")))
+    occupations = (
+        Occupation.objects.filter(retired=False).select_related("job_zone").annotate(has_framework=has_framework)
     )
-    return matches.annotate(title_match=title_match).order_by("-title_match", "title")
+    if filters.get("job_zone"):
+        occupations = occupations.filter(job_zone=filters["job_zone"])
+    if filters.get("group"):
+        occupations = occupations.filter(soc_code__startswith=f"{filters['group']}-")
+    if filters.get("framework"):
+        occupations = occupations.filter(has_framework=True)
+    if filters.get("hot"):
+        occupations = occupations.filter(hot_technology=True)
+    occupations = search.search(occupations, filters.get("q", ""))
+    ordering = {"title": ["title"], "code": ["soc_code"]}.get(filters.get("sort"))
+    return occupations.order_by(*ordering) if ordering else occupations
+
+
+# How alike two statements' texts must be (difflib ratio, 0..1) for saving one to ask for confirmation.
+SIMILARITY_THRESHOLD = 0.85
+
+
+def _normalised(text):
+    return " ".join(re.sub(r"[^\w\s]", " ", text.lower()).split())
+
+
+@dataclass
+class SimilarStatement:
+    statement: Statement
+    ratio: float
+    text: list  # (differs, words) runs of the text being saved
+    other: list  # the same for the other statement's text
+
+    @property
+    def percent(self):
+        return round(self.ratio * 100)
+
+
+def _word_runs(a_words, b_words):
+    """Both texts as runs of words, each run marked when it differs from the other text."""
+    a_runs, b_runs = [], []
+    for tag, a1, a2, b1, b2 in SequenceMatcher(None, a_words, b_words, autojunk=False).get_opcodes():
+        if a1 < a2:
+            a_runs.append((tag != "equal", " ".join(a_words[a1:a2])))
+        if b1 < b2:
+            b_runs.append((tag != "equal", " ".join(b_words[b1:b2])))
+    return a_runs, b_runs
+
+
+def similar_statements(framework, text, exclude_pk=None):
+    """Statements of the framework whose text is nearly the same as this text, most alike first."""
+    wanted = _normalised(text)
+    candidates = Statement.objects.filter(framework=framework).select_related("section", "level", "domain")
+    if exclude_pk is not None:
+        candidates = candidates.exclude(pk=exclude_pk)
+    found = []
+    for statement in candidates:
+        matcher = SequenceMatcher(None, wanted, _normalised(statement.text), autojunk=False)
+        # The cheap upper bounds rule most statements out before the full comparison.
+        if (
+            matcher.real_quick_ratio() >= SIMILARITY_THRESHOLD
+            and matcher.quick_ratio() >= SIMILARITY_THRESHOLD
+            and matcher.ratio() >= SIMILARITY_THRESHOLD
+        ):
+            runs = _word_runs(text.split(), statement.text.split())
+            found.append(SimilarStatement(statement, matcher.ratio(), *runs))
+    return sorted(found, key=lambda similar: -similar.ratio)

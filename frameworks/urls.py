@@ -10,5 +10,10 @@ urlpatterns = [
     path("occupations/", views.occupation_list, name="occupation-list"),
     re_path(rf"^occupations/(?P<soc_code>{SOC_CODE_PATTERN})/$", views.occupation_detail, name="occupation"),
     re_path(rf"^occupations/(?P<soc_code>{SOC_CODE_PATTERN})/anchors/$", views.anchors, name="anchors"),
+    re_path(
+        rf"^occupations/(?P<soc_code>{SOC_CODE_PATTERN})/versions/(?P<version>[\w.-]+)/$",
+        views.framework_version,
+        name="version",
+    ),
     re_path(rf"^occupations/(?P<soc_code>{SOC_CODE_PATTERN})/print/$", views.framework_print, name="print"),
 ]

@@ -3,33 +3,38 @@ from dataclasses import dataclass
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest
 from django.shortcuts import render
+from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_safe
-from django.views.decorators.vary import vary_on_headers
 
 from evidence.models import Source
 from exchange.views import framework_json, prefers_json
 from frameworks import selectors
+from frameworks.forms import DirectoryForm
+from frameworks.workflow import can_preview
+from nsx.cache import cached_page
 from nsx.htmx import template_for
 
 ANCHORS_TAB = ("anchors", "Source anchors")
 
 
 @require_safe
+@cached_page
 def home(request: HttpRequest):
     return render(request, "frameworks/home.html", {"frameworks": selectors.published_frameworks()})
 
 
 @require_safe
-@vary_on_headers("HX-Request")
+@cached_page
 def occupation_list(request: HttpRequest):
-    query = request.GET.get("q", "")[:200]
-    page = Paginator(selectors.search_occupations(query), 50).get_page(request.GET.get("page"))
+    form = DirectoryForm(request.GET)
+    filters = form.cleaned_data if form.is_valid() else {}
+    page = Paginator(selectors.directory(filters), 50).get_page(request.GET.get("page"))
     template = template_for(request, "frameworks/occupation_list.html", "results")
-    return render(request, template, {"query": query, "page": page})
+    return render(request, template, {"form": form, "query": filters.get("q", ""), "page": page})
 
 
 @require_safe
-@vary_on_headers("HX-Request", "Accept")
+@cached_page
 def occupation_detail(request: HttpRequest, soc_code: str):
     if prefers_json(request):
         return framework_json(request, soc_code)
@@ -39,6 +44,12 @@ def occupation_detail(request: HttpRequest, soc_code: str):
     if framework is None:
         context["panel"] = selectors.anchor_panel(occupation)
         return render(request, "frameworks/occupation_without_framework.html", context)
+    return _framework_page(request, context)
+
+
+def _framework_page(request, context):
+    """The framework page (or, for htmx, its tabs) of context's occupation and framework."""
+    occupation, framework = context["occupation"], context["framework"]
     sections = {section.key: section for section in selectors.sections()}
     tabs = [(key, section.name) for key, section in sections.items()] + [ANCHORS_TAB]
     tab_keys = [key for key, _ in tabs]
@@ -58,7 +69,24 @@ def occupation_detail(request: HttpRequest, soc_code: str):
 
 
 @require_safe
-@vary_on_headers("HX-Request")
+@cached_page
+def framework_version(request: HttpRequest, soc_code: str, version: str):
+    """One version of the framework: an earlier, archived one, or to curators and editors a draft."""
+    occupation = selectors.get_occupation(soc_code)
+    framework = selectors.framework_version(occupation, version, preview=can_preview(request.user))
+    context = {"occupation": occupation, "framework": framework}
+    if not framework.is_public:
+        context["version_notice"] = "draft"
+    elif (current := selectors.current_framework(occupation)) != framework:
+        context.update(version_notice="earlier", current=current)
+    response = _framework_page(request, context)
+    if not framework.is_public:
+        patch_cache_control(response, private=True, no_store=True)
+    return response
+
+
+@require_safe
+@cached_page
 def anchors(request: HttpRequest, soc_code: str):
     occupation = selectors.get_occupation(soc_code)
     template = template_for(request, "frameworks/anchors.html", "anchor-panel")
@@ -83,6 +111,7 @@ def _number_sources(sections):
 
 
 @require_safe
+@cached_page
 def framework_print(request: HttpRequest, soc_code: str):
     """The whole framework on one page, every tab's content, with its sources as footnotes."""
     occupation = selectors.get_occupation(soc_code)

@@ -18,10 +18,12 @@ def env_list(name, default=""):
 
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
+# DJANGO_PRODUCTION=true turns on every protection a public deployment needs (see the end of this file).
+PRODUCTION = env_bool("DJANGO_PRODUCTION")
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 if not SECRET_KEY:
-    if not DEBUG and os.environ.get("DJANGO_REQUIRE_SECRET_KEY"):
-        raise RuntimeError("DJANGO_SECRET_KEY must be set in production.")
+    if PRODUCTION:
+        raise RuntimeError("Set DJANGO_SECRET_KEY: production must not run on the development key.")
     SECRET_KEY = "insecure-local-development-key-change-me-0123456789abcdefghijkl"
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
@@ -36,6 +38,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "django_htmx",
+    "simple_history",
+    "axes",
     "frameworks",
     "evidence",
     "exchange",
@@ -48,10 +52,16 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Lets history records name the signed-in user who made each change.
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "nsx.middleware.PermissionsPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "nsx.middleware.RequestLogMiddleware",
+    # Last, as django-axes asks, so it sees every authentication attempt.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "nsx.urls"
@@ -82,6 +92,18 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool("DJANGO_DB_POOL"):
+    # psycopg's connection pool, one per process; it replaces persistent connections.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": int(os.environ.get("DJANGO_DB_POOL_MIN", "2")),
+        "max_size": int(os.environ.get("DJANGO_DB_POOL_MAX", "10")),
+    }
+
+# Occupation search treats a title as a likely typo of the query from this word similarity
+# (pg_trgm): "insurnce agent" scores 0.5 against Insurance Sales Agents, at most 0.44 elsewhere.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c pg_trgm.word_similarity_threshold=0.45"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -133,3 +155,56 @@ X_FRAME_OPTIONS = "DENY"
 NSX_COPYRIGHT = "© 2026 EBSCOed"
 
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
+
+# The admin's address, so that it need not be the well-known /admin/.
+ADMIN_URL = os.environ.get("DJANGO_ADMIN_URL", "admin/").strip("/") + "/"
+
+AUTHENTICATION_BACKENDS = [
+    # Refuses sign-in after repeated failures, for the admin and the public sign-in alike.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("DJANGO_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = float(os.environ.get("DJANGO_LOGIN_COOLOFF_HOURS", "1"))
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+
+# A shared cache (Redis) when REDIS_URL is set, so every app process sees the same pages and limits.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "nsx"}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
+# Whole-page caching of anonymous pages (nsx.cache); off only to measure the uncached cost.
+NSX_PAGE_CACHE = env_bool("DJANGO_PAGE_CACHE", True)
+
+# HTTPS protections: all on with DJANGO_PRODUCTION=true; each can still be set alone.
+SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", PRODUCTION)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # health checks come over plain HTTP from inside
+if env_bool("DJANGO_BEHIND_PROXY", PRODUCTION):
+    # The proxy in front terminates TLS and says so in this header.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", 31536000 if PRODUCTION else 0))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", PRODUCTION)
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", PRODUCTION)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", PRODUCTION)
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"json": {"()": "nsx.logging.JsonFormatter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
+    "loggers": {
+        # Each request is logged once, by nsx.request; Django's own request log would repeat it.
+        "django.server": {"level": "WARNING"},
+        "nsx.request": {"level": "INFO", "propagate": True},
+        "axes": {"level": "WARNING"},
+    },
+}

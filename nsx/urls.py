@@ -1,8 +1,12 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from nsx.views import healthz
+
 urlpatterns = [
-    path("admin/", admin.site.urls),
+    path(settings.ADMIN_URL, admin.site.urls),
+    path("healthz", healthz, name="healthz"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("evidence.urls")),
     path("", include("exchange.urls")),

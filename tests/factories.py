@@ -1,4 +1,5 @@
 import factory
+from django.contrib.auth.models import Group, User
 from django.utils import timezone
 
 from evidence.models import Citation, EvidenceMetric, Source, SourceAnchor
@@ -144,3 +145,25 @@ class EvidenceMetricFactory(factory.django.DjangoModelFactory):
     label = "Augment share"
     value = "95"
     unit = "%"
+
+
+PASSWORD = "a long enough test password"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    """A staff user; `role` names the group (Curator or Editor) that migration 0004 created."""
+
+    class Meta:
+        model = User
+        django_get_or_create = ["username"]
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda o: f"{o.username}@example.org")
+    password = factory.django.Password(PASSWORD)
+    is_staff = True
+
+    @factory.post_generation
+    def role(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.groups.add(Group.objects.get(name=extracted))

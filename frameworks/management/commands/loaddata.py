@@ -1,4 +1,8 @@
-"""Django's loaddata, with errors that name the record by its natural key and unresolved references."""
+"""Django's loaddata, with errors that name the record by its natural key and unresolved references.
+
+Loading records no change history: a fixture is seed data, not a curator's edit, and loading it twice
+must change nothing. django-simple-history already skips raw saves; this covers many-to-many links too.
+"""
 
 from django.core.management.commands import loaddata
 from django.db import DatabaseError, IntegrityError, transaction
@@ -18,6 +22,7 @@ def describe(deserialized):
 
 class Command(loaddata.Command):
     def save_obj(self, obj):
+        obj.object.skip_history_when_saving = True
         try:
             # A savepoint keeps the transaction usable for describing the record that failed.
             with transaction.atomic(using=self.using):

@@ -1,0 +1,33 @@
+from django import forms
+
+from frameworks.models import JobZone
+from frameworks.soc import MAJOR_GROUPS
+
+
+class DirectoryForm(forms.Form):
+    """The occupation directory's search, filters and order; every field is optional."""
+
+    SORTS = [("", "Best match"), ("title", "Title"), ("code", "SOC code")]
+
+    q = forms.CharField(label="Search occupations", required=False, max_length=200)
+    job_zone = forms.TypedChoiceField(label="Job zone", required=False, coerce=int, empty_value=None)
+    group = forms.ChoiceField(
+        label="SOC major group",
+        required=False,
+        choices=[("", "All groups")] + [(code, f"{code} {name}") for code, name in MAJOR_GROUPS.items()],
+    )
+    framework = forms.BooleanField(label="Has a published framework", required=False)
+    hot = forms.BooleanField(label="Uses hot technologies", required=False)
+    sort = forms.ChoiceField(label="Order by", required=False, choices=SORTS)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["job_zone"].choices = [("", "All job zones")] + [
+            (zone.number, f"{zone.number} · {zone.name}") for zone in JobZone.objects.order_by("number")
+        ]
+
+    @property
+    def filtered(self):
+        """Whether anything narrows the list beyond the search words."""
+        data = self.cleaned_data
+        return any(data.get(name) for name in ("job_zone", "group", "framework", "hot"))

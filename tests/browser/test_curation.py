@@ -1,0 +1,86 @@
+"""A curator's edit reaches the public page through review, in a real browser."""
+
+from importlib import import_module
+
+import pytest
+from django.apps import apps
+from playwright.sync_api import expect
+
+from frameworks.models import Framework
+from tests.browser.conftest import OCCUPATION_URL, _open_page
+from tests.factories import PASSWORD, UserFactory
+
+pytestmark = pytest.mark.browser
+
+NEW_TEXT = "compare the standard policy types side by side for each client."
+
+
+@pytest.fixture
+def roles(transactional_db):
+    # A transactional test empties every table when it ends, the groups migration 0004 made included.
+    import_module("frameworks.migrations.0004_history_and_workflow").create_roles(apps, None)
+
+
+def sign_in(page, username):
+    page.goto("/admin/login/?next=/admin/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", name="Site administration")).to_be_visible()
+
+
+def framework_change_url(version):
+    framework = Framework.objects.get(occupation__soc_code="41-3021.00", version=version)
+    return f"/admin/frameworks/framework/{framework.pk}/change/"
+
+
+def test_curator_edits_submits_and_editor_publishes(page, browser, live_server, browser_errors, roles):
+    UserFactory(username="curator", role="Curator")
+    UserFactory(username="editor", role="Editor")
+
+    # The curator copies the published framework into a new draft, edits a statement and submits it.
+    sign_in(page, "curator")
+    page.goto(framework_change_url("26.05"))
+    page.get_by_role("link", name="Copy as new version").click()
+    expect(page.get_by_label("New version:")).to_have_value("26.06")
+    page.get_by_role("button", name="Copy as a new draft").click()
+    expect(page.locator(".messagelist")).to_contain_text("is a new draft copied from v.26.05")
+
+    skills = page.locator("fieldset", has=page.get_by_role("heading", name="Occupational skills statements"))
+    row = skills.locator("tr", has_text="Standard insurance policy types")
+    row.get_by_role("link", name="Change").click()
+    page.get_by_label("Text:").fill(NEW_TEXT)
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+
+    page.goto(framework_change_url("26.06"))
+    page.get_by_role("button", name="Submit for review").click()
+    expect(page.locator(".messagelist")).to_contain_text("is now In review")
+    expect(page.get_by_role("button", name="Publish")).to_have_count(0)
+
+    # Until it is published the public page keeps the old text, and the draft address is not found.
+    public_context, public = _open_page(browser, live_server, browser_errors)
+    public.goto(OCCUPATION_URL)
+    expect(public.locator("#tabpanel")).to_contain_text("identify and describe key features")
+    assert public.goto(OCCUPATION_URL + "versions/26.06/").status == 404
+    assert all("404" in error for error in browser_errors)
+    browser_errors.clear()  # that 404 was asked for
+
+    # The editor previews the draft at its address, then publishes it.
+    editor_context, editor = _open_page(browser, live_server, browser_errors)
+    sign_in(editor, "editor")
+    editor.goto(OCCUPATION_URL + "versions/26.06/")
+    expect(editor.get_by_role("note")).to_contain_text("Draft — not public.")
+    expect(editor.locator("#tabpanel")).to_contain_text(NEW_TEXT)
+    editor.goto(framework_change_url("26.06"))
+    editor.get_by_role("button", name="Publish").click()
+    expect(editor.locator(".messagelist")).to_contain_text("is now Published")
+    editor_context.close()
+
+    public.goto(OCCUPATION_URL)
+    expect(public.locator("#tabpanel")).to_contain_text(NEW_TEXT)
+    expect(public.locator(".occupation-facts")).to_contain_text("v.26.06")
+    public.goto(OCCUPATION_URL + "versions/26.05/")
+    expect(public.get_by_role("note")).to_contain_text("An earlier version.")
+    expect(public.locator("#tabpanel")).to_contain_text("identify and describe key features")
+    public_context.close()

@@ -1,0 +1,478 @@
+"""Curating in Django admin over HTTP: who may do what, editing statements, validation, history."""
+
+import pytest
+from django.urls import reverse
+
+from evidence.models import Citation, Source
+from frameworks import services
+from frameworks.admin import NEARLY_THE_SAME
+from frameworks.history import BASELINE_REASON
+from frameworks.models import DUPLICATE_POSITION, Domain, Framework, Level, Section, Statement
+from tests.admin_forms import admin_form_data, inline_prefix
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+Status = Framework.Status
+
+
+@pytest.fixture
+def draft(seed):
+    """A draft copy of the seed framework: the only kind whose content anyone may change."""
+    return services.copy_as_new_version(seed, "26.06")
+
+
+def statement_url(statement):
+    return reverse("admin:frameworks_statement_change", args=[statement.pk])
+
+
+def in_draft(draft, title):
+    return draft.statements.get(title=title)
+
+
+def errors_of(response):
+    form = response.context["adminform"].form
+    return {field: [str(error) for error in errors] for field, errors in form.errors.items()}
+
+
+def save_statement(client, statement, **changes):
+    url = statement_url(statement)
+    return client.post(url, admin_form_data(client.get(url), **changes))
+
+
+# Who may do what
+
+
+ADMIN_PAGES = {
+    "frameworks": "/admin/frameworks/framework/",
+    "statements": "/admin/frameworks/statement/",
+    "citations": "/admin/evidence/citation/",
+    "sources": "/admin/evidence/source/",
+    "anchors": "/admin/evidence/sourceanchor/",
+    "suggestions": "/admin/evidence/suggestion/",
+    "add framework": "/admin/frameworks/framework/add/",
+    "add statement": "/admin/frameworks/statement/add/",
+    "add source": "/admin/evidence/source/add/",
+}
+USER_PAGES = ["/admin/auth/user/", "/admin/auth/group/", "/admin/auth/user/add/"]
+
+
+@pytest.mark.parametrize("role", ["curator", "editor"])
+def test_curators_and_editors_reach_content_but_not_users(client, request, role):
+    client.force_login(request.getfixturevalue(role))
+
+    for name, url in ADMIN_PAGES.items():
+        assert client.get(url).status_code == 200, name
+    for url in USER_PAGES:
+        assert client.get(url).status_code == 403, url
+
+
+def test_neither_role_deletes_frameworks_or_adds_suggestions(client, seed, curator, editor):
+    for user in (curator, editor):
+        client.force_login(user)
+        assert client.get(reverse("admin:frameworks_framework_delete", args=[seed.pk])).status_code == 403
+        assert client.get("/admin/evidence/suggestion/add/").status_code == 403
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(client):
+    for url in ADMIN_PAGES.values():
+        response = client.get(url)
+        assert response.status_code == 302 and response["Location"].startswith("/admin/login/")
+
+
+def test_staff_without_a_role_sees_no_content(client):
+    client.force_login(UserFactory(username="staff"))
+
+    assert client.get(ADMIN_PAGES["statements"]).status_code == 403
+    assert client.get(ADMIN_PAGES["frameworks"]).status_code == 403
+
+
+def test_curator_creates_a_draft_framework(client, seed, curator):
+    client.force_login(curator)
+
+    response = client.post(
+        "/admin/frameworks/framework/add/",
+        {"occupation": seed.occupation_id, "version": "27.01", "context_covered": "Agencies."},
+    )
+
+    assert response.status_code == 302
+    framework = Framework.objects.get(version="27.01")
+    assert (framework.status, framework.occupation) == (Status.DRAFT, seed.occupation)
+    assert framework.history.get().history_user == curator
+
+
+# Published content is read-only
+
+
+def test_a_published_frameworks_statements_are_read_only(client, seed, curator):
+    statement = seed.statements.get(title="Claims communication")
+    client.force_login(curator)
+
+    page = client.get(statement_url(statement))
+    post = client.post(statement_url(statement), {"title": "Changed", "text": "changed"})
+
+    assert page.status_code == 200
+    assert "View statement" in page.text and 'name="text"' not in page.text
+    assert post.status_code == 403
+    assert Statement.objects.get(pk=statement.pk).title == "Claims communication"
+    framework_page = client.get(reverse("admin:frameworks_framework_change", args=[seed.pk]))
+    assert "so it is read-only: copy it as a new version to change it." in framework_page.text
+    assert 'name="statements-0-position"' not in framework_page.text
+
+
+def test_statements_are_added_only_to_editable_frameworks(client, seed, draft, curator):
+    client.force_login(curator)
+    skills = Section.objects.get(key="skills")
+    data = {
+        "framework": seed.pk,
+        "section": skills.pk,
+        "level": Level.objects.get(scale=skills.scale, key="emerging").pk,
+        "position": 11,
+        "title": "New skill",
+        "text": "does a new thing.",
+    }
+
+    url = "/admin/frameworks/statement/add/"
+    refused = client.post(url, admin_form_data(client.get(url), **data))
+    added = client.post(url, admin_form_data(client.get(url), **{**data, "framework": draft.pk}))
+
+    assert "Select a valid choice" in str(errors_of(refused)["framework"])
+    assert added.status_code == 302, errors_of(added)
+    assert draft.statements.filter(title="New skill").exists()
+    assert not seed.statements.filter(title="New skill").exists()
+
+
+# Editing a statement
+
+
+def test_curator_edits_a_statement_and_its_citations(client, draft, curator):
+    statement = in_draft(draft, "Customized coverage proposals")
+    client.force_login(curator)
+    url = statement_url(statement)
+    page = client.get(url)
+    prefix = inline_prefix(page, "citations")
+    wef = Source.objects.get(key="wef")
+    assert 'class="admin-autocomplete' in page.text  # sources are chosen by autocomplete
+    # A citation's anchors are chosen among its occupation's O*NET items only.
+    anchors = page.context["inline_admin_formsets"][0].formset.form.base_fields["anchors"].queryset
+    assert set(anchors.values_list("occupation", flat=True)) == {draft.occupation_id}
+
+    data = admin_form_data(page, text="draft tailored proposals with AI help and check every figure.")
+    data.update(
+        {
+            f"{prefix}-TOTAL_FORMS": "3",
+            f"{prefix}-2-source": wef.pk,
+            f"{prefix}-2-position": "3",
+            f"{prefix}-2-statement": statement.pk,
+        }
+    )
+    response = client.post(url, data)
+
+    assert response.status_code == 302, errors_of(response)
+    statement.refresh_from_db()
+    assert statement.text == "draft tailored proposals with AI help and check every figure."
+    assert list(statement.citations.values_list("source__key", flat=True)) == ["aei", "safi", "wef"]
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"title": ""}, "title", "This field is required."),
+        ({"text": "   "}, "text", "This field is required."),
+    ],
+)
+def test_empty_title_or_text_is_refused(client, draft, curator, changes, field, message):
+    client.force_login(curator)
+
+    response = save_statement(client, in_draft(draft, "Claims communication"), **changes)
+
+    assert response.status_code == 200
+    assert errors_of(response)[field] == [message]
+
+
+def test_a_position_taken_in_the_same_level_is_refused(client, draft, curator):
+    client.force_login(curator)
+    first = draft.statements.get(section__key="skills", level__key="emerging", position=1)
+
+    response = save_statement(
+        client,
+        draft.statements.get(section__key="skills", level__key="emerging", position=2),
+        position=first.position,
+    )
+
+    assert errors_of(response)["__all__"] == [DUPLICATE_POSITION]
+
+
+def test_durable_statement_needs_a_domain_and_an_occupational_one_has_none(client, draft, curator):
+    client.force_login(curator)
+    durable = in_draft(draft, "Client intake dialogue")
+    occupational = in_draft(draft, "Standard insurance policy types")
+
+    without = save_statement(client, durable, domain="")
+    with_domain = save_statement(client, occupational, domain=Domain.objects.get(key="leadership").pk)
+
+    assert errors_of(without)["domain"] == ["Durable skills statements belong to a domain: choose one."]
+    assert errors_of(with_domain)["domain"] == [
+        "Occupational skills statements have no domain: leave it empty."
+    ]
+
+
+def test_a_level_from_another_scale_is_refused(client, draft, curator):
+    client.force_login(curator)
+    applying = Level.objects.get(scale__key="durable", key="applying")
+
+    response = save_statement(client, in_draft(draft, "Standard insurance policy types"), level=applying.pk)
+
+    assert errors_of(response)["level"] == [
+        (
+            "Applying is a level of the Durable-skill proficiency scale; Occupational skills statements use "
+            "the Mastery scale."
+        )
+    ]
+
+
+# Nearly the same text
+
+
+def test_nearly_the_same_text_asks_before_saving(client, draft, curator):
+    client.force_login(curator)
+    other = in_draft(draft, "Claims communication")
+    statement = in_draft(draft, "Client intake dialogue")
+    nearly = other.text.replace("policyholders", "customers")
+    assert nearly != other.text
+
+    warned = save_statement(client, statement, text=nearly)
+
+    assert warned.status_code == 200
+    assert errors_of(warned)["__all__"] == [NEARLY_THE_SAME]
+    assert NEARLY_THE_SAME.endswith("change the text or tick “Save anyway”.")
+    assert "Nearly the same as 1 other statement" in warned.text
+    assert f'<a href="{statement_url(other)}">Claims communication</a>' in warned.text
+    assert "<mark>customers</mark>" in warned.text and "<mark>policyholders</mark>" in warned.text
+    assert 'name="save_anyway"' in warned.text
+    statement.refresh_from_db()
+    assert statement.text != nearly
+
+    saved = client.post(statement_url(statement), admin_form_data(warned, text=nearly, save_anyway="on"))
+
+    assert saved.status_code == 302, errors_of(saved)
+    statement.refresh_from_db()
+    assert statement.text == nearly
+
+
+def test_a_different_text_saves_without_asking(client, draft, curator):
+    client.force_login(curator)
+
+    response = save_statement(
+        client, in_draft(draft, "Client intake dialogue"), text="listen first, then ask."
+    )
+
+    assert response.status_code == 302
+
+
+# The framework page
+
+
+def test_framework_page_groups_statements_by_section_in_page_order(client, draft, curator):
+    client.force_login(curator)
+
+    page = client.get(reverse("admin:frameworks_framework_change", args=[draft.pk]))
+
+    inlines = page.context["inline_admin_formsets"]
+    assert [inline.opts.verbose_name_plural for inline in inlines] == [
+        "Occupational skills statements",
+        "AI use statements",
+        "Durable skills statements",
+    ]
+    durable = [form.instance for form in inlines[2].formset.forms]
+    assert len(durable) == 84
+    keys = [(s.domain.position, s.level.position, s.position) for s in durable]
+    assert keys == sorted(keys)
+    skills = inlines[0].formset
+    assert "domain" not in skills.form.base_fields
+    assert set(skills.form.base_fields["level"].queryset.values_list("scale__key", flat=True)) == {"mastery"}
+    assert f'href="{statement_url(durable[0])}"' in page.text  # each row links to its own page
+    assert f'href="/admin/frameworks/statement/add/?framework={draft.pk}"' in page.text
+
+
+def test_framework_page_query_count_does_not_grow_with_its_statements(
+    client, draft, curator, django_assert_max_num_queries
+):
+    client.force_login(curator)
+
+    with django_assert_max_num_queries(60):
+        client.get(reverse("admin:frameworks_framework_change", args=[draft.pk]))
+
+
+def test_statements_swap_places_on_the_framework_page(client, draft, curator):
+    client.force_login(curator)
+    url = reverse("admin:frameworks_framework_change", args=[draft.pk])
+    page = client.get(url)
+    prefix = inline_prefix(page, "Occupational skills statements")
+    forms = page.context["inline_admin_formsets"][0].formset.forms
+    first, second = forms[0].instance, forms[1].instance
+    assert (first.position, second.position) == (1, 2)
+
+    response = client.post(
+        url, admin_form_data(page, **{f"{prefix}-0-position": "2", f"{prefix}-1-position": "1"})
+    )
+
+    assert response.status_code == 302
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.position, second.position) == (2, 1)
+    # The history keeps each statement's old and new place, not the place it was parked in while saving.
+    old, new = [record.position for record in first.history.order_by("history_date")]
+    assert (old, new) == (1, 2)
+
+
+def test_two_statements_in_one_place_are_refused_on_the_framework_page(client, draft, curator):
+    client.force_login(curator)
+    url = reverse("admin:frameworks_framework_change", args=[draft.pk])
+    page = client.get(url)
+    prefix = inline_prefix(page, "Occupational skills statements")
+
+    response = client.post(url, admin_form_data(page, **{f"{prefix}-0-position": "2"}))
+
+    assert response.status_code == 200
+    formset = response.context["inline_admin_formsets"][0].formset
+    assert formset.forms[0].errors["position"] == [DUPLICATE_POSITION]
+    assert draft.statements.get(pk=formset.forms[0].instance.pk).position == 1
+
+
+# The statement list
+
+
+def test_statement_list_searches_filters_and_counts(client, seed, draft, curator):
+    client.force_login(curator)
+    url = "/admin/frameworks/statement/"
+
+    by_text = client.get(url, {"q": "intake dialogue"})
+    by_soc = client.get(url, {"q": "41-3021.00"})
+    by_source = client.get(url, {"citations__source__id__exact": Source.objects.get(key="aei").pk})
+    drafts_in_durable = client.get(
+        url,
+        {"framework__status__exact": "draft", "section__id__exact": Section.objects.get(key="durable").pk},
+    )
+
+    assert [s.title for s in by_text.context["cl"].result_list] == ["Client intake dialogue"] * 2
+    assert by_soc.context["cl"].result_count == 272
+    assert by_source.context["cl"].result_count == 16  # 8 statements cite AEI, in each version
+    assert drafts_in_durable.context["cl"].result_count == 84
+    proposals = next(
+        s for s in by_source.context["cl"].result_list if s.title == "Customized coverage proposals"
+    )
+    assert proposals.citation_count == 2
+    assert "(136)" in client.get(url).text  # facet counts beside each filter choice
+
+
+# History
+
+
+def test_history_shows_who_changed_which_field_from_what_to_what(client, draft, curator):
+    statement = in_draft(draft, "Claims communication")
+    old_text = statement.text
+    client.force_login(curator)
+    save_statement(client, statement, text="explain each claim step in plain words.")
+
+    page = client.get(reverse("admin:frameworks_statement_history", args=[statement.pk]))
+
+    records = list(statement.history.all())
+    assert [(r.history_type, r.history_user) for r in records] == [("~", curator), ("+", None)]
+    assert "<strong>Text:</strong>" in page.text
+    assert old_text in page.text and "explain each claim step in plain words." in page.text
+    assert ">curator</a>" in page.text
+
+
+def test_first_change_to_a_loaded_row_keeps_its_earlier_state(client, seed, editor):
+    source = Source.objects.get(key="wef")
+    client.force_login(editor)
+    url = reverse("admin:evidence_source_change", args=[source.pk])
+    assert not source.history.exists()  # loading a fixture records no history
+
+    client.post(url, admin_form_data(client.get(url), label="WEF Taxonomy"))
+
+    baseline, change = source.history.order_by("history_date")
+    assert (baseline.label, baseline.history_user, baseline.history_change_reason) == (
+        "WEF Skills Taxonomy",
+        None,
+        BASELINE_REASON,
+    )
+    assert (change.label, change.history_user) == ("WEF Taxonomy", editor)
+
+
+def test_curator_restores_an_earlier_text(client, draft, curator):
+    statement = in_draft(draft, "Claims communication")
+    original = statement.text
+    client.force_login(curator)
+    save_statement(client, statement, text="a worse text.")
+    earlier = statement.history.order_by("history_date").first()
+    url = reverse("admin:frameworks_statement_simple_history", args=[statement.pk, earlier.history_id])
+
+    form = client.get(url)
+    assert form.status_code == 200 and original in form.text
+    response = client.post(url, admin_form_data(form))
+
+    assert response.status_code == 302
+    statement.refresh_from_db()
+    assert statement.text == original
+    assert statement.history.first().history_user == curator
+
+
+def test_nobody_reverts_a_published_statement(client, seed, draft, curator):
+    statement = in_draft(draft, "Claims communication")
+    client.force_login(curator)
+    save_statement(client, statement, text="a worse text.")
+    earlier = statement.history.order_by("history_date").first()
+    Framework.objects.filter(pk=draft.pk).update(status=Status.PUBLISHED)
+    url = reverse("admin:frameworks_statement_simple_history", args=[statement.pk, earlier.history_id])
+
+    assert client.get(url).status_code == 200  # still readable
+    assert client.post(url, {"title": statement.title, "text": earlier.text}).status_code == 403
+    statement.refresh_from_db()
+    assert statement.text == "a worse text."
+
+
+@pytest.mark.parametrize(
+    ("model", "key"), [("source", "safi"), ("sourceanchor", None), ("citation", None), ("framework", None)]
+)
+def test_every_curated_model_has_a_history_page(client, draft, curator, model, key):
+    objects = {
+        "source": Source.objects.filter(key="safi"),
+        "sourceanchor": draft.occupation.anchors.all(),
+        "citation": Citation.objects.filter(statement__framework=draft),
+        "framework": Framework.objects.filter(pk=draft.pk),
+    }
+    obj = objects[model].first()
+    app = "frameworks" if model == "framework" else "evidence"
+    client.force_login(curator)
+
+    assert client.get(reverse(f"admin:{app}_{model}_history", args=[obj.pk])).status_code == 200
+
+
+def test_citation_anchor_changes_are_recorded(client, draft, curator):
+    citation = Citation.objects.get(
+        statement__framework=draft, statement__title="Client intake dialogue", source__key="onet"
+    )
+    anchor = draft.occupation.anchors.get(kind="task", onet_id="724")
+    client.force_login(curator)
+    url = reverse("admin:evidence_citation_change", args=[citation.pk])
+
+    response = client.post(
+        url, admin_form_data(client.get(url), anchors=[str(a.pk) for a in [*citation.anchors.all(), anchor]])
+    )
+
+    assert response.status_code == 302
+    latest = citation.history.first()
+    assert sorted(latest.anchors.values_list("sourceanchor__onet_id", flat=True)) == ["722", "724"]
+
+
+def test_statement_list_query_count_does_not_grow_with_its_statements(
+    client, draft, curator, django_assert_max_num_queries
+):
+    client.force_login(curator)
+
+    with django_assert_max_num_queries(40):
+        response = client.get("/admin/frameworks/statement/")
+
+    assert len(response.context["cl"].result_list) == 100

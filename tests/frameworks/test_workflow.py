@@ -1,0 +1,431 @@
+"""A framework's workflow over HTTP: draft → in review → published → archived, versions and previews."""
+
+import pytest
+from django.contrib.auth.models import Group
+from django.urls import reverse
+
+from evidence.models import Citation, EvidenceMetric
+from frameworks import services
+from frameworks.models import Framework, Statement
+from tests.admin_forms import admin_form_data
+from tests.factories import CitationFactory, FrameworkFactory, StatementFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+Status = Framework.Status
+SOC = "41-3021.00"
+
+
+def change_url(framework):
+    return reverse("admin:frameworks_framework_change", args=[framework.pk])
+
+
+def take(client, framework, step, **extra):
+    """Press the step's button on the framework's change page."""
+    data = {"CHANGE_FORM-action": step, "_selected_action": framework.pk, **extra}
+    return client.post(change_url(framework), data, follow=True)
+
+
+def messages_of(response):
+    return [str(message) for message in response.context["messages"]]
+
+
+def draft_of(framework, version="26.06"):
+    return services.copy_as_new_version(framework, version)
+
+
+# Roles
+
+
+def test_migration_creates_the_curator_and_editor_roles():
+    curator = set(Group.objects.get(name="Curator").permissions.values_list("codename", flat=True))
+    editor = set(Group.objects.get(name="Editor").permissions.values_list("codename", flat=True))
+
+    assert {
+        "add_statement",
+        "change_statement",
+        "change_citation",
+        "add_source",
+        "change_sourceanchor",
+    } <= curator
+    assert {"add_framework", "change_framework", "submit_framework"} <= curator
+    assert not {"publish_framework", "archive_framework", "delete_framework"} & curator
+    assert editor - curator == {"publish_framework", "archive_framework"}
+    for role in (curator, editor):
+        assert not {codename for codename in role if codename.endswith(("_user", "_group", "_permission"))}
+
+
+def test_roles_migration_is_idempotent():
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("frameworks.migrations.0004_history_and_workflow")
+    before = {group.name: set(group.permissions.all()) for group in Group.objects.all()}
+
+    migration.create_roles(apps, None)
+
+    assert {group.name: set(group.permissions.all()) for group in Group.objects.all()} == before
+
+
+# Steps
+
+
+def test_curator_submits_a_draft_for_review(client, seed, curator):
+    draft = draft_of(seed)
+    client.force_login(curator)
+
+    page = client.get(change_url(draft))
+    assert 'value="submit"' in page.text and ">Submit for review</button>" in page.text
+    assert 'value="publish"' not in page.text
+
+    response = take(client, draft, "submit")
+
+    draft.refresh_from_db()
+    assert draft.status == Status.IN_REVIEW
+    assert messages_of(response) == [f"“{draft}” is now In review."]
+    record = draft.history.first()
+    assert (record.history_user, record.history_change_reason, record.status) == (
+        curator,
+        "Submit for review",
+        Status.IN_REVIEW,
+    )
+
+
+def test_curator_cannot_publish(client, seed, curator):
+    draft = draft_of(seed)
+    draft.status = Status.IN_REVIEW
+    draft.save()
+    client.force_login(curator)
+
+    response = take(client, draft, "publish")
+
+    draft.refresh_from_db()
+    assert draft.status == Status.IN_REVIEW
+    assert messages_of(response) == ["“Publish” needs an editor's permission."]
+    assert 'value="publish"' not in response.text
+
+
+def test_editor_publishes_and_the_previous_version_is_archived_but_readable(client, seed, editor):
+    draft = draft_of(seed)
+    Statement.objects.filter(framework=draft, title="Standard insurance policy types").update(
+        text="explain every standard policy type to a client."
+    )
+    draft.status = Status.IN_REVIEW
+    draft.save()
+    client.force_login(editor)
+
+    response = take(client, draft, "publish")
+
+    draft.refresh_from_db()
+    seed.refresh_from_db()
+    assert messages_of(response) == [f"“{draft}” is now Published."]
+    assert (draft.status, seed.status) == (Status.PUBLISHED, Status.ARCHIVED)
+    assert draft.published_at is not None
+    assert seed.history.first().history_change_reason == "Superseded by v.26.06"
+
+    client.logout()
+    current = client.get(f"/occupations/{SOC}/")
+    assert "v.26.06" in current.text
+    assert "explain every standard policy type to a client." in current.text
+    earlier = client.get(f"/occupations/{SOC}/versions/26.05/")
+    assert earlier.status_code == 200
+    assert "An earlier version." in earlier.text
+    assert f'href="/occupations/{SOC}/">Read the current version, v.26.06</a>' in earlier.text
+    assert "identify and describe key features" in earlier.text
+    assert "Draft — not public" not in earlier.text
+
+
+@pytest.mark.parametrize(
+    ("status", "step", "message"),
+    [
+        (Status.DRAFT, "publish", "is Draft: “Publish” applies only to a framework that is In review."),
+        (
+            Status.ARCHIVED,
+            "submit",
+            "is Archived: “Submit for review” applies only to a framework that is Draft.",
+        ),
+        (Status.DRAFT, "archive", "is Draft: “Archive” applies only to a framework that is Published."),
+        (
+            Status.IN_REVIEW,
+            "restore",
+            "is In review: “Restore” applies only to a framework that is Archived.",
+        ),
+    ],
+)
+def test_steps_the_status_does_not_allow_are_refused(client, editor, status, step, message):
+    framework = FrameworkFactory(status=status)
+    client.force_login(editor)
+
+    response = take(client, framework, step, confirmed="yes")
+
+    framework.refresh_from_db()
+    assert framework.status == status
+    assert messages_of(response) == [f"“{framework}” {message}"]
+
+
+@pytest.mark.parametrize(
+    ("status", "step", "label"),
+    [(Status.PUBLISHED, "archive", "Archive"), (Status.ARCHIVED, "restore", "Restore")],
+)
+def test_curator_cannot_archive_or_restore(client, curator, status, step, label):
+    framework = FrameworkFactory(status=status)
+    client.force_login(curator)
+
+    response = take(client, framework, step)
+
+    framework.refresh_from_db()
+    assert framework.status == status
+    assert messages_of(response) == [f"“{label}” needs an editor's permission."]
+
+
+def test_editor_archives_and_restores_a_version(client, seed, editor):
+    client.force_login(editor)
+
+    take(client, seed, "archive")
+    seed.refresh_from_db()
+    assert seed.status == Status.ARCHIVED
+    assert client.get(f"/occupations/{SOC}/").context["framework"] is None
+
+    take(client, seed, "restore")
+    seed.refresh_from_db()
+    assert seed.status == Status.PUBLISHED
+    assert client.get(f"/occupations/{SOC}/").context["framework"] == seed
+
+
+def test_restoring_an_earlier_version_makes_it_current(client, seed, editor):
+    newer = draft_of(seed)
+    client.force_login(editor)
+    take(client, newer, "submit")
+    take(client, newer, "publish")
+    seed.refresh_from_db()
+    assert seed.status == Status.ARCHIVED
+
+    take(client, seed, "restore")
+
+    seed.refresh_from_db()
+    newer.refresh_from_db()
+    assert (seed.status, newer.status) == (Status.PUBLISHED, Status.ARCHIVED)
+    assert client.get(f"/occupations/{SOC}/").context["framework"] == seed
+
+
+def test_taking_a_published_framework_back_to_draft_asks_first(client, seed, editor):
+    client.force_login(editor)
+
+    asked = take(client, seed, "unpublish")
+
+    seed.refresh_from_db()
+    assert seed.status == Status.PUBLISHED
+    assert "The public will no longer see it" in asked.text
+    assert 'name="confirmed" value="yes"' in asked.text
+    assert 'name="CHANGE_FORM-action" value="unpublish"' in asked.text
+    assert f'name="_selected_action" value="{seed.pk}"' in asked.text
+
+    confirmed = take(client, seed, "unpublish", confirmed="yes")
+
+    seed.refresh_from_db()
+    assert seed.status == Status.DRAFT
+    assert messages_of(confirmed) == [f"“{seed}” is now Draft."]
+    assert client.get(f"/occupations/{SOC}/").context["framework"] is None
+
+
+def test_list_action_asks_before_taking_frameworks_back_to_draft(client, editor):
+    frameworks = FrameworkFactory.create_batch(2)
+    client.force_login(editor)
+    data = {"action": "unpublish", "_selected_action": [f.pk for f in frameworks]}
+    url = reverse("admin:frameworks_framework_changelist")
+
+    asked = client.post(url, data)
+
+    assert asked.status_code == 200
+    assert all(str(framework) in asked.text for framework in frameworks)
+    assert Framework.objects.filter(status=Status.PUBLISHED).count() == 2
+
+    client.post(url, {**data, "confirmed": "yes"})
+
+    assert Framework.objects.filter(status=Status.DRAFT).count() == 2
+
+
+def test_curator_cannot_take_a_published_framework_back_to_draft(client, seed, curator):
+    client.force_login(curator)
+
+    response = take(client, seed, "unpublish", confirmed="yes")
+
+    seed.refresh_from_db()
+    assert seed.status == Status.PUBLISHED
+    assert messages_of(response) == ["“Take back to draft” needs an editor's permission."]
+
+
+# Who sees what
+
+
+@pytest.mark.parametrize("status", [Status.DRAFT, Status.IN_REVIEW])
+def test_anonymous_visitors_never_see_drafts(client, seed, status):
+    draft = draft_of(seed)
+    draft.status = status
+    draft.save()
+    citation = Citation.objects.filter(statement__framework=draft).first()
+
+    assert client.get(f"/occupations/{SOC}/versions/26.06/").status_code == 404
+    assert client.get(f"/citations/{citation.pk}/").status_code == 404
+    assert client.get(f"/occupations/{SOC}/").context["framework"] == seed
+
+
+def test_curators_preview_a_draft_at_its_address_with_a_banner(client, seed, curator):
+    draft = draft_of(seed)
+    citation = Citation.objects.filter(statement__framework=draft).first()
+    client.force_login(curator)
+
+    response = client.get(f"/occupations/{SOC}/versions/26.06/?tab=ai")
+
+    assert response.status_code == 200
+    assert "Draft — not public." in response.text
+    assert reverse("admin:frameworks_framework_change", args=[draft.pk]) in response.text
+    assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
+    assert "Download this framework" not in response.text
+    tabs = client.get(f"/occupations/{SOC}/versions/26.06/?tab=durable", headers={"HX-Request": "true"})
+    assert "<html" not in tabs.text and "Fortitude" in tabs.text
+    chip = client.get(f"/citations/{citation.pk}/")
+    assert chip.status_code == 200 and "no-store" in chip["Cache-Control"]
+
+
+def test_staff_without_a_role_or_signed_in_visitors_cannot_preview(client, seed):
+    draft_of(seed)
+    for user in (
+        UserFactory(username="staff"),
+        UserFactory(username="visitor", is_staff=False, role="Curator"),
+    ):
+        client.force_login(user)
+        assert client.get(f"/occupations/{SOC}/versions/26.06/").status_code == 404
+
+
+def test_current_version_at_its_version_address_has_no_notice(client, seed):
+    response = client.get(f"/occupations/{SOC}/versions/26.05/")
+
+    assert response.status_code == 200
+    assert "version-notice" not in response.text
+    assert client.get(f"/occupations/{SOC}/versions/9.9/").status_code == 404
+
+
+# Copy as new version
+
+
+def test_copy_as_new_version_clones_everything_into_a_draft(client, seed, curator):
+    client.force_login(curator)
+    url = reverse("admin:frameworks_framework_copy", args=[seed.pk])
+
+    form = client.get(url)
+    assert form.status_code == 200
+    assert 'value="26.06"' in form.text
+
+    response = client.post(url, {"version": "26.06"}, follow=True)
+
+    copy = Framework.objects.get(occupation=seed.occupation, version="26.06")
+    assert response.redirect_chain[-1][0] == change_url(copy)
+    assert messages_of(response) == [f"“{copy}” is a new draft copied from v.26.05."]
+    assert (copy.status, copy.published_at, copy.context_covered) == (
+        Status.DRAFT,
+        None,
+        seed.context_covered,
+    )
+
+    def contents(framework):
+        statements = Statement.objects.filter(framework=framework)
+        return (
+            sorted(statements.values_list("section", "level", "domain", "position", "title", "text")),
+            sorted(
+                Citation.objects.filter(statement__framework=framework).values_list(
+                    "statement__title", "statement__position", "source", "position", "anchors"
+                ),
+                key=repr,
+            ),
+            sorted(
+                EvidenceMetric.objects.filter(framework=framework).values_list(
+                    "source", "group", "key", "label", "value", "unit", "position"
+                )
+            ),
+        )
+
+    assert contents(copy) == contents(seed)
+    assert len(contents(copy)[0]) == 136
+    assert not set(copy.statements.values_list("uid", flat=True)) & set(
+        seed.statements.values_list("uid", flat=True)
+    )
+    assert seed.statements.count() == 136 and seed.status == Status.PUBLISHED
+
+
+def test_copy_refuses_a_version_the_occupation_already_has(client, seed, curator):
+    client.force_login(curator)
+
+    response = client.post(reverse("admin:frameworks_framework_copy", args=[seed.pk]), {"version": "26.05"})
+
+    assert response.status_code == 200
+    assert "Insurance Sales Agents already has a version 26.05." in response.text
+
+
+def test_copy_action_takes_one_framework(client, editor):
+    frameworks = FrameworkFactory.create_batch(2)
+    client.force_login(editor)
+    url = reverse("admin:frameworks_framework_changelist")
+
+    several = client.post(
+        url, {"action": "copy_as_new_version", "_selected_action": [f.pk for f in frameworks]}, follow=True
+    )
+    one = client.post(url, {"action": "copy_as_new_version", "_selected_action": [frameworks[0].pk]})
+
+    assert messages_of(several) == ["Choose one framework to copy."]
+    assert one.status_code == 302
+    assert one["Location"] == reverse("admin:frameworks_framework_copy", args=[frameworks[0].pk])
+
+
+@pytest.mark.parametrize(
+    ("version", "taken", "expected"),
+    [("26.05", [], "26.06"), ("26.05", ["26.06"], "26.07"), ("1.9", [], "1.10"), ("beta", [], "beta.1")],
+)
+def test_next_version_label(version, taken, expected):
+    framework = FrameworkFactory(version=version)
+    for label in taken:
+        FrameworkFactory(occupation=framework.occupation, version=label)
+
+    assert services.next_version(framework) == expected
+
+
+# The whole way, over HTTP
+
+
+def test_a_curators_edit_reaches_the_public_page_once_an_editor_publishes(client, seed, curator, editor):
+    client.force_login(curator)
+    copied = client.post(reverse("admin:frameworks_framework_copy", args=[seed.pk]), {"version": "26.06"})
+    draft = Framework.objects.get(version="26.06")
+    assert copied["Location"] == change_url(draft)
+    statement = draft.statements.get(title="Standard insurance policy types")
+    url = reverse("admin:frameworks_statement_change", args=[statement.pk])
+    saved = client.post(
+        url, admin_form_data(client.get(url), text="compare the standard policy types side by side.")
+    )
+    assert saved.status_code == 302
+    take(client, draft, "submit")
+    assert client.get(f"/occupations/{SOC}/").context["framework"] == seed
+
+    client.force_login(editor)
+    take(client, draft, "publish")
+
+    client.logout()
+    page = client.get(f"/occupations/{SOC}/")
+    assert "compare the standard policy types side by side." in page.text
+    assert "identify and describe key features" not in page.text
+
+
+def test_workflow_steps_are_recorded_in_the_frameworks_history(client, editor):
+    framework = FrameworkFactory(status=Status.DRAFT, published_at=None)
+    StatementFactory(framework=framework)
+    CitationFactory(statement__framework=framework)
+    client.force_login(editor)
+    for step in ("submit", "publish", "archive"):
+        take(client, framework, step)
+
+    history = client.get(reverse("admin:frameworks_framework_history", args=[framework.pk]))
+
+    reasons = list(framework.history.values_list("history_change_reason", flat=True))
+    assert reasons[:3] == ["Archive", "Publish", "Submit for review"]
+    assert "In review" in history.text and "Archived" in history.text

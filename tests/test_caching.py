@@ -1,0 +1,106 @@
+"""Anonymous pages are cached until the content changes, and answer conditional requests."""
+
+from pathlib import Path
+
+import pytest
+from django.core.cache import cache
+from django.core.management import call_command
+
+from frameworks.models import Framework, Statement
+
+pytestmark = pytest.mark.django_db
+
+PAGE = "/occupations/41-3021.00/"
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def test_repeat_visit_is_served_from_the_cache(client, seed, django_assert_num_queries):
+    first = client.get(PAGE)
+
+    with django_assert_num_queries(0):
+        second = client.get(PAGE)
+
+    assert second.content == first.content
+    assert first["ETag"] == second["ETag"]
+
+
+def test_an_edit_shows_at_once(client, seed):
+    client.get(PAGE)
+    statement = Statement.objects.get(framework=seed, title="CRM software")
+    statement.text = "keep client records current in the agency's CRM."
+    statement.save()
+
+    assert "keep client records current" in client.get(PAGE).text
+
+
+def test_unpublishing_hides_the_framework_at_once(client, seed):
+    client.get(PAGE)
+    seed.status = Framework.Status.DRAFT
+    seed.save()
+
+    assert "No framework has been authored" in client.get(PAGE).text
+
+
+def test_conditional_get_answers_not_modified(client, seed):
+    first = client.get(PAGE)
+
+    by_etag = client.get(PAGE, headers={"If-None-Match": first["ETag"]})
+    by_date = client.get(PAGE, headers={"If-Modified-Since": first["Last-Modified"]})
+
+    assert by_etag.status_code == 304
+    assert by_date.status_code == 304
+    assert by_etag.content == b""
+
+
+def test_a_change_gives_a_new_etag(client, seed):
+    first = client.get(PAGE)
+    seed.context_covered = "A new context."
+    seed.save()
+
+    again = client.get(PAGE, headers={"If-None-Match": first["ETag"]})
+
+    assert again.status_code == 200
+    assert again["ETag"] != first["ETag"]
+    assert "A new context." in again.text
+
+
+def test_htmx_fragments_and_full_pages_are_cached_apart(client, seed):
+    page = client.get(PAGE, {"tab": "ai"})
+    fragment = client.get(PAGE, {"tab": "ai"}, headers={"HX-Request": "true"})
+    page_again = client.get(PAGE, {"tab": "ai"})
+
+    assert "<html" in page.text and "<html" not in fragment.text
+    assert page_again.content == page.content
+    assert fragment["ETag"] != page["ETag"]
+    for header in ("HX-Request", "Accept"):
+        assert header in page["Vary"]
+
+
+def test_signed_in_people_are_never_served_the_shared_copy(client, seed, admin_user):
+    client.get(PAGE)
+    client.force_login(admin_user)
+
+    response = client.get(PAGE)
+
+    assert "Sign out" in response.text
+    assert "ETag" not in response
+
+
+def test_exports_are_cached_and_conditional(client, seed):
+    first = client.get("/occupations/41-3021.00/framework.csv")
+
+    assert first.status_code == 200
+    assert client.get("/occupations/41-3021.00/framework.csv", headers={"If-None-Match": first["ETag"]}).status_code == 304
+
+
+def test_an_import_refreshes_pages(client, seed):
+    client.get("/occupations/")
+    call_command("import_onet", str(Path(__file__).parent / "data" / "onet" / "release_b"), verbosity=0)
+
+    assert "Software Developers" in client.get("/occupations/").text

@@ -1,0 +1,155 @@
+"""The container's entrypoint and gunicorn command, run here outside Docker, on PostgreSQL and Redis."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+
+import psycopg
+import pytest
+from django.core.cache import cache
+from django.db import connection
+
+from frameworks.models import Statement
+
+ROOT = Path(__file__).resolve().parents[1]
+REDIS_URL = os.environ.get("NSX_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="runs gunicorn against PostgreSQL"),
+]
+
+
+def redis_reachable():
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.fixture
+def redis_cache(settings):
+    if not redis_reachable():
+        if os.environ.get("CI"):
+            pytest.fail("Redis is not reachable on 127.0.0.1:6379")
+        pytest.skip("Redis is not reachable on 127.0.0.1:6379")
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "nsx"}
+    }
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def database_url(name):
+    settings = connection.settings_dict
+    user, host, port = settings["USER"] or "postgres", settings["HOST"] or "127.0.0.1", settings["PORT"] or 5432
+    password = f":{settings['PASSWORD']}" if settings["PASSWORD"] else ""
+    return f"postgres://{user}{password}@{host}:{port}/{name}"
+
+
+def app_environment(database, **extra):
+    return {
+        **os.environ,
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+        "DATABASE_URL": database_url(database),
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "DJANGO_PLAIN_STATIC": "true",
+        "GUNICORN_WORKERS": "1",
+        **extra,
+    }
+
+
+@contextmanager
+def gunicorn(env, entrypoint=False):
+    port = free_port()
+    command = [sys.executable, "-m", "gunicorn", "nsx.wsgi", "--config", "gunicorn.conf.py"]
+    if entrypoint:
+        command = ["docker/entrypoint.sh", *command]
+    process = subprocess.Popen(
+        command, cwd=ROOT, env={**env, "GUNICORN_BIND": f"127.0.0.1:{port}"},
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(base + "/healthz", timeout=2)
+                break
+            except (urllib.error.URLError, ConnectionError):
+                if process.poll() is not None or time.monotonic() > deadline:
+                    process.kill()
+                    pytest.fail(f"gunicorn did not start:\n{process.stdout.read()}")
+                time.sleep(0.2)
+        yield base
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=30)
+
+
+def fetch(url):
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return response.read().decode(), dict(response.headers)
+
+
+@pytest.fixture
+def empty_database():
+    name = f"nsx_entrypoint_{uuid.uuid4().hex[:8]}"
+    conninfo = database_url("postgres")
+    with psycopg.connect(conninfo, autocommit=True) as db:
+        db.execute(f'CREATE DATABASE "{name}"')
+    yield name
+    with psycopg.connect(conninfo, autocommit=True) as db:
+        db.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def test_entrypoint_migrates_when_asked_then_serves(empty_database):
+    env = app_environment(empty_database, DJANGO_MIGRATE="true")
+
+    with gunicorn(env, entrypoint=True) as base:
+        health, _ = fetch(base + "/healthz")
+        home, headers = fetch(base + "/")
+
+    assert '"status": "ok"' in health
+    assert "Occupational skill frameworks" in home
+    assert "Content-Security-Policy" in headers
+
+
+def test_two_app_processes_share_cached_pages_and_see_an_edit_at_once(seed, redis_cache):
+    env = app_environment(connection.settings_dict["NAME"], REDIS_URL=REDIS_URL)
+    page = "/occupations/41-3021.00/"
+
+    with gunicorn(env) as first, gunicorn(env) as second:
+        before_first, headers_first = fetch(first + page)
+        before_second, headers_second = fetch(second + page)
+        assert "enter and maintain basic client records" in before_first
+        # The second process answers from the page the first one cached.
+        assert headers_first["ETag"] == headers_second["ETag"]
+        assert before_first == before_second
+
+        statement = Statement.objects.get(framework=seed, title="CRM software")
+        statement.text = "keep every client record current in the agency CRM."
+        statement.save()
+
+        after_first, _ = fetch(first + page)
+        after_second, _ = fetch(second + page)
+
+    for html in (after_first, after_second):
+        assert "keep every client record current in the agency CRM." in html
+        assert "enter and maintain basic client records" not in html

@@ -1,0 +1,144 @@
+"""Security headers, production settings, sign-in throttling and the health check."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.db import DatabaseError, connection
+
+from nsx.logging import JsonFormatter
+
+pytestmark = pytest.mark.django_db
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGES = ["/", "/occupations/", "/occupations/41-3021.00/", "/occupations/41-3021.00/?tab=ai", "/accounts/login/"]
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_pages_send_security_headers(client, seed, url):
+    response = client.get(url)
+
+    csp = response["Content-Security-Policy"]
+    assert "default-src 'self'" in csp
+    assert "script-src 'self'" in csp
+    assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+    assert "frame-ancestors 'none'" in csp
+    assert "http" not in csp  # no third-party origin
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["X-Frame-Options"] == "DENY"
+    assert "camera=()" in response["Permissions-Policy"]
+    assert response["Cross-Origin-Opener-Policy"] == "same-origin"
+
+
+def test_check_deploy_passes_with_production_settings():
+    env = {
+        **os.environ,
+        "DJANGO_PRODUCTION": "true",
+        "DJANGO_SECRET_KEY": "a-long-random-production-secret-for-the-deploy-check-0123456789",
+        "DJANGO_ALLOWED_HOSTS": "nsx.example.org",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT, env=env, capture_output=True, text=True, check=False,
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_refuses_the_development_secret_key():
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SECRET_KEY"} | {"DJANGO_PRODUCTION": "true"}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, check=False
+    )
+
+    assert result.returncode != 0
+    assert "Set DJANGO_SECRET_KEY" in result.stderr
+
+
+def test_production_settings_redirect_to_https_and_send_hsts(settings, client, seed):
+    settings.SECURE_SSL_REDIRECT = True
+    settings.SECURE_HSTS_SECONDS = 31536000
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+    plain = client.get("/")
+    behind_proxy = client.get("/", headers={"X-Forwarded-Proto": "https"})
+
+    assert plain.status_code == 301 and plain["Location"].startswith("https://")
+    assert behind_proxy.status_code == 200
+    assert behind_proxy["Strict-Transport-Security"].startswith("max-age=31536000")
+
+
+def test_admin_address_comes_from_the_environment():
+    env = {**os.environ, "DJANGO_ADMIN_URL": "curation-desk/"}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", "from django.urls import reverse; print(reverse('admin:index'))"],
+        cwd=ROOT, env=env, capture_output=True, text=True, check=True,
+    )
+
+    assert result.stdout.strip().endswith("/curation-desk/")
+
+
+def test_sign_in_is_throttled_after_repeated_failures(settings, client, django_user_model):
+    settings.AXES_ENABLED = True
+    settings.AXES_FAILURE_LIMIT = 3
+    django_user_model.objects.create_user("curator", password="right-password-123")
+
+    for _ in range(2):
+        failed = client.post("/accounts/login/", {"username": "curator", "password": "wrong"})
+        assert failed.status_code == 200
+        assert "Please enter a correct username and password" in failed.text
+    locked = client.post("/accounts/login/", {"username": "curator", "password": "wrong"})
+    still_locked = client.post("/accounts/login/", {"username": "curator", "password": "right-password-123"})
+
+    assert locked.status_code == 429
+    assert "Sign-in paused" in locked.text
+    assert still_locked.status_code == 429
+
+
+def test_admin_sign_in_is_throttled_too(settings, client, django_user_model):
+    settings.AXES_ENABLED = True
+    settings.AXES_FAILURE_LIMIT = 2
+    django_user_model.objects.create_superuser("root", password="right-password-123")
+    admin_login = "/admin/login/"
+
+    for _ in range(2):
+        client.post(admin_login, {"username": "root", "password": "wrong"})
+
+    assert client.post(admin_login, {"username": "root", "password": "right-password-123"}).status_code == 429
+
+
+def test_healthz_reports_the_database(client):
+    response = client.get("/healthz")
+
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok"}
+    assert "no-cache" in response["Cache-Control"]
+
+
+def test_healthz_says_when_the_database_is_unreachable(client, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise DatabaseError("connection refused")
+
+    monkeypatch.setattr(connection, "cursor", refuse)
+
+    response = client.get("/healthz")
+
+    assert response.status_code == 503
+    assert response.json()["database"] == "unreachable"
+
+
+def test_requests_are_logged_as_json(client, seed, caplog):
+    with caplog.at_level("INFO", logger="nsx.request"):
+        client.get("/occupations/41-3021.00/?tab=ai", headers={"HX-Request": "true"})
+
+    record = next(r for r in caplog.records if r.name == "nsx.request")
+    assert record.fields["path"] == "/occupations/41-3021.00/"
+    assert record.fields["status"] == 200
+    assert record.fields["htmx"] is True
+    assert record.fields["duration_ms"] >= 0
+    assert json.loads(JsonFormatter().format(record))["status"] == 200
