@@ -3,7 +3,7 @@
     python bench/search.py [--rounds N]
 
 Runs each query through the directory page (`/occupations/?q=…`, view and template, in process through
-Django's test client, no network) against the database DATABASE_URL names, which should hold a full
+Django's test client, no network, page cache off) against the database DATABASE_URL names, which should hold a full
 O*NET release (`python manage.py import_onet ../shared/onet/db_30_1_text`). Prints the median, 95th
 percentile and worst time per request and the top result of each query. The target is p95 < 50 ms on
 PostgreSQL.
@@ -46,6 +46,9 @@ def main():
     # Pages link static files by name: no collectstatic manifest is needed to time them.
     os.environ.setdefault("DJANGO_PLAIN_STATIC", "true")
     os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "localhost")
+    # Every request searches: the page cache would answer repeats without running the query.
+    os.environ["DJANGO_PAGE_CACHE"] = "false"
+    os.environ.setdefault("DJANGO_LOG_LEVEL", "WARNING")
     import django
 
     django.setup()

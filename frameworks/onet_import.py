@@ -20,6 +20,7 @@ from django.utils import timezone
 from evidence.models import Citation, Source, SourceAnchor
 from frameworks.models import JobZone, Occupation, OccupationTitle, OnetRelease, RelatedOccupation
 from frameworks.search import refresh_derived_fields
+from frameworks.signals import batch_of_changes
 from nsx.cache import content_changed
 from frameworks.soc import SOC_CODE_PATTERN
 
@@ -607,7 +608,7 @@ def import_release(path, *, dry_run=False, progress=None):
     folder = ReleaseFolder(path)
     steps = Steps(count_steps(folder), progress)
     data = read_release(folder, steps)
-    with transaction.atomic():
+    with transaction.atomic(), batch_of_changes():
         report = ReleaseWriter(data, steps).write()
         report.dry_run = dry_run
         if dry_run:

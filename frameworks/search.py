@@ -5,7 +5,6 @@ import re
 from django.contrib.postgres.search import (
     SearchQuery,
     SearchRank,
-    SearchVector,
     SearchVectorField,
     TrigramWordSimilarity,
 )
@@ -19,6 +18,16 @@ from frameworks.models import Occupation, OccupationTitle
 # The weighted tsvector column that migration 0004_search adds on PostgreSQL: title (A), other titles
 # (B), description and tasks (C).
 SEARCH_DOCUMENT = RawSQL('"frameworks_occupation"."search_document"', (), output_field=SearchVectorField())
+
+
+def weighted_part(weight):
+    """The lexemes of the search document with one weight: A the title, B the other titles."""
+    return RawSQL(
+        f"""ts_filter("frameworks_occupation"."search_document", '{{{weight}}}')""",
+        (),
+        output_field=SearchVectorField(),
+    )
+
 
 CODE_LIKE = re.compile(r"^\d{2}(-?\d{0,4}(\.?\d{0,2})?)?$")
 
@@ -76,8 +85,8 @@ def _full_text(occupations, query, exact):
         # connection (settings.DATABASES OPTIONS).
         .filter(Q(document=terms) | Q(title__trigram_word_similar=query))
         .annotate(
-            title_vector=SearchVector("title", config="english"),
-            other_titles_vector=SearchVector("other_titles", config="english"),
+            title_vector=weighted_part("a"),
+            other_titles_vector=weighted_part("b"),
             tier=tier,
             rank=SearchRank(F("document"), terms),
             similarity=TrigramWordSimilarity(query, "title"),

@@ -10,7 +10,7 @@ from django.http import Http404
 
 from evidence.models import Citation, EvidenceMetric, SourceAnchor
 from frameworks import search
-from frameworks.models import Domain, Framework, Level, Occupation, Section, Statement
+from frameworks.models import Domain, Framework, Level, Occupation, RelatedOccupation, Section, Statement
 
 
 def published_frameworks():
@@ -164,6 +164,15 @@ def anchor_summary(occupation):
     rows = list(rows)
     return AnchorSummary(
         count=sum(row["n"] for row in rows), labels=[row["source__label"] for row in rows if row["source__label"]]
+    )
+
+
+def related_occupations(occupation):
+    """The occupations O*NET relates to this one, closest first, with their tier."""
+    return list(
+        RelatedOccupation.objects.filter(from_occupation=occupation, to_occupation__retired=False)
+        .select_related("to_occupation")
+        .order_by("position")
     )
 
 

@@ -43,6 +43,7 @@ def occupation_detail(request: HttpRequest, soc_code: str):
     context = {"occupation": occupation, "framework": framework}
     if framework is None:
         context["panel"] = selectors.anchor_panel(occupation)
+        context["related"] = selectors.related_occupations(occupation)
         return render(request, "frameworks/occupation_without_framework.html", context)
     return _framework_page(request, context)
 

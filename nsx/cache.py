@@ -1,16 +1,23 @@
 """Whole-page caching for anonymous visitors, invalidated by any change to the content.
 
-Every save or delete of a content model moves the content generation (a timestamp kept in the cache
-framework) forward; page cache keys and ETags include it, so the next request after an edit, a publish or
-an import renders afresh. With Redis (REDIS_URL) every app process shares the generation and the pages.
+Every save or delete of a content model moves the content generation (a timestamp in the cache
+framework) forward; page keys and ETags include it, so the next request after an edit, a publish or an
+import renders afresh. With Redis (REDIS_URL) every app process shares the generation and the pages.
+
+Views opt in with `cached_page`. `PageCacheMiddleware`, placed right after WhiteNoise, answers repeat
+requests before the rest of the stack runs: one small cache read for the generation, then the page from
+this process's memory (or the shared cache), with the headers the stack gave it the first time.
 """
 
 import hashlib
+import threading
 import time
+from collections import OrderedDict
 from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache
+from django.http import HttpResponse
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date, quote_etag
 
@@ -18,6 +25,7 @@ GENERATION_KEY = "content-generation"
 PAGE_TIMEOUT = 60 * 60
 # Request headers that change what a view answers (htmx fragments, content negotiation).
 VARYING_HEADERS = ("HX-Request", "HX-History-Restore-Request", "Accept")
+LOCAL_PAGES = 256  # pages each process keeps in memory, least recently used dropped first
 
 
 def content_generation():
@@ -34,36 +42,76 @@ def content_changed(**kwargs):
     cache.set(GENERATION_KEY, max(time.time(), (cache.get(GENERATION_KEY) or 0) + 0.001), timeout=None)
 
 
-def _is_shared(request):
-    # Signed-in people (and anyone with a session) may see drafts, banners or their own forms.
-    return request.method in ("GET", "HEAD") and settings.SESSION_COOKIE_NAME not in request.COOKIES
-
-
 def cached_page(view):
-    """Cache a view's successful answers to anonymous visitors, with ETag and Last-Modified."""
+    """Let PageCacheMiddleware keep this view's successful answers to anonymous visitors."""
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        if not settings.NSX_PAGE_CACHE or not _is_shared(request):
-            return view(request, *args, **kwargs)
-        stamp = content_generation()
-        variant = "|".join(request.headers.get(name, "") for name in VARYING_HEADERS)
-        digest = hashlib.sha256(f"{stamp}|{request.get_full_path()}|{variant}".encode()).hexdigest()
-        etag, last_modified = quote_etag(digest[:32]), int(stamp)
-        not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)
-        if not_modified is not None:
-            patch_vary_headers(not_modified, VARYING_HEADERS)
-            return not_modified
-        key = f"page:{digest}"
-        response = cache.get(key)
-        if response is None:
-            response = view(request, *args, **kwargs)
-            # A response that sets a cookie belongs to one visitor.
-            if response.status_code == 200 and not response.cookies and not response.streaming:
-                cache.set(key, response, PAGE_TIMEOUT)
-        response["ETag"] = etag
-        response["Last-Modified"] = http_date(last_modified)
+        response = view(request, *args, **kwargs)
+        response.shared_page = True
         patch_vary_headers(response, VARYING_HEADERS)
         return response
 
     return wrapper
+
+
+class LocalPages:
+    """A small least-recently-used store of (content, headers) by key, for one process."""
+
+    def __init__(self, size):
+        self.size, self.items, self.lock = size, OrderedDict(), threading.Lock()
+
+    def get(self, key):
+        with self.lock:
+            if key in self.items:
+                self.items.move_to_end(key)
+                return self.items[key]
+        return None
+
+    def put(self, key, value):
+        with self.lock:
+            self.items[key] = value
+            self.items.move_to_end(key)
+            while len(self.items) > self.size:
+                self.items.popitem(last=False)
+
+
+class PageCacheMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.local = LocalPages(LOCAL_PAGES)
+
+    def __call__(self, request):
+        # Signed-in people (and anyone with a session) may see drafts, banners or their own forms.
+        if (
+            not settings.NSX_PAGE_CACHE
+            or request.method not in ("GET", "HEAD")
+            or settings.SESSION_COOKIE_NAME in request.COOKIES
+        ):
+            return self.get_response(request)
+        stamp = content_generation()
+        variant = "|".join(request.headers.get(name, "") for name in VARYING_HEADERS)
+        digest = hashlib.sha256(f"{stamp}|{request.get_full_path()}|{variant}".encode()).hexdigest()
+        etag, last_modified = quote_etag(digest[:32]), int(stamp)
+        key = f"page:{digest}"
+
+        stored = self.local.get(key) or cache.get(key)
+        if stored is not None:
+            self.local.put(key, stored)
+            not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)
+            if not_modified is not None:
+                return not_modified
+            content, headers = stored
+            return HttpResponse(content, headers=headers)
+
+        response = self.get_response(request)
+        if not getattr(response, "shared_page", False):
+            return response
+        response["ETag"] = etag
+        response["Last-Modified"] = http_date(last_modified)
+        # A response that sets a cookie belongs to one visitor.
+        if response.status_code == 200 and not response.cookies and not response.streaming:
+            stored = (response.content, dict(response.headers))
+            cache.set(key, stored, PAGE_TIMEOUT)
+            self.local.put(key, stored)
+        return get_conditional_response(request, etag=etag, last_modified=last_modified, response=response)

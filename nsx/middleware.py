@@ -34,7 +34,7 @@ class RequestLogMiddleware:
             "path": request.path,
             "status": response.status_code,
             "duration_ms": round((time.perf_counter() - started) * 1000, 1),
-            "htmx": bool(getattr(request, "htmx", False)),
+            "htmx": request.headers.get("HX-Request") == "true",
             "user": request.user.pk if getattr(request, "user", None) and request.user.is_authenticated else None,
         }
         if queries_before is not None:

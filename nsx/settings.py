@@ -46,8 +46,12 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that every answer is logged, static files and cached pages too.
+    "nsx.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Answers repeat anonymous requests before the rest of the stack (nsx.cache).
+    "nsx.cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -59,7 +63,6 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "nsx.middleware.PermissionsPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "nsx.middleware.RequestLogMiddleware",
     # Last, as django-axes asks, so it sees every authentication attempt.
     "axes.middleware.AxesMiddleware",
 ]
@@ -173,7 +176,7 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 REDIS_URL = os.environ.get("REDIS_URL", "")
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "nsx"}
+        {"BACKEND": "nsx.redis_cache.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "nsx"}
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
@@ -204,7 +207,6 @@ LOGGING = {
     "loggers": {
         # Each request is logged once, by nsx.request; Django's own request log would repeat it.
         "django.server": {"level": "WARNING"},
-        "nsx.request": {"level": "INFO", "propagate": True},
         "axes": {"level": "WARNING"},
     },
 }

@@ -39,8 +39,11 @@ def poison(model):
         for field in model._meta.concrete_fields
         if isinstance(field, (models.CharField, models.TextField)) and not field.choices and field.name not in KEEP
     ]
+    limits = {field.attname: field.max_length for field in model._meta.concrete_fields}
     for row in model.objects.all():
-        model.objects.filter(pk=row.pk).update(**{name: f"{PAYLOAD} {row.pk}" for name in fields})
+        # A short column keeps the payload's start, "<script>alert(1)", which is what must not render.
+        values = {name: f"{PAYLOAD} {row.pk}"[: limits[name]] for name in fields}
+        model.objects.filter(pk=row.pk).update(**values)
     return fields
 
 

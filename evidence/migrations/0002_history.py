@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('evidence', '0001_initial'),
-        ('frameworks', '0004_history_and_workflow'),
+        ('frameworks', '0005_history_and_workflow'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -21,6 +21,21 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 OCCUPATION_URL = "/occupations/41-3021.00/"
+# One address of each page type a visitor can land on, for the checks that cover them all.
+PAGE_TYPES = [
+    "/",
+    "/occupations/?q=insurance",
+    "/occupations/?q=zzzz",
+    OCCUPATION_URL + "?tab=skills",
+    OCCUPATION_URL + "?tab=ai",
+    OCCUPATION_URL + "?tab=durable",
+    OCCUPATION_URL + "?tab=anchors",
+    OCCUPATION_URL + "anchors/",
+    OCCUPATION_URL + "print/",
+    OCCUPATION_URL + "suggest/",
+    "/sources/onet/",
+    "/accounts/login/",
+]
 
 
 @pytest.fixture(scope="session")

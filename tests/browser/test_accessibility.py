@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import OCCUPATION_URL
+from tests.browser.conftest import OCCUPATION_URL, PAGE_TYPES
 from tests.tools import AXE, require
 
 pytestmark = pytest.mark.browser
@@ -35,23 +35,7 @@ def assert_accessible(page, axe_source):
     assert not violations, f"{page.url}:\n" + "\n".join(violations)
 
 
-@pytest.mark.parametrize(
-    "path",
-    [
-        "/",
-        "/occupations/?q=insurance",
-        "/occupations/?q=zzzz",
-        OCCUPATION_URL + "?tab=skills",
-        OCCUPATION_URL + "?tab=ai",
-        OCCUPATION_URL + "?tab=durable",
-        OCCUPATION_URL + "?tab=anchors",
-        OCCUPATION_URL + "anchors/",
-        OCCUPATION_URL + "print/",
-        "/sources/onet/",
-        "/accounts/login/",
-        OCCUPATION_URL + "suggest/",
-    ],
-)
+@pytest.mark.parametrize("path", PAGE_TYPES)
 def test_page_has_no_wcag_violations(page, axe_source, path):
     page.goto(path)
 

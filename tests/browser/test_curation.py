@@ -18,7 +18,7 @@ NEW_TEXT = "compare the standard policy types side by side for each client."
 @pytest.fixture
 def roles(transactional_db):
     # A transactional test empties every table when it ends, the groups migration 0004 made included.
-    import_module("frameworks.migrations.0004_history_and_workflow").create_roles(apps, None)
+    import_module("frameworks.migrations.0005_history_and_workflow").create_roles(apps, None)
 
 
 def sign_in(page, username):

@@ -8,25 +8,11 @@ import pytest
 from playwright.sync_api import expect
 
 from frameworks.models import Statement
-from tests.browser.conftest import OCCUPATION_URL
+from tests.browser.conftest import OCCUPATION_URL, PAGE_TYPES
 
 pytestmark = pytest.mark.browser
 
 MOBILE_WIDTH = 390
-PAGES = [
-    "/",
-    "/occupations/?q=insurance",
-    "/occupations/?q=zzzz",
-    OCCUPATION_URL + "?tab=skills",
-    OCCUPATION_URL + "?tab=ai",
-    OCCUPATION_URL + "?tab=durable",
-    OCCUPATION_URL + "?tab=anchors",
-    OCCUPATION_URL + "anchors/",
-    OCCUPATION_URL + "print/",
-    OCCUPATION_URL + "suggest/",
-    "/sources/onet/",
-    "/accounts/login/",
-]
 
 # WCAG 2.5.8 Target Size (Minimum): a target is at least 24 by 24 CSS pixels, or a 24 px circle
 # centred on it meets no other target nor another small target's circle. Links inside a sentence
@@ -70,7 +56,7 @@ SMALL_TARGETS = """() => {
 def test_nothing_overflows_and_targets_are_big_enough_on_a_phone(mobile_page):
     page = mobile_page
     problems = []
-    for path in PAGES:
+    for path in PAGE_TYPES:
         page.goto(path)
         width = page.evaluate("document.documentElement.scrollWidth")
         if width > MOBILE_WIDTH:

@@ -144,3 +144,20 @@ def test_pagination_keeps_the_filters(client, release):
 
     assert "?group=51&amp;page=2" in response.text
     assert titles(client, group="51", page="2")[0].startswith("Production Worker")
+
+
+def test_occupation_without_a_framework_has_its_own_page(client, release):
+    response = client.get("/occupations/15-1252.00/")
+
+    assert response.status_code == 200
+    text = response.text
+    assert "<h1>Software Developers</h1>" in text
+    assert "No framework has been authored for this occupation yet" in text
+    assert Occupation.objects.get(soc_code="15-1252.00").description[:60] in text
+    assert "Related occupations" in text
+    related = Occupation.objects.get(soc_code="15-1252.00").related_links.select_related("to_occupation")
+    assert related.exists()
+    for link in related:
+        assert f'href="/occupations/{link.to_occupation.soc_code}/"' in text
+    assert "Application Developer" in text  # an alternate title
+    assert "O*NET®" in text  # the attribution line

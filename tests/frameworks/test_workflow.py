@@ -60,7 +60,7 @@ def test_roles_migration_is_idempotent():
 
     from django.apps import apps
 
-    migration = import_module("frameworks.migrations.0004_history_and_workflow")
+    migration = import_module("frameworks.migrations.0005_history_and_workflow")
     before = {group.name: set(group.permissions.all()) for group in Group.objects.all()}
 
     migration.create_roles(apps, None)
