@@ -109,8 +109,15 @@ class PageCacheMiddleware:
             return response
         response["ETag"] = etag
         response["Last-Modified"] = http_date(last_modified)
-        # A response that sets a cookie belongs to one visitor.
-        if response.status_code == 200 and not response.cookies and not response.streaming:
+        # A response that sets a cookie, or that its view marked private, belongs to one visitor.
+        cache_control = response.get("Cache-Control", "")
+        if (
+            response.status_code == 200
+            and not response.cookies
+            and not response.streaming
+            and "private" not in cache_control
+            and "no-store" not in cache_control
+        ):
             stored = (response.content, dict(response.headers))
             cache.set(key, stored, PAGE_TIMEOUT)
             self.local.put(key, stored)

@@ -5,8 +5,11 @@ from pathlib import Path
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
+from django.http import HttpResponse
+from django.utils.cache import patch_cache_control
 
 from frameworks.models import Framework, Statement
+from nsx.cache import PageCacheMiddleware, cached_page
 
 pytestmark = pytest.mark.django_db
 
@@ -106,3 +109,20 @@ def test_an_import_refreshes_pages(client, seed, django_capture_on_commit_callba
         call_command("import_onet", str(Path(__file__).parent / "data" / "onet" / "release_b"), verbosity=0)
 
     assert "Software Developers" in client.get("/occupations/").text
+
+
+def test_a_response_its_view_marks_private_is_never_shared(rf):
+    renders = []
+
+    @cached_page
+    def private_view(request):
+        renders.append(request)
+        response = HttpResponse("for one visitor")
+        patch_cache_control(response, private=True, no_store=True)
+        return response
+
+    middleware = PageCacheMiddleware(private_view)
+    middleware(rf.get("/private/"))
+    middleware(rf.get("/private/"))
+
+    assert len(renders) == 2

@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from frameworks.models import Framework, Occupation
+from frameworks.models import Occupation
 from frameworks.search import soc_prefix
 from tests.factories import FrameworkFactory
 
