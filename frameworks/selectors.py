@@ -7,6 +7,7 @@ from itertools import groupby
 
 from django.db.models import Count, Exists, OuterRef, Prefetch
 from django.http import Http404
+from django.urls import reverse
 
 from evidence.models import Citation, EvidenceMetric, SourceAnchor
 from frameworks import search
@@ -79,6 +80,12 @@ def _level_groups(levels, statements):
     return [LevelGroup(level, by_level.get(level.pk, [])) for level in levels]
 
 
+def _address_format(viewname):
+    """A view's address with `{}` for its one integer argument, reversed once for many items."""
+    marker = 2147483647
+    return reverse(viewname, args=[marker]).replace(str(marker), "{}")
+
+
 def sections():
     """The framework sections, in tab order."""
     return list(Section.objects.select_related("scale").order_by("position"))
@@ -93,9 +100,15 @@ def framework_section(framework, section):
     citations = Citation.objects.select_related("source").order_by("position")
     statements = list(
         Statement.objects.filter(framework=framework, section=section)
-        .prefetch_related(Prefetch("citations", queryset=citations))
+        .prefetch_related(Prefetch("citations", queryset=citations, to_attr="cited"))
         .order_by("domain__position", "level__position", "position")
     )
+    # Plain strings for the template: rendering a number or reversing an address per chip adds up.
+    chip_address = _address_format("evidence:citation")
+    for statement in statements:
+        for citation in statement.cited:
+            citation.address = chip_address.format(citation.pk)
+            citation.slot_id = f"citation-{citation.pk}"
     content = SectionContent(section, count=len(statements))
     if section.uses_domains:
         domains = {domain.pk: domain for domain in Domain.objects.order_by("position")}

@@ -7,7 +7,7 @@ from django.dispatch import receiver
 from evidence.models import SourceAnchor
 from frameworks.models import OccupationTitle
 from frameworks.search import refresh_derived_fields
-from nsx.cache import content_changed
+from nsx.cache import content_changed_on_commit
 
 _batch = threading.local()
 
@@ -41,7 +41,7 @@ def keep_derived_fields_current(sender, instance, **kwargs):
 
 def mark_content_changed(**kwargs):
     if not in_batch():
-        content_changed()
+        content_changed_on_commit()
 
 
 def connect_content_signals():

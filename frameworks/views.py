@@ -105,7 +105,7 @@ def _number_sources(sections):
     notes = {}
     for content in sections:
         for statement in content.statements():
-            for citation in statement.citations.all():
+            for citation in statement.cited:
                 note = notes.setdefault(citation.source_id, Footnote(len(notes) + 1, citation.source))
                 citation.footnote = note.number
     return list(notes.values())

@@ -1,15 +1,23 @@
 """Whole-page caching for anonymous visitors, invalidated by any change to the content.
 
-Every save or delete of a content model moves the content generation (a timestamp in the cache
-framework) forward; page keys and ETags include it, so the next request after an edit, a publish or an
+Every committed save or delete of a content model moves the content generation (a timestamp in the
+cache framework) forward; page keys and ETags include it, so the next request after an edit, a publish or an
 import renders afresh. With Redis (REDIS_URL) every app process shares the generation and the pages.
 
 Views opt in with `cached_page`. `PageCacheMiddleware`, placed right after WhiteNoise, answers repeat
-requests before the rest of the stack runs: one small cache read for the generation, then the page from
-this process's memory (or the shared cache), with the headers the stack gave it the first time.
+requests before the rest of the stack runs: the page from this process's memory (or the shared cache),
+with the headers the stack gave it the first time.
+
+With Redis, each process keeps the generation itself and hears of changes on a pub/sub channel
+(`GenerationWatch`), so a cached page costs no round trip to Redis. Redis writes a published message to
+the subscribers in the same pass as its answer to the publisher, so by the time the edit's own response
+has gone out, the other processes have the news waiting on their sockets; each request drains its
+socket first.
 """
 
 import hashlib
+import logging
+import os
 import threading
 import time
 from collections import OrderedDict
@@ -17,6 +25,7 @@ from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.http import HttpResponse
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date, quote_etag
@@ -26,6 +35,8 @@ PAGE_TIMEOUT = 60 * 60
 # Request headers that change what a view answers (htmx fragments, content negotiation).
 VARYING_HEADERS = ("HX-Request", "HX-History-Restore-Request", "Accept")
 LOCAL_PAGES = 256  # pages each process keeps in memory, least recently used dropped first
+
+logger = logging.getLogger(__name__)
 
 
 def content_generation():
@@ -39,7 +50,65 @@ def content_generation():
 
 def content_changed(**kwargs):
     """Start a new content generation; usable as a signal receiver."""
-    cache.set(GENERATION_KEY, max(time.time(), (cache.get(GENERATION_KEY) or 0) + 0.001), timeout=None)
+    stamp = max(time.time(), (cache.get(GENERATION_KEY) or 0) + 0.001)
+    cache.set(GENERATION_KEY, stamp, timeout=None)
+    if client := _redis_client():
+        client.publish(cache.make_and_validate_key(GENERATION_KEY), repr(stamp))
+
+
+def content_changed_on_commit(**kwargs):
+    """Start a new generation once the change is committed; before, a page rendered from the old rows
+    could be stored under the new generation and outlive the change."""
+    transaction.on_commit(content_changed)
+
+
+def _redis_client():
+    get_client = getattr(getattr(cache, "_cache", None), "get_client", None)
+    return get_client(write=True) if get_client else None
+
+
+class GenerationWatch:
+    """This process's copy of the content generation, kept current through Redis pub/sub.
+
+    Without Redis (local memory), or while the subscription is down, it reads the cache every time.
+    """
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.pid = None
+        self.subscription = None
+        self.stamp = None
+
+    def current(self):
+        client = _redis_client()
+        if client is None:
+            return content_generation()
+        with self.lock:
+            try:
+                if self.pid != os.getpid():  # a forked worker subscribes for itself
+                    self._subscribe(client)
+                if self._news_waiting() or self.stamp is None:
+                    self.stamp = content_generation()
+                return self.stamp
+            except Exception:
+                logger.warning("Content generation channel unavailable; reading the cache", exc_info=True)
+                self.pid = self.subscription = self.stamp = None
+                return content_generation()
+
+    def _subscribe(self, client):
+        self.subscription = client.pubsub()
+        self.subscription.subscribe(cache.make_and_validate_key(GENERATION_KEY))
+        # Subscribed (Redis confirms) before reading the generation, so no change slips between.
+        if self.subscription.get_message(timeout=5) is None:
+            raise ConnectionError("Redis did not confirm the subscription")
+        self.pid, self.stamp = os.getpid(), None
+
+    def _news_waiting(self):
+        # Any message counts, the confirmation of a resubscription after a lost connection included.
+        news = False
+        while self.subscription.get_message(timeout=0) is not None:
+            news = True
+        return news
 
 
 def cached_page(view):
@@ -80,6 +149,7 @@ class PageCacheMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
         self.local = LocalPages(LOCAL_PAGES)
+        self.generation = GenerationWatch()
 
     def __call__(self, request):
         # Signed-in people (and anyone with a session) may see drafts, banners or their own forms.
@@ -89,7 +159,7 @@ class PageCacheMiddleware:
             or settings.SESSION_COOKIE_NAME in request.COOKIES
         ):
             return self.get_response(request)
-        stamp = content_generation()
+        stamp = self.generation.current()
         variant = "|".join(request.headers.get(name, "") for name in VARYING_HEADERS)
         digest = hashlib.sha256(f"{stamp}|{request.get_full_path()}|{variant}".encode()).hexdigest()
         etag, last_modified = quote_etag(digest[:32]), int(stamp)

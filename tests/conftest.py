@@ -1,4 +1,8 @@
+import os
+
 import pytest
+
+from tests.tools import REDIS_URL, redis_reachable
 
 
 @pytest.fixture(autouse=True)
@@ -10,6 +14,17 @@ def _fast_passwords(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with no cached pages: content changes move the cache on only when committed,
+    which a test's transaction never is."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture
@@ -35,3 +50,20 @@ def editor(db):
     from tests.factories import UserFactory
 
     return UserFactory(username="editor", role="Editor")
+
+
+@pytest.fixture
+def redis_cache(settings):
+    """The cache framework on Redis, as in production, instead of this process's memory."""
+    from django.core.cache import cache
+
+    if not redis_reachable():
+        if os.environ.get("CI"):
+            pytest.fail("Redis is not reachable on 127.0.0.1:6379")
+        pytest.skip("Redis is not reachable on 127.0.0.1:6379")
+    settings.CACHES = {
+        "default": {"BACKEND": "nsx.redis_cache.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "nsx"}
+    }
+    cache.clear()
+    yield
+    cache.clear()

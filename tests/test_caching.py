@@ -3,24 +3,17 @@
 from pathlib import Path
 
 import pytest
-from django.core.cache import cache
 from django.core.management import call_command
 from django.http import HttpResponse
 from django.utils.cache import patch_cache_control
 
 from frameworks.models import Framework, Statement
-from nsx.cache import PageCacheMiddleware, cached_page
+import nsx.cache
+from nsx.cache import GenerationWatch, PageCacheMiddleware, cached_page, content_changed
 
 pytestmark = pytest.mark.django_db
 
 PAGE = "/occupations/41-3021.00/"
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def test_repeat_visit_is_served_from_the_cache(client, seed, django_assert_num_queries):
@@ -33,19 +26,21 @@ def test_repeat_visit_is_served_from_the_cache(client, seed, django_assert_num_q
     assert first["ETag"] == second["ETag"]
 
 
-def test_an_edit_shows_at_once(client, seed):
+def test_an_edit_shows_at_once(client, seed, django_capture_on_commit_callbacks):
     client.get(PAGE)
     statement = Statement.objects.get(framework=seed, title="CRM software")
     statement.text = "keep client records current in the agency's CRM."
-    statement.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        statement.save()
 
     assert "keep client records current" in client.get(PAGE).text
 
 
-def test_unpublishing_hides_the_framework_at_once(client, seed):
+def test_unpublishing_hides_the_framework_at_once(client, seed, django_capture_on_commit_callbacks):
     client.get(PAGE)
     seed.status = Framework.Status.DRAFT
-    seed.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        seed.save()
 
     assert "No framework has been authored" in client.get(PAGE).text
 
@@ -61,10 +56,11 @@ def test_conditional_get_answers_not_modified(client, seed):
     assert by_etag.content == b""
 
 
-def test_a_change_gives_a_new_etag(client, seed):
+def test_a_change_gives_a_new_etag(client, seed, django_capture_on_commit_callbacks):
     first = client.get(PAGE)
     seed.context_covered = "A new context."
-    seed.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        seed.save()
 
     again = client.get(PAGE, headers={"If-None-Match": first["ETag"]})
 
@@ -111,6 +107,21 @@ def test_an_import_refreshes_pages(client, seed, django_capture_on_commit_callba
     assert "Software Developers" in client.get("/occupations/").text
 
 
+def test_a_change_waits_for_its_commit(client, seed, django_capture_on_commit_callbacks):
+    # Until the change commits, other processes still read the old rows: a page they render must not
+    # be stored under a generation that claims to include the change.
+    before = client.get(PAGE)
+    seed.context_covered = "A context not yet committed."
+    with django_capture_on_commit_callbacks() as waiting:
+        seed.save()
+        assert client.get(PAGE)["ETag"] == before["ETag"]
+
+    assert waiting
+    for callback in waiting:
+        callback()
+    assert client.get(PAGE)["ETag"] != before["ETag"]
+
+
 def test_a_response_its_view_marks_private_is_never_shared(rf):
     renders = []
 
@@ -126,3 +137,33 @@ def test_a_response_its_view_marks_private_is_never_shared(rf):
     middleware(rf.get("/private/"))
 
     assert len(renders) == 2
+
+
+def test_each_process_hears_of_changes_instead_of_asking_for_every_page(redis_cache, monkeypatch):
+    reads = []
+    read = nsx.cache.content_generation
+    monkeypatch.setattr(nsx.cache, "content_generation", lambda: reads.append(1) or read())
+    watch = GenerationWatch()
+
+    first = watch.current()
+    assert [watch.current() for _ in range(3)] == [first] * 3
+    assert len(reads) == 1
+
+    content_changed()  # as another process would, once its change commits
+    # Redis writes the news to subscribers as it answers the publisher, microseconds apart.
+    assert watch.subscription.connection.can_read(timeout=1)
+
+    assert watch.current() > first
+    assert watch.current() == read()
+    assert len(reads) == 2
+
+
+def test_a_lost_channel_never_leaves_a_process_on_an_old_generation(redis_cache):
+    watch = GenerationWatch()
+    first = watch.current()
+    watch.subscription.connection.disconnect()
+
+    content_changed()
+
+    assert watch.current() > first
+    assert watch.current() == nsx.cache.content_generation()

@@ -14,40 +14,17 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from django.core.cache import cache
 from django.db import connection
 
 from frameworks.models import Statement
+from tests.tools import REDIS_URL
 
 ROOT = Path(__file__).resolve().parents[1]
-REDIS_URL = os.environ.get("NSX_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(connection.vendor != "postgresql", reason="runs gunicorn against PostgreSQL"),
 ]
-
-
-def redis_reachable():
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=1):
-            return True
-    except OSError:
-        return False
-
-
-@pytest.fixture
-def redis_cache(settings):
-    if not redis_reachable():
-        if os.environ.get("CI"):
-            pytest.fail("Redis is not reachable on 127.0.0.1:6379")
-        pytest.skip("Redis is not reachable on 127.0.0.1:6379")
-    settings.CACHES = {
-        "default": {"BACKEND": "nsx.redis_cache.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "nsx"}
-    }
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def free_port():

@@ -2,6 +2,7 @@
 
 import os
 import shutil
+import socket
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,8 @@ ROOT = Path(__file__).resolve().parent.parent
 # Installed by `make test` (npm ci) from package.json.
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+# A Redis database of the tests' own: they empty it.
+REDIS_URL = os.environ.get("NSX_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
 def require(path, reason):
@@ -25,3 +28,11 @@ def require_java():
     return require(
         shutil.which("java"), "Java not found; the Nu HTML Checker runs on it (`make test` installs it)."
     )
+
+
+def redis_reachable():
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=1):
+            return True
+    except OSError:
+        return False
