@@ -8,6 +8,7 @@ file served by the same gunicorn through WhiteNoise, then with gunicorn (2 worke
 
 1. requests/s for the static copy, the cached page and the uncached page (a second gunicorn with
    DJANGO_PAGE_CACHE=false), and the ratios to static (targets: cached >= 0.8, uncached >= 0.25);
+   beside them /healthz uncached, the cheapest answer the full stack gives (one query, no template);
 2. 64 connections for --load-seconds each on the framework, search and chip addresses: errors and p99;
 3. queries and server time per page type, in process.
 
@@ -170,6 +171,8 @@ def main():
             load[name] = wrk(url, args.load_seconds, 64)
     with Gunicorn({**env, "DJANGO_PAGE_CACHE": "false"}):
         results["framework page, uncached"] = wrk(base + FRAMEWORK, args.seconds, 16)
+        # The floor of any uncached answer: the whole middleware stack and one query, nothing rendered.
+        results["/healthz, uncached (one query, no template)"] = wrk(base + "/healthz", args.seconds, 16)
 
     static = results["static copy (WhiteNoise)"]["rps"]
     print(f"Page size: {len(html):,} bytes · gunicorn 2 workers · wrk 2 threads, 16 connections, {args.seconds} s\n")

@@ -36,7 +36,6 @@ def normalised(html):
     """What may differ between two renderings of the same data: ids of rows and per-request tokens."""
     html = re.sub(r"/citations/\d+/", "/citations/N/", html)
     html = re.sub(r"citation-\d+", "citation-N", html)
-    html = re.sub(r'nonce="[^"]+"', 'nonce="N"', html)
     return re.sub(r'"X-CSRFToken": "[^"]+"', '"X-CSRFToken": "T"', html)
 
 
@@ -246,10 +245,7 @@ def test_page_links_each_alternate_format_in_its_head_and_body(client, seed):
 
 
 def linked_data(response):
-    nonce, payload = re.search(
-        r'<script type="application/ld\+json" nonce="([^"]+)">(.*?)</script>', response.text, re.S
-    ).groups()
-    assert f"'nonce-{nonce}'" in response["Content-Security-Policy"]
+    payload = re.search(r'<script type="application/ld\+json">(.*?)</script>', response.text, re.S).group(1)
     return json.loads(payload)
 
 
