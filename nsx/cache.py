@@ -63,8 +63,8 @@ def content_changed_on_commit(**kwargs):
 
 
 def _redis_client():
-    get_client = getattr(getattr(cache, "_cache", None), "get_client", None)
-    return get_client(write=True) if get_client else None
+    redis_client = getattr(cache, "redis_client", None)  # only on nsx.redis_cache.RedisCache
+    return redis_client() if redis_client else None
 
 
 class GenerationWatch:

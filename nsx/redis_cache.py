@@ -25,3 +25,7 @@ class RedisCache(redis.RedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = RedisCacheClient
+
+    def redis_client(self):
+        """The redis-py client itself, for what the cache API lacks (pub/sub)."""
+        return self._cache.get_client(write=True)
