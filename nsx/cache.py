@@ -78,6 +78,7 @@ class GenerationWatch:
         self.pid = None
         self.subscription = None
         self.stamp = None
+        self.reconnected = False
 
     def current(self):
         client = _redis_client()
@@ -87,7 +88,10 @@ class GenerationWatch:
             try:
                 if self.pid != os.getpid():  # a forked worker subscribes for itself
                     self._subscribe(client)
-                if self._news_waiting() or self.stamp is None:
+                news = self._news_waiting()
+                if self.reconnected:  # news published while the channel was down is lost: start afresh
+                    self._subscribe(client)
+                if news or self.stamp is None:
                     self.stamp = content_generation()
                 return self.stamp
             except Exception:
@@ -96,15 +100,21 @@ class GenerationWatch:
                 return content_generation()
 
     def _subscribe(self, client):
+        if self.subscription is not None:
+            self.subscription.close()
         self.subscription = client.pubsub()
         self.subscription.subscribe(cache.make_and_validate_key(GENERATION_KEY))
         # Subscribed (Redis confirms) before reading the generation, so no change slips between.
         if self.subscription.get_message(timeout=5) is None:
             raise ConnectionError("Redis did not confirm the subscription")
-        self.pid, self.stamp = os.getpid(), None
+        # redis-py reconnects a dropped channel by itself, the next time it is polled.
+        self.subscription.connection.register_connect_callback(self._on_reconnect)
+        self.pid, self.stamp, self.reconnected = os.getpid(), None, False
+
+    def _on_reconnect(self, connection):
+        self.reconnected = True
 
     def _news_waiting(self):
-        # Any message counts, the confirmation of a resubscription after a lost connection included.
         news = False
         while self.subscription.get_message(timeout=0) is not None:
             news = True

@@ -167,3 +167,4 @@ def test_a_lost_channel_never_leaves_a_process_on_an_old_generation(redis_cache)
 
     assert watch.current() > first
     assert watch.current() == nsx.cache.content_generation()
+    assert watch.subscription is not None  # subscribed again, not reading the cache for every page
