@@ -2,7 +2,6 @@
 
 import re
 import shutil
-import time
 from decimal import Decimal
 from io import StringIO
 from pathlib import Path
@@ -609,8 +608,8 @@ def test_progress_bar_only_on_a_terminal():
 
 
 @pytest.mark.skipif(not REAL_RELEASES.is_dir(), reason="the real O*NET releases are not next to the project")
-def test_real_releases_import_in_reasonable_time():
-    started = time.monotonic()
+def test_real_releases_import_then_upgrade():
+    # How long this takes is measured by bench/import_onet.py, not here.
     run(REAL_RELEASES / "db_29_3_text")
 
     assert Occupation.objects.count() == 1016
@@ -635,4 +634,3 @@ def test_real_releases_import_in_reasonable_time():
     assert SourceAnchor.objects.filter(kind=SourceAnchor.Kind.TASK).count() == 18_796
     assert OccupationTitle.objects.filter(kind=OccupationTitle.Kind.REPORTED).count() == 7_955
     assert Occupation.objects.get(soc_code=INSURANCE).education_level == Occupation.EducationLevel.BACHELOR
-    assert time.monotonic() - started < 60
