@@ -21,8 +21,8 @@ from evidence.models import Citation, Source, SourceAnchor
 from frameworks.models import JobZone, Occupation, OccupationTitle, OnetRelease, RelatedOccupation
 from frameworks.search import refresh_derived_fields
 from frameworks.signals import batch_of_changes
-from nsx.cache import content_changed
 from frameworks.soc import SOC_CODE_PATTERN
+from nsx.cache import content_changed_on_commit
 
 BATCH_SIZE = 1000
 # A new value that at least this many updated rows share is set with a plain UPDATE of those rows.
@@ -615,7 +615,7 @@ def import_release(path, *, dry_run=False, progress=None):
             transaction.set_rollback(True)
         else:
             # Bulk writes send no model signals: pages learn of the import here.
-            transaction.on_commit(content_changed)
+            content_changed_on_commit()
     return report
 
 

@@ -48,15 +48,15 @@ def content_generation():
     return stamp
 
 
-def content_changed(**kwargs):
-    """Start a new content generation; usable as a signal receiver."""
+def content_changed():
+    """Start a new content generation."""
     stamp = max(time.time(), (cache.get(GENERATION_KEY) or 0) + 0.001)
     cache.set(GENERATION_KEY, stamp, timeout=None)
     if client := _redis_client():
         client.publish(cache.make_and_validate_key(GENERATION_KEY), repr(stamp))
 
 
-def content_changed_on_commit(**kwargs):
+def content_changed_on_commit():
     """Start a new generation once the change is committed; before, a page rendered from the old rows
     could be stored under the new generation and outlive the change."""
     transaction.on_commit(content_changed)
@@ -76,21 +76,22 @@ class GenerationWatch:
     def __init__(self):
         self.lock = threading.Lock()
         self.pid = None
+        self.client = None
         self.subscription = None
         self.stamp = None
         self.reconnected = False
 
     def current(self):
-        client = _redis_client()
-        if client is None:
-            return content_generation()
         with self.lock:
             try:
-                if self.pid != os.getpid():  # a forked worker subscribes for itself
+                if self.pid != os.getpid():  # first use, or a forked worker: it subscribes for itself
+                    client = _redis_client()
+                    if client is None:
+                        return content_generation()
                     self._subscribe(client)
                 news = self._news_waiting()
                 if self.reconnected:  # news published while the channel was down is lost: start afresh
-                    self._subscribe(client)
+                    self._subscribe(self.client)
                 if news or self.stamp is None:
                     self.stamp = content_generation()
                 return self.stamp
@@ -102,7 +103,7 @@ class GenerationWatch:
     def _subscribe(self, client):
         if self.subscription is not None:
             self.subscription.close()
-        self.subscription = client.pubsub()
+        self.client, self.subscription = client, client.pubsub()
         self.subscription.subscribe(cache.make_and_validate_key(GENERATION_KEY))
         # Subscribed (Redis confirms) before reading the generation, so no change slips between.
         if self.subscription.get_message(timeout=5) is None:

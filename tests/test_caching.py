@@ -7,8 +7,8 @@ from django.core.management import call_command
 from django.http import HttpResponse
 from django.utils.cache import patch_cache_control
 
-from frameworks.models import Framework, Statement
 import nsx.cache
+from frameworks.models import Framework, Statement
 from nsx.cache import GenerationWatch, PageCacheMiddleware, cached_page, content_changed
 
 pytestmark = pytest.mark.django_db
