@@ -9,8 +9,8 @@ WORKDIR /app
 
 # Dependencies first, so code changes reuse this layer.
 COPY pyproject.toml README.md ./
-RUN mkdir -p nsx frameworks evidence \
- && touch nsx/__init__.py frameworks/__init__.py evidence/__init__.py \
+RUN mkdir -p nsx frameworks evidence exchange \
+ && touch nsx/__init__.py frameworks/__init__.py evidence/__init__.py exchange/__init__.py \
  && pip install . \
  && pip uninstall -y nsx
 

@@ -35,11 +35,11 @@ class Source(models.Model):
     def __str__(self):
         return self.label
 
-    def natural_key(self):
-        return (self.key,)
-
     def get_absolute_url(self):
         return reverse("evidence:source", args=[self.key])
+
+    def natural_key(self):
+        return (self.key,)
 
 
 class SourceAnchorManager(models.Manager):
@@ -126,13 +126,13 @@ class Citation(models.Model):
     def __str__(self):
         return f"{self.statement} → {self.source}"
 
+    def get_absolute_url(self):
+        return reverse("evidence:citation", args=[self.pk])
+
     def natural_key(self):
         return (*related_natural_key(self, "statement", 1), *related_natural_key(self, "source", 1))
 
     natural_key.dependencies = ["frameworks.statement", "evidence.source", "evidence.sourceanchor"]
-
-    def get_absolute_url(self):
-        return reverse("evidence:citation", args=[self.pk])
 
 
 class EvidenceMetricManager(models.Manager):

@@ -324,12 +324,12 @@ class FrameworkAdmin(FrameworkContentMixin, HistoryAdmin):
             return TemplateResponse(request, "admin/frameworks/framework/confirm_transition.html", context)
         for framework in frameworks:
             try:
-                framework = workflow.apply(framework, transition.name, request.user)
+                changed = workflow.apply(framework, transition.name, request.user)
             except workflow.TransitionRefused as refusal:
                 self.message_user(request, str(refusal), messages.ERROR)
             else:
                 self.message_user(
-                    request, f"“{framework}” is now {framework.get_status_display()}.", messages.SUCCESS
+                    request, f"“{changed}” is now {changed.get_status_display()}.", messages.SUCCESS
                 )
         return None
 

@@ -161,11 +161,11 @@ class Occupation(models.Model):
     def __str__(self):
         return f"{self.title} ({self.soc_code})"
 
-    def natural_key(self):
-        return (self.soc_code,)
-
     def get_absolute_url(self):
         return reverse("frameworks:occupation", args=[self.soc_code])
+
+    def natural_key(self):
+        return (self.soc_code,)
 
 
 class OccupationTitleManager(models.Manager):
@@ -371,13 +371,13 @@ class Framework(models.Model):
     def __str__(self):
         return f"{self.occupation.title} v.{self.version}"
 
+    def get_absolute_url(self):
+        return reverse("frameworks:occupation", args=[self.occupation.soc_code])
+
     def natural_key(self):
         return (*related_natural_key(self, "occupation", 1), self.version)
 
     natural_key.dependencies = ["frameworks.occupation"]
-
-    def get_absolute_url(self):
-        return reverse("frameworks:occupation", args=[self.occupation.soc_code])
 
     def get_version_url(self):
         return reverse("frameworks:version", args=[self.occupation.soc_code, self.version])

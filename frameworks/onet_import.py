@@ -861,7 +861,7 @@ def _update(model, changes):
             pks_by_value[name, value].append(instance.pk)
     shared = {key for key, pks in pks_by_value.items() if len(pks) >= SHARED_VALUE_ROWS}
     for name, value in shared:
-        for chunk in batched(pks_by_value[name, value], BATCH_SIZE):
+        for chunk in batched(pks_by_value[name, value], BATCH_SIZE, strict=False):
             model.objects.filter(pk__in=chunk).update(**{name: value})
 
     by_fields = defaultdict(list)
@@ -881,6 +881,6 @@ def _delete_imported(model, rows):
 
 
 def _delete(model, pks):
-    for chunk in batched(pks, BATCH_SIZE):
+    for chunk in batched(pks, BATCH_SIZE, strict=False):
         model.objects.filter(pk__in=chunk).delete()
     return len(pks)

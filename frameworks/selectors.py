@@ -112,8 +112,8 @@ def framework_section(framework, section):
     content = SectionContent(section, count=len(statements))
     if section.uses_domains:
         domains = {domain.pk: domain for domain in Domain.objects.order_by("position")}
-        for domain_id, in_domain in groupby(statements, key=lambda s: s.domain_id):
-            in_domain = list(in_domain)
+        for domain_id, grouped in groupby(statements, key=lambda s: s.domain_id):
+            in_domain = list(grouped)
             content.domains.append(DomainGroup(domains[domain_id], _level_groups(levels, in_domain), len(in_domain)))
     else:
         content.levels = _level_groups(levels, statements)
