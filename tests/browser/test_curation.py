@@ -6,6 +6,7 @@ import pytest
 from django.apps import apps
 from playwright.sync_api import expect
 
+from frameworks import services
 from frameworks.models import Framework
 from tests.browser.conftest import OCCUPATION_URL, _open_page
 from tests.factories import PASSWORD, UserFactory
@@ -84,3 +85,28 @@ def test_curator_edits_submits_and_editor_publishes(page, browser, live_server, 
     expect(public.get_by_role("note")).to_contain_text("An earlier version.")
     expect(public.locator("#tabpanel")).to_contain_text("identify and describe key features")
     public_context.close()
+
+
+def test_history_and_revert_pages_keep_their_styles_under_the_csp(page, browser_errors, roles):
+    # simple-history writes one style inline, which the CSP refuses; it comes from css/curation.css instead.
+    UserFactory(username="curator", role="Curator")
+    draft = services.copy_as_new_version(Framework.objects.get(version="26.05"), "26.06")
+    statement = draft.statements.get(title="Claims communication")
+    original = statement.text
+    statement.text = "a worse text."
+    statement.save()
+
+    sign_in(page, "curator")
+    page.goto(f"/admin/frameworks/statement/{statement.pk}/history/")
+    paginator = page.locator("#change-history + .paginator")
+    expect(paginator).to_contain_text("2 entries")
+    assert paginator.evaluate("p => getComputedStyle(p).borderTopStyle") == "none"
+    assert not browser_errors
+
+    page.get_by_role("link", name="Claims communication").last.click()  # the oldest version
+    expect(page.get_by_label("Text:")).to_have_value(original)
+    assert not browser_errors
+    page.get_by_role("button", name="Revert").first.click()
+    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+    statement.refresh_from_db()
+    assert statement.text == original
