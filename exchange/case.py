@@ -1,8 +1,29 @@
-"""A framework as a 1EdTech CASE 1.1 CFPackage, and the CFDocuments listing.
+"""A framework as a 1EdTech CASE 1.1 CFPackage, the CFDocuments listing, and each object of a package.
 
 The tree is the page's: document, section, domain (in sections that group by domain), level, statement,
 each child linked to its parent by an isChildOf association. Every identifier is a UUID derived from
 natural keys (statements keep their own uid), so re-importing a framework never changes one.
+
+Every object of a package that carries a `uri` is also served at that address, taken from the package
+itself so that both say the same. The shapes follow the CASE 1.1 REST binding's OpenAPI file
+(purl.imsglobal.org/spec/case/v1p1/schema/openapi/imscasev1p1_openapi3_v1p0.json) and OpenSALT's
+CaseV1P1Controller, which implements it:
+
+- CFDocuments/{id}: the CFDocument with `CFPackageURI`, which CFDocumentDType requires (as each entry of
+  the CFDocuments listing has it).
+- CFItems/{id}: the CFItem with `CFDocumentURI`, which CFItemDType requires; CFAssociations/{id}: the
+  CFAssociation with `CFDocumentURI`, which CFAssociationDType allows.
+- CFItemAssociations/{id}: CFAssociationSetDType, `{"CFItem": ..., "CFAssociations": [...]}`, every
+  association of the package whose origin or destination is the item, as the package has them.
+- CFItemTypes/{id}, CFSubjects/{id}: the set types, `{"CFItemTypes": [...]}`: the requested definition
+  first, then its children by `hierarchyCode`. Our hierarchy codes are flat (1-4, a SOC code), so the set
+  is the one definition. No package references concepts, licences or association groupings.
+- CFRubrics/{id}: the CFRubric, criteria and levels inside. CFRubricCriteria/{id} and
+  CFRubricCriterionLevels/{id} are not in the binding; OpenSALT serves them, each object bare, and so do
+  we, since the package gives them addresses.
+
+Item types are the same in every package and a subject in every version of an occupation's framework;
+their address serves the newest published framework's copy.
 """
 
 from itertools import groupby
@@ -27,6 +48,9 @@ ITEM_TYPES = {
     "Statement": "A skill statement: what a worker at this level does.",
 }
 
+# Definitions are answered as sets (CFItemTypeSetDType, CFSubjectSetDType).
+DEFINITION_SETS = ("CFItemTypes", "CFSubjects")
+
 
 def base_url(request):
     return request.build_absolute_uri("/").rstrip("/")
@@ -42,6 +66,10 @@ def package_uri(base, framework):
 
 def _link(title, identifier, uri):
     return {"title": title, "identifier": str(identifier), "uri": uri}
+
+
+def _link_to(document):
+    return _link(document["title"], document["identifier"], document["uri"])
 
 
 def cf_document(framework, base):
@@ -73,16 +101,16 @@ def cf_document(framework, base):
     return document
 
 
+def standalone_document(framework, base):
+    """getCFDocument: the package's CFDocument with the address of its package."""
+    document = cf_document(framework, base)
+    document["CFPackageURI"] = _link(document["title"], document["identifier"], package_uri(base, framework))
+    return document
+
+
 def documents_listing(frameworks, base):
     """getAllCFDocuments: each document with the address of its package."""
-    documents = []
-    for framework in frameworks:
-        document = cf_document(framework, base)
-        document["CFPackageURI"] = _link(
-            document["title"], document["identifier"], package_uri(base, framework)
-        )
-        documents.append(document)
-    return {"CFDocuments": documents}
+    return {"CFDocuments": [standalone_document(framework, base) for framework in frameworks]}
 
 
 def _subject_identifier(occupation):
@@ -142,9 +170,9 @@ class _PackageBuilder:
         )
 
     def build(self):
-        root = _link(self.document["title"], self.document["identifier"], self.document["uri"])
+        root = _link_to(self.document)
         sections = []
-        for number, (section, statements) in enumerate(
+        for number, (section, in_section) in enumerate(
             groupby(self.contents.statements, key=lambda statement: statement.section), start=1
         ):
             sections.append(section)
@@ -158,7 +186,7 @@ class _PackageBuilder:
             )
             self.child_of(node, root, number)
             self.section_nodes[section.key] = node
-            statements = list(statements)
+            statements = list(in_section)
             if section.uses_domains:
                 for place, (domain, in_domain) in enumerate(
                     groupby(statements, key=lambda s: s.domain), start=1
@@ -286,3 +314,57 @@ class _PackageBuilder:
 
 def cf_package(contents, base):
     return _PackageBuilder(contents, base).build()
+
+
+def package_objects(package):
+    """Every object of a package that has an address of its own, as (collection, object)."""
+    yield "CFDocuments", package["CFDocument"]
+    for item in package["CFItems"]:
+        yield "CFItems", item
+    for association in package["CFAssociations"]:
+        yield "CFAssociations", association
+    for collection, definitions in package["CFDefinitions"].items():
+        for definition in definitions:
+            yield collection, definition
+    for rubric in package["CFRubrics"]:
+        yield "CFRubrics", rubric
+        for criterion in rubric["CFRubricCriteria"]:
+            yield "CFRubricCriteria", criterion
+            for level in criterion["CFRubricCriterionLevels"]:
+                yield "CFRubricCriterionLevels", level
+
+
+def served_object(package, collection, identifier):
+    """What the object's own address answers (see the module docstring), or None if the package has none."""
+    identifier = str(identifier)
+    found = next(
+        (
+            candidate
+            for in_collection, candidate in package_objects(package)
+            if in_collection == collection and candidate["identifier"] == identifier
+        ),
+        None,
+    )
+    if found is None:
+        return None
+    if collection in ("CFItems", "CFAssociations"):
+        return {**found, "CFDocumentURI": _link_to(package["CFDocument"])}
+    if collection in DEFINITION_SETS:
+        return {collection: [found]}
+    return found
+
+
+def item_associations(package, identifier):
+    """getCFItemAssociations: the item and every association of the package that names it, or None."""
+    item = served_object(package, "CFItems", identifier)
+    if item is None:
+        return None
+    return {
+        "CFItem": item,
+        "CFAssociations": [
+            association
+            for association in package["CFAssociations"]
+            if item["identifier"]
+            in (association["originNodeURI"]["identifier"], association["destinationNodeURI"]["identifier"])
+        ],
+    }

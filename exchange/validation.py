@@ -292,13 +292,13 @@ def _check_statement(check, path, statement, sections, scales, levels, domains, 
     if not isinstance(citations, list):
         return
     cited = []
-    for index, citation in enumerate(citations):
+    for index, entry in enumerate(citations):
         citation_path = (*path, "citations", index)
-        if isinstance(citation, str):
-            check.known(citation_path, citation, sources, "source")
-            cited.append((citation_path, citation, citation))
+        if isinstance(entry, str):
+            check.known(citation_path, entry, sources, "source")
+            cited.append((citation_path, entry, entry))
             continue
-        citation = _mapping(citation)
+        citation = _mapping(entry)
         check.known((*citation_path, "source"), citation.get("source"), sources, "source")
         if isinstance(citation.get("source"), str):
             cited.append(((*citation_path, "source"), citation["source"], citation["source"]))

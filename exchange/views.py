@@ -1,6 +1,8 @@
 import csv
+import uuid
+from functools import wraps
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_safe
 
@@ -66,8 +68,44 @@ def framework_jsonld(request: HttpRequest, soc_code: str):
     )
 
 
+def case_lookup(view):
+    """A CASE read by sourcedId: the view gets the identifier as a UUID, and an unknown or malformed one
+    is answered with 404 and CASE's imsx_StatusInfo, the error payload of the REST binding."""
+
+    @wraps(view)
+    def wrapper(request, identifier, **kwargs):
+        try:
+            sourced_id = uuid.UUID(identifier)
+        except ValueError:
+            sourced_id = None
+        # One address per object: the lowercase, hyphenated form that every URI of ours uses.
+        if sourced_id is None or str(sourced_id) != identifier:
+            return _case_error("invalid_uuid", "The identifier is not a UUID in its canonical form.")
+        try:
+            return view(request, sourced_id, **kwargs)
+        except Http404 as error:
+            return _case_error("unknownobject", str(error))
+
+    return wrapper
+
+
+def _case_error(code, description):
+    status = {
+        "imsx_codeMajor": "failure",
+        "imsx_severity": "error",
+        "imsx_description": description,
+        "imsx_codeMinor": {
+            "imsx_codeMinorField": [
+                {"imsx_codeMinorFieldName": "TargetEndSystem", "imsx_codeMinorFieldValue": code}
+            ]
+        },
+    }
+    return JsonResponse(status, status=404)
+
+
 @require_safe
 @cached_page
+@case_lookup
 def case_package(request: HttpRequest, identifier):
     framework = selectors.public_framework_by_identifier(identifier)
     return _json(case.cf_package(selectors.framework_contents(framework), case.base_url(request)))
@@ -77,3 +115,40 @@ def case_package(request: HttpRequest, identifier):
 @cached_page
 def case_documents(request: HttpRequest):
     return _json(case.documents_listing(published_frameworks(), case.base_url(request)))
+
+
+@require_safe
+@cached_page
+@case_lookup
+def case_document(request: HttpRequest, identifier):
+    framework = selectors.public_framework_by_identifier(identifier)
+    return _json(case.standalone_document(framework, case.base_url(request)))
+
+
+def _package_holding(request, identifier, collection):
+    """The package of the published framework that holds this object, if it is in this collection."""
+    found_in, framework = selectors.case_object_owner(identifier)
+    if found_in != collection:
+        raise Http404(f"No {collection} object has that identifier.")
+    return case.cf_package(selectors.framework_contents(framework), case.base_url(request))
+
+
+@require_safe
+@cached_page
+@case_lookup
+def case_object(request: HttpRequest, identifier, collection):
+    """getCFItem, getCFAssociation, getCFRubric, getCFItemType, getCFSubject and the rubric parts."""
+    served = case.served_object(_package_holding(request, identifier, collection), collection, identifier)
+    if served is None:
+        raise Http404(f"No {collection} object has that identifier.")
+    return _json(served)
+
+
+@require_safe
+@cached_page
+@case_lookup
+def case_item_associations(request: HttpRequest, identifier):
+    served = case.item_associations(_package_holding(request, identifier, "CFItems"), identifier)
+    if served is None:
+        raise Http404("No CFItems object has that identifier.")
+    return _json(served)

@@ -1,12 +1,21 @@
+import json
 import re
 from io import StringIO
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from jsonschema import Draft202012Validator
+
+from exchange.identifiers import framework_identifier
 
 SEED_FILE = Path(__file__).resolve().parents[2] / "fixtures" / "frameworks" / "insurance-sales-agents.yaml"
 SOC = "41-3021.00"
+
+# 1EdTech's CASE 1.1 getCFPackage response schema ("Final Release JSON Schema Binding"), copied unchanged
+# from github.com/opensalt/opensalt, core/config/schema/case-v1p1-cfpackage-schema.json at commit
+# 9122170d4886b4a6f433298162951fb8bbc045b2.
+CASE_SCHEMA = json.loads((Path(__file__).with_name("case-v1p1-cfpackage-schema.json")).read_text())
 
 # A small framework whose every line the error tests can point at.
 MINIMAL = """\
@@ -63,6 +72,17 @@ statements:
         anchors:
           - task:720
 """
+
+
+def case_validator(schema=CASE_SCHEMA):
+    validator = Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+    # The schema's formats are checked, not skipped: the dev extra installs their checkers.
+    assert {"uri", "date-time", "date"} <= set(validator.format_checker.checkers)
+    return validator
+
+
+def case_package_url(framework):
+    return f"/ims/case/v1p1/CFPackages/{framework_identifier(framework)}"
 
 
 def run(command, *args, **options):

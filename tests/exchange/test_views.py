@@ -2,7 +2,6 @@ import csv
 import io
 import json
 import re
-from pathlib import Path
 
 import pytest
 from jsonschema import Draft202012Validator
@@ -10,22 +9,21 @@ from jsonschema import Draft202012Validator
 from evidence.models import Source
 from exchange.identifiers import framework_identifier
 from frameworks.models import Framework, Statement
-from tests.exchange.conftest import SEED_FILE, SOC, flush, run
+from tests.exchange.conftest import (
+    CASE_SCHEMA,
+    SEED_FILE,
+    SOC,
+    case_package_url,
+    case_validator,
+    flush,
+    run,
+)
 from tests.factories import CitationFactory, FrameworkFactory, StatementFactory
 
 pytestmark = pytest.mark.django_db
 
 PAGE = f"/occupations/{SOC}/"
 TABS = ("skills", "ai", "durable", "anchors")
-
-# 1EdTech's CASE 1.1 getCFPackage response schema ("Final Release JSON Schema Binding"), copied unchanged
-# from github.com/opensalt/opensalt, core/config/schema/case-v1p1-cfpackage-schema.json at commit
-# 9122170d4886b4a6f433298162951fb8bbc045b2.
-CASE_SCHEMA = json.loads((Path(__file__).with_name("case-v1p1-cfpackage-schema.json")).read_text())
-
-
-def case_package_url(framework):
-    return f"/ims/case/v1p1/CFPackages/{framework_identifier(framework)}"
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -136,13 +134,6 @@ def test_ctdl_asn_json_ld(client, seed):
 # CASE 1.1
 
 
-def case_validator():
-    validator = Draft202012Validator(CASE_SCHEMA, format_checker=Draft202012Validator.FORMAT_CHECKER)
-    # The schema's formats are checked, not skipped: the dev extra installs their checkers.
-    assert {"uri", "date-time", "date"} <= set(validator.format_checker.checkers)
-    return validator
-
-
 def test_case_package_is_valid_against_the_case_schema(client, seed):
     Draft202012Validator.check_schema(CASE_SCHEMA)
     response = client.get(case_package_url(seed))
@@ -169,9 +160,10 @@ def test_case_package_is_valid_against_the_case_schema(client, seed):
     for association in package["CFAssociations"]:
         assert association["associationType"] == "isChildOf"
         parents[association["originNodeURI"]["identifier"]] = association["destinationNodeURI"]["identifier"]
-    for identifier in items:
-        while identifier != document["identifier"]:
-            identifier = parents[identifier]
+    for item_identifier in items:
+        ancestor = item_identifier
+        while ancestor != document["identifier"]:
+            ancestor = parents[ancestor]
     (mastery,) = [rubric for rubric in package["CFRubrics"] if rubric["title"] == "Mastery"]
     for criterion in mastery["CFRubricCriteria"]:
         levels = [(level["quality"], level["description"]) for level in criterion["CFRubricCriterionLevels"]]

@@ -1,0 +1,300 @@
+"""The CASE 1.1 REST binding beyond the package: every address a package gives answers with its object."""
+
+import copy
+import re
+import uuid
+from collections import Counter
+
+import pytest
+from django.core.cache import cache
+
+from exchange import case, selectors
+from exchange.identifiers import framework_identifier
+from frameworks.models import Framework, Statement
+from tests.exchange.conftest import CASE_SCHEMA, case_package_url, case_validator
+from tests.factories import CitationFactory, FrameworkFactory, LevelFactory, StatementFactory
+
+pytestmark = pytest.mark.django_db
+
+API = "/ims/case/v1p1/"
+ADDRESS = re.compile(rf"http://testserver{API}(\w+)/([-0-9a-f]{{36}})")
+SETS = ("CFItemTypes", "CFSubjects")
+
+
+def standalone_types():
+    """The response types of the binding's single-object reads, which the package schema lacks.
+
+    Per 1EdTech's OpenAPI file for CASE 1.1 (imscasev1p1_openapi3_v1p0.json), each is its package
+    type with a link added (CFDocumentDType requires CFPackageURI, CFItemDType requires CFDocumentURI,
+    CFAssociationDType allows it), and the definitions are answered as sets.
+    """
+    defs = copy.deepcopy(CASE_SCHEMA["$defs"])
+    link = {"$ref": "#/$defs/LinkURIDType"}
+
+    def with_link(package_type, name, required):
+        definition = copy.deepcopy(defs[package_type])
+        definition["properties"][name] = link
+        if required:
+            definition["required"] = [*definition["required"], name]
+        return definition
+
+    def set_of(name, item_type):
+        return {
+            "type": "object",
+            "properties": {name: {"type": "array", "minItems": 1, "items": {"$ref": f"#/$defs/{item_type}"}}},
+            "required": [name],
+            "additionalProperties": False,
+        }
+
+    defs["CFDocumentDType"] = with_link("CFPckgDocumentDType", "CFPackageURI", required=True)
+    defs["CFItemDType"] = with_link("CFPckgItemDType", "CFDocumentURI", required=True)
+    defs["CFAssociationDType"] = with_link("CFPckgAssociationDType", "CFDocumentURI", required=False)
+    defs["CFItemTypeSetDType"] = set_of("CFItemTypes", "CFItemTypeDType")
+    defs["CFSubjectSetDType"] = set_of("CFSubjects", "CFSubjectDType")
+    defs["CFAssociationSetDType"] = {
+        "type": "object",
+        "properties": {
+            "CFItem": {"$ref": "#/$defs/CFItemDType"},
+            "CFAssociations": {"type": "array", "items": {"$ref": "#/$defs/CFPckgAssociationDType"}},
+        },
+        "required": ["CFItem", "CFAssociations"],
+        "additionalProperties": False,
+    }
+    return defs
+
+
+DEFS = standalone_types()
+RESPONSE_TYPES = {
+    "CFDocuments": "CFDocumentDType",
+    "CFItems": "CFItemDType",
+    "CFAssociations": "CFAssociationDType",
+    "CFItemAssociations": "CFAssociationSetDType",
+    "CFItemTypes": "CFItemTypeSetDType",
+    "CFSubjects": "CFSubjectSetDType",
+    "CFRubrics": "CFRubricDType",
+    "CFRubricCriteria": "CFRubricCriterionDType",
+    "CFRubricCriterionLevels": "CFRubricCriterionLevelDType",
+}
+
+
+def validate(collection, body):
+    if collection == "CFPackages":
+        schema = CASE_SCHEMA
+    else:
+        schema = {
+            "$schema": CASE_SCHEMA["$schema"],
+            "$ref": f"#/$defs/{RESPONSE_TYPES[collection]}",
+            "$defs": DEFS,
+        }
+    case_validator(schema).validate(body)
+
+
+def uris(data):
+    """Every `uri` in a CASE payload: its objects' own and those of its links."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if key == "uri":
+                yield value
+            else:
+                yield from uris(value)
+    elif isinstance(data, list):
+        for value in data:
+            yield from uris(value)
+
+
+def objects_by_identifier(data, found=None):
+    """Every object of a payload (links carry no lastChangeDateTime), nested ones too."""
+    found = {} if found is None else found
+    if isinstance(data, dict):
+        if "lastChangeDateTime" in data:
+            found[data["identifier"]] = data
+        for value in data.values():
+            objects_by_identifier(value, found)
+    elif isinstance(data, list):
+        for value in data:
+            objects_by_identifier(value, found)
+    return found
+
+
+def path(uri):
+    return uri.removeprefix("http://testserver")
+
+
+def package_of(client, framework):
+    return client.get(case_package_url(framework)).json()
+
+
+def test_every_uri_reachable_from_a_package_answers_with_its_object(client, seed):
+    package = package_of(client, seed)
+    in_package = objects_by_identifier(package)
+    to_visit, visited = list(uris(package)), {}
+
+    while to_visit:
+        uri = to_visit.pop()
+        if uri in visited:
+            continue
+        collection, identifier = ADDRESS.fullmatch(uri).groups()
+        response = client.get(path(uri))
+        assert response.status_code == 200, uri
+        assert response["Content-Type"] == "application/json"
+        body = response.json()
+        validate(collection, body)
+        if collection == "CFPackages":
+            assert body == package
+        else:
+            served = dict(body[collection][0] if collection in SETS else body)
+            # The package's own copy, plus the link to its document or package that the standalone type adds.
+            added = [served.pop(key) for key in ("CFPackageURI", "CFDocumentURI") if key in served]
+            assert served == in_package[identifier]
+            assert [link["identifier"] for link in added] == (
+                [package["CFDocument"]["identifier"]]
+                if collection in ("CFDocuments", "CFItems", "CFAssociations")
+                else []
+            )
+        visited[uri] = collection
+        to_visit.extend(uris(body))
+
+    criteria = [criterion for rubric in package["CFRubrics"] for criterion in rubric["CFRubricCriteria"]]
+    assert Counter(visited.values()) == {
+        "CFPackages": 1,
+        "CFDocuments": 1,
+        "CFSubjects": 1,
+        "CFItemTypes": 4,
+        "CFItems": len(package["CFItems"]),
+        "CFAssociations": len(package["CFAssociations"]),
+        "CFRubrics": len(package["CFRubrics"]),
+        "CFRubricCriteria": len(criteria),
+        "CFRubricCriterionLevels": sum(len(criterion["CFRubricCriterionLevels"]) for criterion in criteria),
+    }
+    assert len(package["CFItems"]) > 136
+
+
+def test_the_document_is_the_listing_entry(client, seed):
+    (listed,) = client.get(f"{API}CFDocuments").json()["CFDocuments"]
+    address = f"{API}CFDocuments/{framework_identifier(seed)}"
+
+    assert client.get(address).json() == listed
+    assert client.post(address).status_code == 405
+
+
+def test_item_associations_are_the_package_associations_that_name_the_item(client, seed):
+    package = package_of(client, seed)
+    items = {item["humanCodingScheme"]: item for item in package["CFItems"]}
+    statements_at_level = Statement.objects.filter(
+        framework=seed, section__key="skills", level__key="emerging"
+    ).count()
+
+    for code, expected_count in [
+        ("skills", 1 + 4),
+        ("skills.emerging", 1 + statements_at_level),
+        ("skills.emerging.1", 1),
+    ]:
+        item = items[code]
+        response = client.get(f"{API}CFItemAssociations/{item['identifier']}")
+
+        assert response.status_code == 200
+        body = response.json()
+        validate("CFItemAssociations", body)
+        assert body["CFItem"] == client.get(path(item["uri"])).json()
+        assert body["CFAssociations"] == [
+            association
+            for association in package["CFAssociations"]
+            if item["identifier"]
+            in (association["originNodeURI"]["identifier"], association["destinationNodeURI"]["identifier"])
+        ]
+        assert len(body["CFAssociations"]) == expected_count, code
+
+
+def case_error(response):
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    body = response.json()
+    assert (body["imsx_codeMajor"], body["imsx_severity"]) == ("failure", "error")
+    (field,) = body["imsx_codeMinor"]["imsx_codeMinorField"]
+    assert field["imsx_codeMinorFieldName"] == "TargetEndSystem"
+    return field["imsx_codeMinorFieldValue"]
+
+
+def test_unknown_and_malformed_identifiers_are_404_with_case_status(client, seed):
+    package = package_of(client, seed)
+    existing = dict(ADDRESS.fullmatch(uri).groups() for uri in uris(package))
+    existing["CFPackages"] = existing["CFDocuments"]
+    existing["CFItemAssociations"] = existing["CFItems"]
+    assert len(existing) == 10
+
+    for collection, real in existing.items():
+        assert client.get(f"{API}{collection}/{real}").status_code == 200
+        assert case_error(client.get(f"{API}{collection}/{uuid.uuid4()}")) == "unknownobject"
+        for malformed in ["not-a-uuid", real.upper(), real.replace("-", ""), f"{real}0", f"{{{real}}}"]:
+            response = client.get(f"{API}{collection}/{malformed}")
+            assert case_error(response) == "invalid_uuid", (collection, malformed)
+
+
+def test_an_identifier_answers_only_at_its_own_collection(client, seed):
+    package = package_of(client, seed)
+    item, association = package["CFItems"][0], package["CFAssociations"][0]
+    document = package["CFDocument"]
+
+    assert client.get(path(item["uri"])).status_code == 200
+    for wrong in [
+        f"{API}CFAssociations/{item['identifier']}",
+        f"{API}CFItems/{association['identifier']}",
+        f"{API}CFItems/{document['identifier']}",
+        f"{API}CFItemAssociations/{document['identifier']}",
+        f"{API}CFItemAssociations/{association['identifier']}",
+        f"{API}CFRubrics/{item['identifier']}",
+    ]:
+        assert case_error(client.get(wrong)) == "unknownobject", wrong
+
+
+@pytest.mark.parametrize(
+    "status", [Framework.Status.DRAFT, Framework.Status.IN_REVIEW, Framework.Status.ARCHIVED]
+)
+def test_objects_of_a_framework_that_is_not_published_are_404(client, seed, status):
+    hidden = FrameworkFactory(status=status, occupation__title="Hidden Trade")
+    statement = StatementFactory(framework=hidden, title="Secret statement", text="does secret work.")
+    CitationFactory(statement=statement)
+    package = case.cf_package(selectors.framework_contents(hidden), "http://testserver")
+    assert case_error(client.get(case_package_url(hidden))) == "unknownobject"
+
+    addresses = set(uris(package)) | {f"http://testserver{API}CFItemAssociations/{statement.uid}"}
+    assert len(addresses) > 10
+    for uri in addresses:
+        response = client.get(path(uri))
+        if "/CFItemTypes/" in uri:  # every package has the same four: the published one's answer
+            assert response.status_code == 200
+            continue
+        assert case_error(response) == "unknownobject", uri
+        assert "Secret" not in response.text
+        assert "Hidden Trade" not in response.text
+
+
+def item_url(identifier):
+    return f"{API}CFItems/{identifier}"
+
+
+def test_an_item_lookup_costs_the_same_queries_however_many_statements(client, django_assert_num_queries):
+    framework = FrameworkFactory()
+    first = StatementFactory(framework=framework)
+    CitationFactory(statement=first)
+    level_node = case.cf_package(selectors.framework_contents(framework), "")["CFItems"][1]
+    assert level_node["CFItemType"] == "Level"
+
+    def lookups():
+        cache.clear()
+        # A statement: its framework from the uid column, then the package's reads.
+        with django_assert_num_queries(7):
+            assert client.get(item_url(first.uid)).status_code == 200
+        # Another item: the index of published packages, built once per content generation...
+        with django_assert_num_queries(13):
+            assert client.get(item_url(level_node["identifier"])).status_code == 200
+        # ...and then only read.
+        with django_assert_num_queries(7):
+            assert client.get(f"{API}CFItemAssociations/{level_node['identifier']}").status_code == 200
+
+    lookups()
+    for level in [LevelFactory(), LevelFactory(key="developing", name="Developing", position=2)]:
+        CitationFactory.create_batch(30, statement__framework=framework, statement__level=level)
+    assert framework.statements.count() == 61
+
+    lookups()
