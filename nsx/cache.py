@@ -1,8 +1,9 @@
-"""Whole-page caching for anonymous visitors, invalidated by any change to the content.
+"""Whole-page caching for anonymous visitors, invalidated by any change to what they see.
 
-Every committed save or delete of a content model moves the content generation (a timestamp in the
-cache framework) forward; page keys and ETags include it, so the next request after an edit, a publish or an
-import renders afresh. With Redis (REDIS_URL) every app process shares the generation and the pages.
+Every committed save or delete of content the public sees (`frameworks.signals`) moves the content
+generation (a timestamp in the cache framework) forward; page keys and ETags include it, so the next
+request after an edit, a publish or an import renders afresh. With Redis (REDIS_URL) every app process
+shares the generation and the pages.
 
 Views opt in with `cached_page`. `PageCacheMiddleware`, placed right after WhiteNoise, answers repeat
 requests before the rest of the stack runs: the page from this process's memory (or the shared cache),

@@ -8,8 +8,10 @@ from django.http import HttpResponse
 from django.utils.cache import patch_cache_control
 
 import nsx.cache
+from evidence.models import Citation, EvidenceMetric, Source
+from frameworks import services, workflow
 from frameworks.models import Framework, Statement
-from nsx.cache import GenerationWatch, PageCacheMiddleware, cached_page, content_changed
+from nsx.cache import GenerationWatch, PageCacheMiddleware, cached_page, content_changed, content_generation
 
 pytestmark = pytest.mark.django_db
 
@@ -120,6 +122,63 @@ def test_a_change_waits_for_its_commit(client, seed, django_capture_on_commit_ca
     for callback in waiting:
         callback()
     assert client.get(PAGE)["ETag"] != before["ETag"]
+
+
+def test_curating_a_draft_leaves_every_cached_page_standing(
+    client, seed, curator, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    # Drafts are seen only by signed-in curators, whose pages are never cached.
+    cached = client.get(PAGE)
+    generation = content_generation()
+    with django_capture_on_commit_callbacks(execute=True):
+        draft = services.copy_as_new_version(seed, "26.06")
+        statement = draft.statements.get(title="CRM software")
+        statement.text = "A draft text."
+        statement.save()
+        citation = Citation.objects.filter(statement__framework=draft).first()
+        citation.anchors.clear()
+        citation.delete()
+        metric = EvidenceMetric.objects.filter(framework=draft).first()
+        metric.value = "99"
+        metric.save()
+        workflow.apply(draft, "submit", curator)
+
+    assert content_generation() == generation
+    with django_assert_num_queries(0):
+        assert client.get(PAGE).content == cached.content
+
+
+def test_publishing_a_draft_shows_at_once(client, seed, curator, editor, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        draft = services.copy_as_new_version(seed, "26.06")
+        statement = draft.statements.get(title="CRM software")
+        statement.text = "keep every client record current."
+        statement.save()
+        workflow.apply(draft, "submit", curator)
+    assert "keep every client record current" not in client.get(PAGE).text
+
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.apply(draft, "publish", editor)
+
+    assert "keep every client record current" in client.get(PAGE).text
+
+
+@pytest.mark.parametrize("status", [Framework.Status.PUBLISHED, Framework.Status.ARCHIVED])
+def test_a_change_to_what_the_public_reads_moves_the_generation(
+    seed, status, django_capture_on_commit_callbacks
+):
+    Framework.objects.filter(pk=seed.pk).update(status=status)
+    changes = {
+        "statement": Statement.objects.filter(framework=seed).first(),
+        "citation": Citation.objects.filter(statement__framework=seed).first(),
+        "metric": EvidenceMetric.objects.filter(framework=seed).first(),
+        "source": Source.objects.first(),
+    }
+    for name, row in changes.items():
+        generation = content_generation()
+        with django_capture_on_commit_callbacks(execute=True):
+            row.save()
+        assert content_generation() > generation, name
 
 
 def test_a_response_its_view_marks_private_is_never_shared(rf):
