@@ -9,6 +9,7 @@ file served by the same gunicorn through WhiteNoise, then with gunicorn (2 worke
 1. requests/s for the static copy, the cached page and the uncached page (a second gunicorn with
    DJANGO_PAGE_CACHE=false), and the ratios to static (targets: cached >= 0.8, uncached >= 0.25);
    beside them /healthz uncached, the cheapest answer the full stack gives (one query, no template);
+   then the static copy and the cached page again for a client that accepts gzip;
 2. 64 connections for --load-seconds each on the framework, search and chip addresses: errors and p99;
 3. queries and server time per page type, in process.
 
@@ -16,6 +17,7 @@ Prints Markdown for docs/benchmarks.md. Only loopback addresses are used.
 """
 
 import argparse
+import gzip
 import os
 import re
 import shutil
@@ -32,15 +34,16 @@ HOST = "127.0.0.1"
 PORT = 8931
 FRAMEWORK = "/occupations/41-3021.00/"
 STATIC_COPY = "/static/bench/framework.html"
+GZIP = "Accept-Encoding: gzip"
 
 
 def run(*args, env=None, **kwargs):
     return subprocess.run(args, cwd=ROOT, env=env, check=True, **kwargs)
 
 
-def wrk(url, seconds, connections):
+def wrk(url, seconds, connections, headers=()):
     result = subprocess.run(
-        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", url],
+        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", *(f"-H{h}" for h in headers), url],
         capture_output=True, text=True, check=True,
     )
     out = result.stdout
@@ -157,14 +160,18 @@ def main():
     copy = ROOT / "staticfiles" / "bench" / "framework.html"
     copy.parent.mkdir(parents=True, exist_ok=True)
     copy.write_bytes(html)
+    # WhiteNoise serves a .gz beside a file to clients that accept gzip, as collectstatic makes them.
+    copy.with_name(copy.name + ".gz").write_bytes(gzip.compress(html))
 
     setup_django()
     chip = first_chip()
     base = f"http://{HOST}:{PORT}"
-    results = {}
+    results, compressed = {}, {}
     with Gunicorn(env):
         results["static copy (WhiteNoise)"] = wrk(base + STATIC_COPY, args.seconds, 16)
         results["framework page, cached"] = wrk(base + FRAMEWORK, args.seconds, 16)
+        compressed["static copy (WhiteNoise's .gz)"] = wrk(base + STATIC_COPY, args.seconds, 16, [GZIP])
+        compressed["framework page, cached"] = wrk(base + FRAMEWORK, args.seconds, 16, [GZIP])
         load = {}
         chip_url = f"{base}/citations/{chip}/"
         for name, url in [("framework", base + FRAMEWORK), ("search", base + "/occupations/?q=insurance"),
@@ -179,6 +186,11 @@ def main():
     print(f"Page size: {len(html):,} bytes · gunicorn 2 workers · wrk 2 threads, 16 connections, {args.seconds} s\n")
     print("| what | requests/s | ratio to static | p99 |\n|---|---:|---:|---:|")
     for name, result in results.items():
+        print(f"| {name} | {result['rps']:,.0f} | {result['rps'] / static:.2f} | {result['p99']} |")
+    static = compressed["static copy (WhiteNoise's .gz)"]["rps"]
+    print(f"\nCompressed ({GZIP}):\n")
+    print("| what | requests/s | ratio to static | p99 |\n|---|---:|---:|---:|")
+    for name, result in compressed.items():
         print(f"| {name} | {result['rps']:,.0f} | {result['rps'] / static:.2f} | {result['p99']} |")
     print(f"\n64 connections, {args.load_seconds} s each:\n")
     print("| address | requests | requests/s | socket errors | non-2xx | p99 |\n|---|---:|---:|---|---:|---:|")

@@ -28,6 +28,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse
+from django.middleware.gzip import re_accepts_gzip
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date, quote_etag
 
@@ -173,7 +174,10 @@ class PageCacheMiddleware:
             return self.get_response(request)
         stamp = self.generation.current()
         variant = "|".join(request.headers.get(name, "") for name in VARYING_HEADERS)
-        digest = hashlib.sha256(f"{stamp}|{request.get_full_path()}|{variant}".encode()).hexdigest()
+        # GZipMiddleware, inside this one, compresses for clients that accept gzip; they share one
+        # compressed copy, made once, whatever else their Accept-Encoding lists.
+        gzip = "gzip" if re_accepts_gzip.search(request.headers.get("Accept-Encoding", "")) else ""
+        digest = hashlib.sha256(f"{stamp}|{request.get_full_path()}|{variant}|{gzip}".encode()).hexdigest()
         etag, last_modified = quote_etag(digest[:32]), int(stamp)
         key = f"page:{digest}"
 

@@ -52,6 +52,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Answers repeat anonymous requests before the rest of the stack (nsx.cache).
     "nsx.cache.PageCacheMiddleware",
+    # Inside the page cache, so a cached page is compressed once rather than on every request.
+    "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -1,5 +1,6 @@
 """Anonymous pages are cached until the content changes, and answer conditional requests."""
 
+import gzip
 from pathlib import Path
 
 import pytest
@@ -69,6 +70,23 @@ def test_a_change_gives_a_new_etag(client, seed, django_capture_on_commit_callba
     assert again.status_code == 200
     assert again["ETag"] != first["ETag"]
     assert "A new context." in again.text
+
+
+def test_pages_are_compressed_once_for_clients_that_accept_gzip(client, seed, django_assert_num_queries):
+    plain = client.get(PAGE)
+    compressed = client.get(PAGE, headers={"Accept-Encoding": "gzip, deflate, br"})
+    with django_assert_num_queries(0):
+        again = client.get(PAGE, headers={"Accept-Encoding": "gzip"})
+        not_modified = client.get(PAGE, headers={"Accept-Encoding": "gzip", "If-None-Match": compressed["ETag"]})
+
+    assert "Content-Encoding" not in plain
+    assert compressed["Content-Encoding"] == "gzip"
+    assert gzip.decompress(compressed.content) == plain.content
+    assert len(compressed.content) < len(plain.content) / 4
+    assert again.content == compressed.content  # the stored copy, not compressed afresh
+    assert compressed["ETag"] != plain["ETag"]
+    assert "Accept-Encoding" in compressed["Vary"] and "Accept-Encoding" in plain["Vary"]
+    assert not_modified.status_code == 304
 
 
 def test_htmx_fragments_and_full_pages_are_cached_apart(client, seed):
