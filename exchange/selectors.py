@@ -1,17 +1,17 @@
-"""Reads behind every export, each in a fixed number of queries (the CASE index: so many per framework)."""
+"""Reads behind every export, each in a fixed number of queries."""
 
 from dataclasses import dataclass
 
-from django.core.cache import cache
-from django.db.models import Prefetch
+from django.db import transaction
+from django.db.models import Exists, F, OuterRef, Prefetch
 from django.http import Http404
 
 from evidence.models import Citation, SourceAnchor
 from exchange import case
 from exchange.identifiers import framework_identifier
+from exchange.models import CaseObject
 from frameworks.models import Framework, Level, Section, Statement
 from frameworks.selectors import current_framework, get_occupation, published_frameworks
-from nsx.cache import PAGE_TIMEOUT, content_generation
 
 
 def public_framework(soc_code):
@@ -34,37 +34,40 @@ def case_object_owner(identifier):
     """The collection of the CASE object with this identifier, and the published framework whose package
     holds it (the newest, for a definition several share).
 
-    Two queries: the statement whose uid it is, if any, else the index of the published packages
-    (`case_index`); then the framework, if it is published. Reading its package costs at most five more
-    (`framework_contents`), however many statements it has.
+    A statement is found by its uid column; any other object in the index of published packages
+    (`CaseObject`), which this first completes with the frameworks not yet in it: three queries, however
+    many frameworks are published, and five more per framework to index. Reading the package then costs
+    at most five more (`framework_contents`), however many statements it has.
     """
     collection = "CFItems"
     framework_id = Statement.objects.filter(uid=identifier).values_list("framework_id", flat=True).first()
     if framework_id is None:
-        collection, framework_id = case_index().get(str(identifier), (None, None))
+        index_published_packages()
+        found = (
+            CaseObject.objects.filter(identifier=identifier, framework__status=Framework.Status.PUBLISHED)
+            .order_by(F("framework__published_at").desc(nulls_last=True), "-framework__version")
+            .values_list("collection", "framework_id")
+            .first()
+        )
+        collection, framework_id = found or (None, None)
     framework = published_frameworks().filter(pk=framework_id).first() if framework_id else None
     if framework is None:
         raise Http404("No published framework has an object with that identifier.")
     return collection, framework
 
 
-def case_index():
-    """identifier -> (collection, framework id) for every object of every published package.
-
-    Kept in the cache framework under the content generation, so any change to the content rebuilds it.
-    Building it reads every published package: 1 query, plus 5 per published framework; it holds about
-    two entries per statement (the item and its isChildOf association).
-    """
-    key = f"case-index:{content_generation()}"
-    index = cache.get(key)
-    if index is None:
-        index = {}
-        for framework in published_frameworks():  # newest first: its copy of a shared definition wins
-            package = case.cf_package(framework_contents(framework), base="")
-            for collection, found in case.package_objects(package):
-                index.setdefault(found["identifier"], (collection, framework.pk))
-        cache.set(key, index, PAGE_TIMEOUT)
-    return index
+def index_published_packages():
+    """Lists the objects of each published framework's package that the index does not hold yet."""
+    indexed = CaseObject.objects.filter(framework=OuterRef("pk"))
+    for framework in published_frameworks().filter(~Exists(indexed)):
+        package = case.cf_package(framework_contents(framework), base="")
+        objects = [
+            CaseObject(identifier=found["identifier"], collection=collection, framework=framework)
+            for collection, found in case.package_objects(package)
+        ]
+        # All of a framework's objects or none; a request indexing it at the same time writes the same.
+        with transaction.atomic():
+            CaseObject.objects.bulk_create(objects, ignore_conflicts=True)
 
 
 @dataclass

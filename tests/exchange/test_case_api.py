@@ -8,9 +8,11 @@ from collections import Counter
 import pytest
 from django.core.cache import cache
 
+from evidence.models import Source
 from exchange import case, selectors
 from exchange.identifiers import framework_identifier
-from frameworks.models import Framework, Statement
+from exchange.models import CaseObject
+from frameworks.models import Framework, Level, Section, Statement
 from tests.exchange.conftest import CASE_SCHEMA, case_package_url, case_validator
 from tests.factories import CitationFactory, FrameworkFactory, LevelFactory, StatementFactory
 
@@ -285,11 +287,12 @@ def test_an_item_lookup_costs_the_same_queries_however_many_statements(client, d
         # A statement: its framework from the uid column, then the package's reads.
         with django_assert_num_queries(7):
             assert client.get(item_url(first.uid)).status_code == 200
-        # Another item: the index of published packages, built once per content generation...
-        with django_assert_num_queries(13):
+        # Another item: the framework's objects are indexed the first time (its package's reads, and
+        # the rows written in one transaction)...
+        with django_assert_num_queries(17):
             assert client.get(item_url(level_node["identifier"])).status_code == 200
         # ...and then only read.
-        with django_assert_num_queries(7):
+        with django_assert_num_queries(9):
             assert client.get(f"{API}CFItemAssociations/{level_node['identifier']}").status_code == 200
 
     lookups()
@@ -298,3 +301,44 @@ def test_an_item_lookup_costs_the_same_queries_however_many_statements(client, d
     assert framework.statements.count() == 61
 
     lookups()
+
+
+def test_the_index_outlives_changes_elsewhere_and_follows_changes_to_its_framework(
+    client, seed, django_assert_num_queries
+):
+    other = FrameworkFactory(occupation__title="Other Trade")
+    StatementFactory(framework=other)
+    package = client.get(case_package_url(seed)).json()
+    level_node = next(item for item in package["CFItems"] if item["CFItemType"] == "Level")
+    client.get(item_url(level_node["identifier"]))
+    other_rows = set(CaseObject.objects.filter(framework=other).values_list("pk", flat=True))
+    assert other_rows and CaseObject.objects.filter(framework=seed).exists()
+
+    # A change the public sees starts a new content generation, but leaves every package as it was.
+    source = Source.objects.first()
+    source.title = "A new title"
+    source.save()
+    cache.clear()
+    with django_assert_num_queries(9):
+        assert client.get(item_url(level_node["identifier"])).status_code == 200
+
+    # A statement added to a framework makes new objects (its association to its level): that
+    # framework alone is indexed again.
+    added = StatementFactory(
+        framework=seed,
+        section=Section.objects.get(key="skills"),
+        level=Level.objects.get(scale__key="mastery", key="advanced"),
+        position=99,
+    )
+    associations = client.get(f"{API}CFItemAssociations/{added.uid}").json()["CFAssociations"]
+    (to_level,) = associations
+    assert client.get(f"{API}CFAssociations/{to_level['identifier']}").status_code == 200
+    assert set(CaseObject.objects.filter(framework=other).values_list("pk", flat=True)) == other_rows
+
+    # The shared keys the identifiers derive from: every framework is indexed afresh.
+    section = Section.objects.get(key="skills")
+    section.save()
+    assert not CaseObject.objects.exists()
+    cache.clear()
+    assert client.get(item_url(level_node["identifier"])).status_code == 200
+    assert CaseObject.objects.filter(framework=other).exists()
