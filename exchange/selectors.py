@@ -39,21 +39,19 @@ def case_object_owner(identifier):
     many frameworks are published, and five more per framework to index. Reading the package then costs
     at most five more (`framework_contents`), however many statements it has.
     """
-    collection = "CFItems"
-    framework_id = Statement.objects.filter(uid=identifier).values_list("framework_id", flat=True).first()
-    if framework_id is None:
-        index_published_packages()
-        found = (
-            CaseObject.objects.filter(identifier=identifier, framework__status=Framework.Status.PUBLISHED)
-            .order_by(F("framework__published_at").desc(nulls_last=True), "-framework__version")
-            .values_list("collection", "framework_id")
-            .first()
-        )
-        collection, framework_id = found or (None, None)
-    framework = published_frameworks().filter(pk=framework_id).first() if framework_id else None
+    framework = published_frameworks().filter(statements__uid=identifier).first()
+    if framework is not None:
+        return "CFItems", framework
+    index_published_packages()
+    framework = (
+        published_frameworks()
+        .filter(case_objects__identifier=identifier)
+        .annotate(case_collection=F("case_objects__collection"))
+        .first()
+    )
     if framework is None:
         raise Http404("No published framework has an object with that identifier.")
-    return collection, framework
+    return framework.case_collection, framework
 
 
 def index_published_packages():

@@ -285,14 +285,14 @@ def test_an_item_lookup_costs_the_same_queries_however_many_statements(client, d
     def lookups():
         cache.clear()
         # A statement: its framework from the uid column, then the package's reads.
-        with django_assert_num_queries(7):
+        with django_assert_num_queries(6):
             assert client.get(item_url(first.uid)).status_code == 200
         # Another item: the framework's objects are indexed the first time (its package's reads, and
         # the rows written in one transaction)...
-        with django_assert_num_queries(17):
+        with django_assert_num_queries(16):
             assert client.get(item_url(level_node["identifier"])).status_code == 200
         # ...and then only read.
-        with django_assert_num_queries(9):
+        with django_assert_num_queries(8):
             assert client.get(f"{API}CFItemAssociations/{level_node['identifier']}").status_code == 200
 
     lookups()
@@ -319,7 +319,7 @@ def test_the_index_outlives_changes_elsewhere_and_follows_changes_to_its_framewo
     source.title = "A new title"
     source.save()
     cache.clear()
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         assert client.get(item_url(level_node["identifier"])).status_code == 200
 
     # A statement added to a framework makes new objects (its association to its level): that
