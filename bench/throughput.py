@@ -131,6 +131,14 @@ def page_costs(chip):
     return rows
 
 
+def print_ratios(results):
+    """A Markdown table of the runs, each against the first (the static copy)."""
+    static = next(iter(results.values()))["rps"]
+    print("| what | requests/s | ratio to static | p99 |\n|---|---:|---:|---:|")
+    for name, result in results.items():
+        print(f"| {name} | {result['rps']:,.0f} | {result['rps'] / static:.2f} | {result['p99']} |")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=int, default=10, help="length of each throughput run")
@@ -182,16 +190,10 @@ def main():
         # The floor of any uncached answer: the whole middleware stack and one query, nothing rendered.
         results["/healthz, uncached (one query, no template)"] = wrk(base + "/healthz", args.seconds, 16)
 
-    static = results["static copy (WhiteNoise)"]["rps"]
     print(f"Page size: {len(html):,} bytes · gunicorn 2 workers · wrk 2 threads, 16 connections, {args.seconds} s\n")
-    print("| what | requests/s | ratio to static | p99 |\n|---|---:|---:|---:|")
-    for name, result in results.items():
-        print(f"| {name} | {result['rps']:,.0f} | {result['rps'] / static:.2f} | {result['p99']} |")
-    static = compressed["static copy (WhiteNoise's .gz)"]["rps"]
+    print_ratios(results)
     print(f"\nCompressed ({GZIP}):\n")
-    print("| what | requests/s | ratio to static | p99 |\n|---|---:|---:|---:|")
-    for name, result in compressed.items():
-        print(f"| {name} | {result['rps']:,.0f} | {result['rps'] / static:.2f} | {result['p99']} |")
+    print_ratios(compressed)
     print(f"\n64 connections, {args.load_seconds} s each:\n")
     print("| address | requests | requests/s | socket errors | non-2xx | p99 |\n|---|---:|---:|---|---:|---:|")
     for name, result in load.items():
