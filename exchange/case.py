@@ -28,8 +28,8 @@ their address serves the newest published framework's copy.
 
 from itertools import groupby
 
-from exchange.document import PUBLISHER, iso_datetime
 from exchange.identifiers import derived, framework_identifier
+from exchange.publication import PUBLISHER, iso_datetime
 from frameworks.models import Framework
 
 CASE_ROOT = "/ims/case/v1p1/"

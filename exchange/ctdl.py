@@ -6,8 +6,8 @@ the concepts that competencies name as their ceasn:complexityLevel) and one ceas
 
 from datetime import UTC
 
-from exchange.document import PUBLISHER
 from exchange.identifiers import framework_identifier
+from exchange.publication import PUBLISHER
 
 CONTEXT = "https://credreg.net/ctdlasn/schema/context/json"
 LANGUAGE = "en-US"

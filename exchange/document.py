@@ -3,21 +3,14 @@
 Optional fields are left out when empty, so that files stay short; reading treats a missing field as empty.
 """
 
-from datetime import UTC
-
 from evidence.models import EvidenceMetric, Source, SourceAnchor
 from exchange.fileformat import FORMAT
+from exchange.publication import iso_datetime
 from exchange.selectors import framework_contents
 from frameworks.models import OccupationTitle
 
-PUBLISHER = "National Skills Exchange"
 ANCHOR_KINDS = list(SourceAnchor.Kind.values)
 TITLE_KINDS = list(OccupationTitle.Kind.values)
-
-
-def iso_datetime(value):
-    """An aware datetime as ISO 8601 in UTC, written with Z."""
-    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def anchor_reference(anchor):
