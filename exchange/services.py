@@ -21,6 +21,7 @@ from evidence.models import Citation, EvidenceMetric, Source, SourceAnchor
 from exchange.fileformat import FrameworkFileError, Problem, parse
 from exchange.identifiers import statement_uid
 from exchange.validation import problems
+from frameworks import workflow
 from frameworks.models import (
     Apprenticeship,
     CipProgram,
@@ -152,6 +153,9 @@ class _Writer:
         sources = self._sources(data.get("sources", []))
         anchors = self._anchors(occupation, data.get("anchors", []), sources)
         published_at = data.get("published_at")
+        if data["status"] == Framework.Status.PUBLISHED:
+            # As publishing in admin does: the file's version becomes the occupation's current one.
+            self.report.tallies["frameworks"].updated += workflow.supersede_published(occupation.pk, data["version"])
         framework = self.sync(
             "frameworks",
             Framework,

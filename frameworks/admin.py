@@ -286,6 +286,13 @@ class FrameworkAdmin(FrameworkContentMixin, HistoryAdmin):
     def view_on_site(self, obj):
         return obj.get_version_url()
 
+    def save_model(self, request, obj, form, change):
+        if change:
+            # Status moves only through the workflow. The revert form builds the framework from a history
+            # record, status included: a revert restores the content and keeps the status it has now.
+            obj.status, obj.published_at = Framework.objects.values_list("status", "published_at").get(pk=obj.pk)
+        super().save_model(request, obj, form, change)
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         framework = self.get_object(request, unquote(object_id))
         extra_context = extra_context or {}

@@ -361,6 +361,12 @@ class Framework(models.Model):
         ordering = ["occupation__title", "-version"]
         constraints = [
             models.UniqueConstraint(fields=["occupation", "version"], name="unique_framework_version"),
+            models.UniqueConstraint(
+                fields=["occupation"],
+                condition=models.Q(status="published"),
+                name="one_published_framework_per_occupation",
+                violation_error_message="Another version of this occupation's framework is published.",
+            ),
         ]
         permissions = [
             ("submit_framework", "Can submit a framework for review"),

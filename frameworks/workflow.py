@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from frameworks.models import Framework
+from frameworks.models import Framework, Occupation
 
 Status = Framework.Status
 
@@ -80,10 +80,12 @@ def check(framework, transition, user):
 def apply(framework, name, user):
     """Take the named step, or raise TransitionRefused saying why not."""
     transition = TRANSITIONS[name]
+    # Locking the occupation makes two versions published at once take turns, so one stays current.
+    Occupation.objects.select_for_update().get(pk=framework.occupation_id)
     framework = Framework.objects.select_for_update().select_related("occupation").get(pk=framework.pk)
     check(framework, transition, user)
     if transition.target == PUBLISHED:
-        _supersede_others(framework)
+        supersede_published(framework.occupation_id, framework.version)
         framework.published_at = timezone.now()
     framework.status = transition.target
     framework._change_reason = transition.label
@@ -91,13 +93,17 @@ def apply(framework, name, user):
     return framework
 
 
-def _supersede_others(framework):
-    """Archive the occupation's other published versions, so that one version is current."""
-    others = Framework.objects.published().filter(occupation=framework.occupation_id).exclude(pk=framework.pk)
+def supersede_published(occupation_id, version):
+    """Archive the occupation's published versions other than `version`; return how many.
+
+    One version is current: the database refuses a second published one.
+    """
+    others = list(Framework.objects.published().filter(occupation=occupation_id).exclude(version=version))
     for other in others:
         other.status = ARCHIVED
-        other._change_reason = f"Superseded by v.{framework.version}"
+        other._change_reason = f"Superseded by v.{version}"
         other.save()
+    return len(others)
 
 
 def can_preview(user):

@@ -97,6 +97,34 @@ def test_dry_run_of_an_update_leaves_the_framework_as_it_was(seed, framework_fil
     assert not Statement.objects.filter(title="Changed title").exists()
 
 
+def newer_version_of_the_seed():
+    """The seed file as version 26.07, its statements keyed afresh as a new version's are."""
+    text = SEED_FILE.read_text().replace("version: 26.05\n", "version: 26.07\n", 1)
+    return re.sub(r"^  - key: (?=[0-9a-f-]{36}$)", "  - key: v26.07-", text, flags=re.MULTILINE)
+
+
+def test_importing_a_new_published_version_archives_the_current_one(client, seed, framework_file):
+    text = newer_version_of_the_seed()
+
+    output = run("import_framework", str(framework_file(text)))
+
+    seed.refresh_from_db()
+    newer = Framework.objects.get(version="26.07")
+    assert (seed.status, newer.status) == (Framework.Status.ARCHIVED, Framework.Status.PUBLISHED)
+    assert seed.history.first().history_change_reason == "Superseded by v.26.07"
+    assert re.search(r"frameworks\s+1\s+1\s+0\s+0", output)  # 26.07 created, 26.05 archived
+    assert client.get("/").text.count(f'href="/occupations/{SOC}/"') == 1
+    assert client.get(f"/occupations/{SOC}/").context["framework"] == newer
+
+
+def test_a_dry_run_of_a_new_published_version_leaves_the_current_one(seed, framework_file):
+    text = newer_version_of_the_seed()
+
+    run("import_framework", str(framework_file(text)), dry_run=True)
+
+    assert list(Framework.objects.published()) == [seed]
+
+
 def test_an_update_removes_what_the_file_no_longer_lists_of_that_framework_only(seed, framework_file):
     other = FrameworkFactory(occupation__soc_code="15-1252.00")
     StatementFactory.create_batch(3, framework=other)

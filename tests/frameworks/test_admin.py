@@ -419,12 +419,12 @@ def test_curator_restores_an_earlier_text(client, draft, curator):
     assert statement.history.first().history_user == curator
 
 
-def test_nobody_reverts_a_published_statement(client, seed, draft, curator):
+def test_nobody_reverts_a_statement_the_public_reads(client, seed, draft, curator):
     statement = in_draft(draft, "Claims communication")
     client.force_login(curator)
     save_statement(client, statement, text="a worse text.")
     earlier = statement.history.order_by("history_date").first()
-    Framework.objects.filter(pk=draft.pk).update(status=Status.PUBLISHED)
+    Framework.objects.filter(pk=draft.pk).update(status=Status.ARCHIVED)
     url = reverse("admin:frameworks_statement_simple_history", args=[statement.pk, earlier.history_id])
 
     assert client.get(url).status_code == 200  # still readable

@@ -2,6 +2,7 @@
 
 import pytest
 from django.contrib.auth.models import Group
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from evidence.models import Citation, EvidenceMetric
@@ -209,6 +210,33 @@ def test_restoring_an_earlier_version_makes_it_current(client, seed, editor):
     assert client.get(f"/occupations/{SOC}/").context["framework"] == seed
 
 
+def test_a_framework_revert_restores_its_fields_but_never_its_status(client, seed, editor, curator):
+    client.force_login(editor)
+    take(client, seed, "unpublish", confirmed="yes")
+    published_at = Framework.objects.get(pk=seed.pk).published_at
+    when_published = seed.history.filter(status=Status.PUBLISHED).latest("history_date")
+    Framework.objects.filter(pk=seed.pk).update(context_covered="A worse context.")
+    client.force_login(curator)
+    url = reverse("admin:frameworks_framework_simple_history", args=[seed.pk, when_published.history_id])
+
+    response = client.post(url, admin_form_data(client.get(url)))
+
+    assert response.status_code == 302
+    seed.refresh_from_db()
+    assert seed.context_covered == when_published.context_covered != "A worse context."
+    assert (seed.status, seed.published_at) == (Status.DRAFT, published_at)
+    assert client.get(f"/occupations/{SOC}/").context["framework"] is None
+
+
+def test_the_database_holds_one_published_version_per_occupation(seed):
+    second = draft_of(seed)
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Framework.objects.filter(pk=second.pk).update(status=Status.PUBLISHED)
+
+    assert list(Framework.objects.published()) == [seed]
+
+
 def test_taking_a_published_framework_back_to_draft_asks_first(client, seed, editor):
     client.force_login(editor)
 
@@ -385,7 +413,7 @@ def test_copy_action_takes_one_framework(client, editor):
 def test_next_version_label(version, taken, expected):
     framework = FrameworkFactory(version=version)
     for label in taken:
-        FrameworkFactory(occupation=framework.occupation, version=label)
+        FrameworkFactory(occupation=framework.occupation, version=label, status=Framework.Status.DRAFT)
 
     assert services.next_version(framework) == expected
 
