@@ -34,7 +34,7 @@ node_modules/.installed: package.json package-lock.json
 
 serve: install
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py loaddata insurance-sales-agents
+	$(BIN)/python manage.py seed
 	DJANGO_DEBUG=true $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: install chromium java node_modules/.installed

@@ -25,6 +25,7 @@ from collections import OrderedDict
 from functools import wraps
 
 from django.conf import settings
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse
@@ -170,6 +171,8 @@ class PageCacheMiddleware:
             not settings.NSX_PAGE_CACHE
             or request.method not in ("GET", "HEAD")
             or settings.SESSION_COOKIE_NAME in request.COOKIES
+            # A message waiting for the visitor ("Thank you …") is shown on the next page they open.
+            or CookieStorage.cookie_name in request.COOKIES
         ):
             return self.get_response(request)
         stamp = self.generation.current()
@@ -177,7 +180,9 @@ class PageCacheMiddleware:
         # GZipMiddleware, inside this one, compresses for clients that accept gzip; they share one
         # compressed copy, made once, whatever else their Accept-Encoding lists.
         gzip = "gzip" if re_accepts_gzip.search(request.headers.get("Accept-Encoding", "")) else ""
-        digest = hashlib.sha256(f"{stamp}|{request.get_full_path()}|{variant}|{gzip}".encode()).hexdigest()
+        # The whole address: pages hold absolute links built from the host and scheme they were asked on.
+        address = request.build_absolute_uri()
+        digest = hashlib.sha256(f"{stamp}|{address}|{variant}|{gzip}".encode()).hexdigest()
         etag, last_modified = quote_etag(digest[:32]), int(stamp)
         key = f"page:{digest}"
 

@@ -245,3 +245,32 @@ def test_a_lost_channel_never_leaves_a_process_on_an_old_generation(redis_cache)
     assert watch.current() > first
     assert watch.current() == nsx.cache.content_generation()
     assert watch.subscription is not None  # subscribed again, not reading the cache for every page
+
+
+def test_each_host_and_scheme_keeps_its_own_copy(client, seed, settings):
+    # Pages and exports hold absolute addresses (schema.org, CASE), built from the address asked.
+    settings.ALLOWED_HOSTS = ["a.example", "b.example"]
+
+    first = client.get(PAGE, headers={"Host": "a.example"})
+    other_host = client.get(PAGE, headers={"Host": "b.example"})
+    other_scheme = client.get(PAGE, headers={"Host": "a.example"}, secure=True)
+
+    assert "http://a.example/occupations/" in first.text
+    assert "http://b.example/occupations/" in other_host.text and "a.example" not in other_host.text
+    assert "https://a.example/occupations/" in other_scheme.text
+    assert len({first["ETag"], other_host["ETag"], other_scheme["ETag"]}) == 3
+
+
+def test_a_message_waiting_for_the_visitor_is_not_hidden_by_a_cached_page(client, seed):
+    anchors_tab = f"{PAGE}?tab=anchors"
+    client.get(anchors_tab)  # cached before the visitor suggests a correction
+    anchor = seed.occupation.anchors.get(kind="skill", name="Mathematics")
+
+    response = client.post(
+        f"{PAGE}suggest/",
+        {"about": f"anchor-{anchor.pk}", "correction": "Mathematics matters less than listed.", "website": ""},
+    )
+    after = client.get(response["Location"])
+
+    assert "A curator will review your suggestion" in after.text
+    assert "A curator will review your suggestion" not in client.get(anchors_tab).text

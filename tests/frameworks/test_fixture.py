@@ -4,6 +4,7 @@ import json
 import re
 import uuid
 from decimal import Decimal
+from io import StringIO
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,9 @@ from django.db import IntegrityError
 from django.db.models import Count
 
 from evidence.models import Citation, Source, SourceAnchor
+from frameworks import services, workflow
 from frameworks.models import Domain, Framework, JobZone, Occupation, ProficiencyScale, Statement
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -410,3 +413,34 @@ def test_anchors_and_sources_match_the_seed_page(framework, seed_lines):
     )
     sources_line = next(line for line in seed_lines if line.startswith("Sources: "))
     assert sources_line.startswith(f"Sources: {footer}. ")
+
+
+def seed_command():
+    out = StringIO()
+    call_command("seed", stdout=out)
+    return out.getvalue()
+
+
+def test_seed_loads_the_framework_into_a_database_without_it():
+    output = seed_command()
+
+    assert Framework.objects.published().get().occupation.soc_code == SOC
+    assert re.search(r"Installed \d+ object\(s\) from 1 fixture\(s\)", output)
+
+
+def test_seed_leaves_a_curated_database_as_it_is():
+    seed_command()
+    framework = Framework.objects.get()
+    newer = services.copy_as_new_version(framework, "26.06")
+    newer.status = Framework.Status.IN_REVIEW
+    newer.save()
+    editor = UserFactory(is_superuser=True)
+    workflow.apply(newer, "publish", editor)
+    Source.objects.filter(key="aei").update(label="Curated label")
+    before = snapshot()
+
+    output = seed_command()
+
+    assert "already in the database" in output
+    assert snapshot() == before
+    assert list(Framework.objects.published()) == [Framework.objects.get(version="26.06")]
