@@ -30,6 +30,7 @@ from frameworks.models import (
     ProficiencyScale,
     Section,
     Statement,
+    version_label,
 )
 from frameworks.selectors import similar_statements
 
@@ -235,7 +236,9 @@ def transition_action(transition):
 
 
 class CopyForm(forms.Form):
-    version = forms.CharField(max_length=20, help_text="The new draft's version label, e.g. 26.06")
+    version = forms.CharField(
+        max_length=20, validators=[version_label], help_text="The new draft's version label, e.g. 26.06"
+    )
 
     def __init__(self, *args, framework, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,6 +1,7 @@
 import uuid
 
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -336,6 +337,14 @@ class FrameworkManager(models.Manager.from_queryset(FrameworkQuerySet)):
         return self.get(occupation__soc_code=soc_code, version=version)
 
 
+# A version label is part of the version's address (/occupations/<soc>/versions/<version>/).
+version_label = RegexValidator(
+    r"^[0-9A-Za-z][-0-9A-Za-z_.]*\Z",
+    "A version label starts with a letter or digit and holds only letters, digits, dots, hyphens and "
+    "underscores, e.g. 26.05.",
+)
+
+
 class Framework(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -348,7 +357,7 @@ class Framework(models.Model):
     EDITABLE_STATUSES = (Status.DRAFT, Status.IN_REVIEW)
 
     occupation = models.ForeignKey(Occupation, on_delete=models.PROTECT, related_name="frameworks")
-    version = models.CharField(max_length=20, help_text="Version label, e.g. 26.05")
+    version = models.CharField(max_length=20, validators=[version_label], help_text="Version label, e.g. 26.05")
     context_covered = models.TextField(blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     published_at = models.DateTimeField(null=True, blank=True)

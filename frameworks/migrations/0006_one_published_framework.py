@@ -1,4 +1,11 @@
+from django.core.validators import RegexValidator
 from django.db import migrations, models
+
+VERSION_LABEL = RegexValidator(
+    "^[0-9A-Za-z][-0-9A-Za-z_.]*\\Z",
+    "A version label starts with a letter or digit and holds only letters, digits, dots, hyphens and "
+    "underscores, e.g. 26.05.",
+)
 
 
 def archive_all_but_the_newest_published(apps, schema_editor):
@@ -22,6 +29,16 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.AlterField(
+            model_name="framework",
+            name="version",
+            field=models.CharField(help_text="Version label, e.g. 26.05", max_length=20, validators=[VERSION_LABEL]),
+        ),
+        migrations.AlterField(
+            model_name="historicalframework",
+            name="version",
+            field=models.CharField(help_text="Version label, e.g. 26.05", max_length=20, validators=[VERSION_LABEL]),
+        ),
         migrations.RunPython(archive_all_but_the_newest_published, migrations.RunPython.noop),
         migrations.AddConstraint(
             model_name="framework",

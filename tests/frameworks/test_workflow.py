@@ -391,6 +391,21 @@ def test_copy_refuses_a_version_the_occupation_already_has(client, seed, curator
     assert "Insurance Sales Agents already has a version 26.05." in response.text
 
 
+@pytest.mark.parametrize("version", ["27 01", "x/y", "<b>x</b>", ".26"])
+def test_a_version_label_must_fit_in_its_address(client, seed, curator, version):
+    client.force_login(curator)
+
+    copied = client.post(reverse("admin:frameworks_framework_copy", args=[seed.pk]), {"version": version})
+    added = client.post(
+        reverse("admin:frameworks_framework_add"), {"occupation": seed.occupation_id, "version": version}
+    )
+
+    for response in (copied, added):
+        assert response.status_code == 200
+        assert "A version label starts with a letter or digit" in response.text
+    assert list(Framework.objects.values_list("version", flat=True)) == ["26.05"]
+
+
 def test_copy_action_takes_one_framework(client, editor):
     frameworks = FrameworkFactory.create_batch(2)
     client.force_login(editor)
