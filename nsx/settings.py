@@ -175,7 +175,11 @@ AUTHENTICATION_BACKENDS = [
 ]
 AXES_FAILURE_LIMIT = int(os.environ.get("DJANGO_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = float(os.environ.get("DJANGO_LOGIN_COOLOFF_HOURS", "1"))
-AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+# A name and an address together: by name alone, anyone could lock a curator out by mistyping on purpose.
+AXES_LOCKOUT_PARAMETERS = [["ip_address", "username"]]
+AXES_CLIENT_IP_CALLABLE = "evidence.ratelimit.client_address"
+# How many proxies of ours stand in front and append to X-Forwarded-For (0: the peer is the client).
+NSX_PROXY_COUNT = int(os.environ.get("DJANGO_PROXY_COUNT", "0"))
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
 # A shared cache (Redis) when REDIS_URL is set, so every app process sees the same pages and limits.

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+import yaml
 from django.db import connection
 
 from frameworks.models import Statement
@@ -106,6 +107,19 @@ def test_entrypoint_migrates_when_asked_then_serves(empty_database):
     assert '"status": "ok"' in health
     assert "Occupational skill frameworks" in home
     assert "Content-Security-Policy" in headers
+
+
+def test_the_compose_health_check_passes_under_the_sites_host_name(empty_database):
+    # The site's own name first, as a deployment sets it; the check connects to localhost.
+    env = app_environment(empty_database, DJANGO_MIGRATE="true", DJANGO_ALLOWED_HOSTS="nsx.example.org,127.0.0.1")
+    check = yaml.safe_load((ROOT / "compose.yaml").read_text())["services"]["app"]["healthcheck"]["test"]
+    assert check[:3] == ["CMD", "python", "-c"]
+
+    with gunicorn(env, entrypoint=True) as base:
+        script = check[3].replace("http://localhost:8000", base)
+        result = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=False)
+
+    assert result.returncode == 0, result.stderr
 
 
 def test_two_app_processes_share_cached_pages_and_see_an_edit_at_once(seed, redis_cache):

@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from django.db import DatabaseError, connection
 
+from evidence.ratelimit import client_address
+from evidence.views import SUGGESTIONS_PER_HOUR
 from nsx.logging import JsonFormatter
 
 pytestmark = pytest.mark.django_db
@@ -114,6 +116,54 @@ def test_admin_sign_in_is_throttled_too(settings, client, django_user_model):
         client.post(admin_login, {"username": "root", "password": "wrong"})
 
     assert client.post(admin_login, {"username": "root", "password": "right-password-123"}).status_code == 429
+
+
+def test_failures_from_one_address_never_lock_the_curator_out_elsewhere(settings, client, django_user_model):
+    settings.AXES_ENABLED = True
+    settings.AXES_FAILURE_LIMIT = 2
+    django_user_model.objects.create_user("curator", password="right-password-123")
+
+    for _ in range(2):
+        client.post("/accounts/login/", {"username": "curator", "password": "wrong"}, REMOTE_ADDR="10.0.0.1")
+    attacker = client.post("/accounts/login/", {"username": "curator", "password": "wrong"}, REMOTE_ADDR="10.0.0.1")
+    curator = client.post(
+        "/accounts/login/", {"username": "curator", "password": "right-password-123"}, REMOTE_ADDR="10.0.0.2"
+    )
+
+    assert attacker.status_code == 429
+    assert curator.status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("proxies", "forwarded", "expected"),
+    [
+        (0, "203.0.113.9", "10.0.0.1"),  # no proxy of ours: the header is the client's to invent
+        (1, "203.0.113.9", "203.0.113.9"),
+        (1, "198.51.100.7, 203.0.113.9", "203.0.113.9"),  # the first entry was sent by the client
+        (2, "198.51.100.7, 203.0.113.9, 10.1.1.1", "203.0.113.9"),
+        (2, "", "10.0.0.1"),
+    ],
+)
+def test_the_client_address_is_the_one_our_proxies_saw(settings, rf, proxies, forwarded, expected):
+    settings.NSX_PROXY_COUNT = proxies
+    request = rf.get("/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR=forwarded)
+
+    assert client_address(request) == expected
+
+
+def test_behind_a_proxy_each_visitor_has_their_own_suggestion_limit(settings, client, seed):
+    settings.NSX_PROXY_COUNT = 1
+    suggest = "/occupations/41-3021.00/suggest/"
+    about = f"anchor-{seed.occupation.anchors.first().pk}"
+
+    def suggestion(visitor):
+        data = {"about": about, "correction": "This anchor needs a second look.", "website": ""}
+        return client.post(suggest, data, REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR=visitor)
+
+    answers = [suggestion("203.0.113.9").status_code for _ in range(SUGGESTIONS_PER_HOUR + 1)]
+
+    assert answers[-1] == 429 and set(answers[:-1]) == {302}
+    assert suggestion("198.51.100.7").status_code == 302
 
 
 def test_healthz_reports_the_database(client):
