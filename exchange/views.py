@@ -32,6 +32,15 @@ def framework_json(request: HttpRequest, soc_code: str):
     return HttpResponse(dump_json(framework_document(framework)), content_type="application/json")
 
 
+# A cell starting with one of these is a formula to spreadsheet programs (OWASP's CSV injection advice).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_text(value):
+    """Curator-entered text as a cell that a spreadsheet shows as text, never runs as a formula."""
+    return f"'{value}" if value.startswith(FORMULA_STARTS) else value
+
+
 @require_safe
 @cached_page
 def framework_csv(request: HttpRequest, soc_code: str):
@@ -49,9 +58,9 @@ def framework_csv(request: HttpRequest, soc_code: str):
                 statement.level.name,
                 statement.domain.name if statement.domain else "",
                 statement.position,
-                statement.title,
-                statement.text,
-                "; ".join(citation.source.label for citation in statement.citations.all()),
+                spreadsheet_text(statement.title),
+                spreadsheet_text(statement.text),
+                spreadsheet_text("; ".join(citation.source.label for citation in statement.citations.all())),
             ]
         )
     return response

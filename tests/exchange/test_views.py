@@ -94,6 +94,18 @@ def test_csv_has_a_row_per_statement(client, seed):
     assert sum(row[0] == "Durable skills" and row[2] == "Communication" for row in rows) == 10
 
 
+def test_csv_cells_never_start_a_formula(client, seed):
+    statement = Statement.objects.filter(framework=seed, citations__isnull=False).first()
+    Statement.objects.filter(pk=statement.pk).update(title="=HYPERLINK(\"http://x.example\")", text="+1 and more")
+    Source.objects.filter(citations__statement=statement).update(label="@source")
+
+    rows = list(csv.reader(io.StringIO(client.get(f"{PAGE}framework.csv").content.decode("utf-8"))))
+
+    row = next(row for row in rows if "HYPERLINK" in row[4])
+    assert row[4:6] == ["'=HYPERLINK(\"http://x.example\")", "'+1 and more"]
+    assert row[6].startswith("'@source")
+
+
 # ---------------------------------------------------------------------------------------------------------
 # CTDL-ASN
 
