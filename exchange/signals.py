@@ -4,7 +4,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from exchange.models import CaseObject
-from frameworks.models import Domain, Framework, Level, ProficiencyScale, Section, Statement
+from frameworks.models import Domain, Framework, Level, Occupation, ProficiencyScale, Section, Statement
 
 
 @receiver([post_save, post_delete], sender=Framework)
@@ -12,6 +12,12 @@ from frameworks.models import Domain, Framework, Level, ProficiencyScale, Sectio
 def forget_framework_objects(sender, instance, **kwargs):
     framework_id = instance.pk if sender is Framework else instance.framework_id
     CaseObject.objects.filter(framework_id=framework_id).delete()
+
+
+@receiver(post_save, sender=Occupation)
+def forget_occupation_objects(sender, instance, **kwargs):
+    # Identifiers derive from the SOC code, which a curator may correct.
+    CaseObject.objects.filter(framework__occupation=instance).delete()
 
 
 @receiver([post_save, post_delete], sender=Section)

@@ -345,12 +345,15 @@ version_label = RegexValidator(
 )
 
 
+class FrameworkStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    IN_REVIEW = "in_review", _("In review")
+    PUBLISHED = "published", _("Published")
+    ARCHIVED = "archived", _("Archived")
+
+
 class Framework(models.Model):
-    class Status(models.TextChoices):
-        DRAFT = "draft", _("Draft")
-        IN_REVIEW = "in_review", _("In review")
-        PUBLISHED = "published", _("Published")
-        ARCHIVED = "archived", _("Archived")
+    Status = FrameworkStatus
 
     PUBLIC_STATUSES = (Status.PUBLISHED, Status.ARCHIVED)
     # What the public has read stays as it was: a change to it goes through a new draft and review.
@@ -372,10 +375,12 @@ class Framework(models.Model):
             models.UniqueConstraint(fields=["occupation", "version"], name="unique_framework_version"),
             models.UniqueConstraint(
                 fields=["occupation"],
-                condition=models.Q(status="published"),
+                condition=Q(status=FrameworkStatus.PUBLISHED),
                 name="one_published_framework_per_occupation",
                 violation_error_message="Another version of this occupation's framework is published.",
             ),
+            # Fixtures and raw updates bypass the field's choices.
+            models.CheckConstraint(condition=Q(status__in=FrameworkStatus.values), name="framework_status_is_known"),
         ]
         permissions = [
             ("submit_framework", "Can submit a framework for review"),

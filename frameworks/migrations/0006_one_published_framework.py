@@ -49,4 +49,11 @@ class Migration(migrations.Migration):
                 violation_error_message="Another version of this occupation's framework is published.",
             ),
         ),
+        migrations.AddConstraint(
+            model_name="framework",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("status__in", ["draft", "in_review", "published", "archived"])),
+                name="framework_status_is_known",
+            ),
+        ),
     ]

@@ -342,3 +342,21 @@ def test_the_index_outlives_changes_elsewhere_and_follows_changes_to_its_framewo
     cache.clear()
     assert client.get(item_url(level_node["identifier"])).status_code == 200
     assert CaseObject.objects.filter(framework=other).exists()
+
+
+def test_a_corrected_soc_code_moves_the_framework_objects_to_their_new_identifiers(client, seed):
+    old_package = client.get(case_package_url(seed)).json()
+    old_level = next(item for item in old_package["CFItems"] if item["CFItemType"] == "Level")
+    assert client.get(item_url(old_level["identifier"])).status_code == 200
+    occupation = seed.occupation
+    occupation.soc_code = "41-3021.01"
+    occupation.save()
+    seed.refresh_from_db()
+    cache.clear()
+
+    new_package = client.get(case_package_url(seed)).json()
+    new_level = next(item for item in new_package["CFItems"] if item["CFItemType"] == "Level")
+
+    assert new_level["identifier"] != old_level["identifier"]
+    assert client.get(item_url(new_level["identifier"])).status_code == 200
+    assert client.get(item_url(old_level["identifier"])).status_code == 404

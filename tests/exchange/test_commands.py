@@ -240,6 +240,15 @@ def test_export_without_a_published_framework_names_the_drafts(db):
     )
 
 
+@pytest.mark.parametrize("place", ["folder", "missing/framework.yaml"])
+def test_export_to_a_place_it_cannot_write_is_a_command_error(seed, tmp_path, place):
+    output = tmp_path / place
+    (tmp_path / "folder").mkdir()
+
+    with pytest.raises(CommandError, match=rf"^{re.escape(str(output))}: cannot write the framework file: "):
+        export(output=str(output))
+
+
 def test_a_missing_file_is_a_command_error(db, tmp_path):
     with pytest.raises(CommandError, match="No such file"):
         run("import_framework", str(tmp_path / "missing.yaml"))

@@ -18,6 +18,7 @@ from evidence.models import Citation, Source, SourceAnchor
 from frameworks import services, workflow
 from frameworks.models import Domain, Framework, JobZone, Occupation, ProficiencyScale, Statement
 from tests.factories import UserFactory
+from tests.tools import require
 
 pytestmark = pytest.mark.django_db
 
@@ -66,9 +67,7 @@ def framework():
 
 @pytest.fixture
 def seed_lines():
-    if not SEED.exists():
-        pytest.skip(f"seed page not found at {SEED}")
-    return SEED.read_text(encoding="utf-8").splitlines()
+    return require(SEED, f"The reference page is not at {SEED}.").read_text(encoding="utf-8").splitlines()
 
 
 # Contents
@@ -352,6 +351,20 @@ def test_citation_with_unknown_source_is_rejected(tmp_path):
     assert path.name in message
     assert "[record: evidence.Citation with natural key ['" in message
     assert "source ['no-such-source'] does not exist" in message
+    assert snapshot() == before
+
+
+def test_framework_with_an_unknown_status_is_rejected(tmp_path):
+    before = snapshot()
+    path = broken_fixture(tmp_path, "frameworks.framework", lambda f: True, lambda f: f.update(status="live"))
+
+    with pytest.raises(IntegrityError) as error:
+        load(str(path))
+
+    message = str(error.value)
+    assert path.name in message
+    assert "framework_status_is_known" in message
+    assert "[record: frameworks.Framework with natural key ['41-3021.00', '26.05']" in message
     assert snapshot() == before
 
 

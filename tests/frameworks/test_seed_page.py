@@ -8,6 +8,7 @@ import pytest
 
 from evidence.models import Citation, Source
 from frameworks.models import Statement
+from tests.tools import require
 
 pytestmark = pytest.mark.django_db
 
@@ -28,9 +29,7 @@ def visible_text(html):
 
 @pytest.fixture
 def seed_text():
-    if not SEED_PAGE.exists():
-        pytest.skip(f"reference page not present at {SEED_PAGE}")
-    return SEED_PAGE.read_text()
+    return require(SEED_PAGE, f"The reference page is not at {SEED_PAGE}.").read_text()
 
 
 def test_every_word_of_the_reference_page_is_on_our_pages(client, seed, seed_text):

@@ -32,8 +32,11 @@ class Command(BaseCommand):
             self.stdout.write(text, ending="")
             return
         # newline="\n": the same bytes on every platform, so that exports can be compared.
-        with open(output, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(text)
+        try:
+            with open(output, "w", encoding="utf-8", newline="\n") as stream:
+                stream.write(text)
+        except OSError as error:
+            raise CommandError(f"{output}: cannot write the framework file: {error.strerror}.") from None
 
     def _framework(self, soc_code, version):
         occupation = Occupation.objects.filter(soc_code=soc_code).first()
