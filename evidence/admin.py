@@ -34,6 +34,16 @@ class CitationAdmin(FrameworkContentMixin, HistoryAdmin):
             kwargs["queryset"] = Statement.objects.filter(framework__status__in=Framework.EDITABLE_STATUSES)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if anchors := form.base_fields.get("anchors"):
+            # Only the O*NET items of the statement's occupation can ground it (and a list of every
+            # occupation's would run to tens of thousands).
+            occupation = obj.statement.framework.occupation_id if obj is not None else None
+            anchors.queryset = SourceAnchor.objects.filter(occupation=occupation).order_by("kind", "position")
+            anchors.help_text = "The occupation's O*NET items that ground the statement (once it is saved)."
+        return form
+
 
 @admin.register(EvidenceMetric)
 class EvidenceMetricAdmin(FrameworkContentMixin, admin.ModelAdmin):

@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import ActionLocation, helpers
 from django.contrib.admin.utils import unquote
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Max
 from django.forms.models import BaseInlineFormSet
@@ -13,7 +14,7 @@ from django.utils.text import Truncator
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
-from evidence.models import Citation, SourceAnchor
+from evidence.models import Citation, Source, SourceAnchor
 from frameworks import services, workflow
 from frameworks.history import record_baseline
 from frameworks.models import (
@@ -385,11 +386,32 @@ class FrameworkAdmin(FrameworkContentMixin, HistoryAdmin):
         return TemplateResponse(request, "admin/frameworks/framework/copy.html", context)
 
 
+class LabelledAutocompleteSelect(AutocompleteSelect):
+    """Django's autocomplete, labelling each row's chosen option from one read for the whole page.
+
+    Django's own reads the chosen row again for every form, a query per citation.
+    """
+
+    def __init__(self, *args, labels, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.labels = labels
+
+    def optgroups(self, name, value, attr=None):
+        chosen = [str(v) for v in value if str(v) in self.labels]
+        options = [] if self.is_required else [self.create_option(name, "", "", False, 0)]
+        for choice in chosen:
+            options.append(self.create_option(name, choice, self.labels[choice], True, len(options)))
+        return [(None, options, 0)]
+
+
 class CitationInline(FrameworkContentInline, admin.TabularInline):
     model = Citation
     extra = 0
     autocomplete_fields = ["source"]
     filter_horizontal = ["anchors"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("statement", "source").prefetch_related("anchors")
 
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
@@ -398,7 +420,17 @@ class CitationInline(FrameworkContentInline, admin.TabularInline):
             occupation = obj.framework.occupation_id if obj is not None else None
             anchors.queryset = SourceAnchor.objects.filter(occupation=occupation).order_by("kind", "position")
             anchors.help_text = "The occupation's O*NET items that ground the statement (once it is saved)."
+            # Listed once for the whole page rather than once per citation.
+            anchors.choices = list(anchors.choices)
         return formset
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "source":
+            labels = {str(source.pk): str(source) for source in Source.objects.all()}
+            kwargs["widget"] = LabelledAutocompleteSelect(
+                db_field, self.admin_site, using=kwargs.get("using"), labels=labels
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 NEARLY_THE_SAME = (
@@ -472,6 +504,8 @@ class StatementAdmin(FrameworkContentMixin, HistoryAdmin):
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "framework":
             kwargs["queryset"] = Framework.objects.editable().select_related("occupation")
+        if db_field.name == "level":
+            kwargs["queryset"] = Level.objects.select_related("scale")  # each named with its scale
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def view_on_site(self, obj):

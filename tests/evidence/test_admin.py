@@ -4,8 +4,10 @@ import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
-from evidence.models import Suggestion
+from evidence.models import Citation, Suggestion
+from frameworks import services
 from tests.admin_forms import admin_form_data
+from tests.factories import SourceAnchorFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -70,3 +72,20 @@ def test_suggestion_list_runs_a_fixed_number_of_queries(
 
     with django_assert_max_num_queries(20):
         client.get(reverse("admin:evidence_suggestion_changelist"))
+
+
+def test_a_citation_is_grounded_only_in_its_own_occupations_anchors(client, seed, curator):
+    draft = services.copy_as_new_version(seed, "26.06")
+    citation = Citation.objects.filter(statement__framework=draft, anchors__isnull=False).first()
+    elsewhere = SourceAnchorFactory(occupation__title="Another Trade")
+    client.force_login(curator)
+    url = reverse("admin:evidence_citation_change", args=[citation.pk])
+
+    page = client.get(url)
+    listed = set(page.context["adminform"].form.fields["anchors"].queryset)
+    refused = client.post(url, admin_form_data(page, anchors=[elsewhere.pk]))
+
+    assert listed == set(seed.occupation.anchors.all())
+    assert refused.status_code == 200
+    assert "Select a valid choice" in refused.text
+    assert elsewhere not in citation.anchors.all()
