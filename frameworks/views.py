@@ -27,7 +27,9 @@ def home(request: HttpRequest):
 @cached_page
 def occupation_list(request: HttpRequest):
     form = DirectoryForm(request.GET)
-    filters = form.cleaned_data if form.is_valid() else {}
+    form.is_valid()
+    # A value out of range (an edited address) drops that filter alone: the valid ones still apply.
+    filters = form.cleaned_data
     page = Paginator(selectors.directory(filters), 50).get_page(request.GET.get("page"))
     template = template_for(request, "frameworks/occupation_list.html", "results")
     return render(request, template, {"form": form, "query": filters.get("q", ""), "page": page})

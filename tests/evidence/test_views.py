@@ -32,6 +32,21 @@ def test_citation_page_shows_the_statement_and_its_source(client, seed):
     assert 'href="/sources/aei/"' in text
 
 
+def test_a_citation_of_an_earlier_version_leads_back_to_that_version(client, seed):
+    citation = seed_citation("AI-assisted policy summaries", "aei")
+    statement = citation.statement
+    current = f'href="/occupations/41-3021.00/?tab={statement.section.key}#statement-{statement.uid}"'
+    assert current in client.get(f"/citations/{citation.pk}/").text
+    Framework.objects.filter(pk=seed.pk).update(status=Framework.Status.ARCHIVED)
+    cache.clear()
+
+    page = client.get(f"/citations/{citation.pk}/").text
+
+    earlier = f'href="/occupations/41-3021.00/versions/26.05/?tab={statement.section.key}#statement-{statement.uid}"'
+    assert earlier in page
+    assert "Back to Insurance Sales Agents v.26.05" in page
+
+
 def test_citation_fragment_for_htmx_expands_in_place(client, seed):
     citation = seed_citation("Client intake dialogue", "onet")
 
