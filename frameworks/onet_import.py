@@ -14,6 +14,7 @@ from functools import partial
 from itertools import batched
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -102,6 +103,17 @@ class ReleaseError(Exception):
     """The folder cannot be imported as an O*NET release."""
 
 
+class DowngradeError(ReleaseError):
+    """The release is older than the one imported last."""
+
+    def __init__(self, version, latest):
+        self.version, self.latest = version, latest
+        super().__init__(
+            f"O*NET {version} is older than {latest}, the release imported last: importing it would take "
+            f"the occupations back from {latest.version} to {version}."
+        )
+
+
 class LineError(ReleaseError):
     """A malformed line, named by file, line number and column."""
 
@@ -134,7 +146,8 @@ class Row:
             raise self.error(column, f"longer than {max_length} characters")
         return value
 
-    def number(self, column):
+    def number(self, column, field=None):
+        """A finite number; given the DecimalField it goes to, one that field can store once rounded."""
         value = self.values[column]
         try:
             number = Decimal(value)
@@ -142,13 +155,33 @@ class Row:
             number = None
         if number is None or not number.is_finite():
             raise self.error(column, f"{value!r} is not a number")
+        if field is not None:
+            step = Decimal(1).scaleb(-field.decimal_places)
+            bound = Decimal(10) ** (field.max_digits - field.decimal_places)
+            # Checked before rounding too, since rounding a number longer than decimal's precision fails.
+            # SQLite would store it and then fail to read it back; PostgreSQL would refuse it mid-import.
+            if abs(number) >= bound or abs(rounded := number.quantize(step)) >= bound:
+                largest = bound - step
+                raise self.error(column, f"{value!r} is out of range (-{largest} to {largest})")
+            self._validate(column, value, field, rounded)
         return number
 
-    def whole_number(self, column):
+    def whole_number(self, column, field=None):
+        """A whole number; given the field it goes to, one that field accepts."""
         value = self.values[column]
         if not (value.isascii() and value.isdigit()):
             raise self.error(column, f"{value!r} is not a whole number")
-        return int(value)
+        number = int(value)
+        if field is not None:
+            self._validate(column, value, field, number)
+        return number
+
+    def _validate(self, column, value, field, number):
+        """Apply the field's own validators: the database's integer range, a minimum it sets."""
+        try:
+            field.run_validators(number)
+        except ValidationError as error:
+            raise self.error(column, f"{value!r}: {' '.join(error.messages)}") from None
 
     def code(self, column, *, max_length):
         """A numeric identifier (task ID, commodity code), kept as the release writes it."""
@@ -178,6 +211,12 @@ class ReleaseFolder:
         self.path = Path(path)
         if not self.path.is_dir():
             raise ReleaseError(f"{self.path} is not a folder.")
+        # has() would take such a path for a file the release lacks and skip it without a word.
+        for name in RELEASE_FILES:
+            file = self.path / name
+            if file.exists() and not file.is_file():
+                problem = "a directory, not a file" if file.is_dir() else "not a regular file"
+                raise ReleaseError(f"{file} is {problem}.")
         if not (self.path / OCCUPATION_DATA).is_file():
             raise ReleaseError(
                 f"{self.path} is not an O*NET release folder: it has no {OCCUPATION_DATA}. "
@@ -320,6 +359,7 @@ def read_release(folder, steps):
     for kind, name in TITLE_FILES.items():
         if (titles := read(name, _TITLE_READERS[kind])) is not None:
             data.titles[kind] = titles
+    _list_titles_once(data.titles)
     data.related = read(RELATED_OCCUPATIONS, _read_related)
     for kind, name in ANCHOR_FILES.items():
         if (anchors := read(name, _ANCHOR_READERS[kind])) is not None:
@@ -353,6 +393,12 @@ def _read_occupations(folder):
         occupations[soc_code] = OccupationRecord(
             title=row.text("Title", max_length=_max_length(Occupation, "title")),
             description=row.text("Description", required=False),
+        )
+    if not occupations:
+        # Every stored occupation would be retired as gone from the release.
+        raise ReleaseError(
+            f"{folder.path / OCCUPATION_DATA} lists no occupations: a release has at least one, and "
+            "importing none would retire every occupation in the database."
         )
     return occupations
 
@@ -423,6 +469,26 @@ def _read_titles(folder, name, known, title_column, short_title_column=None):
     return {soc_code: list(by_title.values()) for soc_code, by_title in titles.items()}
 
 
+def _list_titles_once(titles):
+    """Keep a title that both title files give an occupation once: as reported, with its short title.
+
+    O*NET lists each sampled reported title among the alternate titles as well (all 7,955 of 30.1's), and
+    the occupation page shows both kinds in one list, so kept under both it showed twice. Reported is the
+    narrower kind: the sample O*NET OnLine puts first.
+    """
+    alternate = titles.get(OccupationTitle.Kind.ALTERNATE)
+    reported = titles.get(OccupationTitle.Kind.REPORTED)
+    if not alternate or not reported:
+        return
+    for soc_code, records in reported.items():
+        alternates = {record.title: record for record in alternate.get(soc_code, ())}
+        if not alternates:
+            continue
+        reported[soc_code] = [alternates.get(record.title, record) for record in records]
+        listed = {record.title for record in records}
+        alternate[soc_code] = [record for record in alternate[soc_code] if record.title not in listed]
+
+
 _TITLE_READERS = {
     OccupationTitle.Kind.ALTERNATE: lambda *args: _read_titles(*args, "Alternate Title", "Short Title"),
     OccupationTitle.Kind.REPORTED: lambda *args: _read_titles(*args, "Reported Job Title"),
@@ -436,7 +502,7 @@ def _read_related(folder, name, known):
         soc_code = row.soc_code(SOC_CODE, known)
         related_code = row.soc_code("Related O*NET-SOC Code", known)
         tier = row.text("Relatedness Tier", max_length=tier_length)
-        index = row.whole_number("Index")
+        index = row.whole_number("Index", field=RelatedOccupation._meta.get_field("position"))
         related[soc_code].setdefault(related_code, RelatedRecord(related_code, tier, index))
     return {soc_code: list(by_code.values()) for soc_code, by_code in related.items()}
 
@@ -445,10 +511,13 @@ def _read_ratings(folder, name, known):
     """Each occupation's rated elements: element ID -> (element name, {scale ID: data value})."""
     ratings = defaultdict(dict)
     id_length = _max_length(SourceAnchor, "onet_id")
+    # Which scale is stored is known only once the file is read (IM in 29.x, WI in 30.x), so every value
+    # is checked against the field, while its line is at hand.
+    importance = SourceAnchor._meta.get_field("importance")
     for row in folder.rows(name, [SOC_CODE, "Element ID", "Element Name", "Scale ID", "Data Value"]):
         soc_code = row.soc_code(SOC_CODE, known)
         element_id = row.text("Element ID", max_length=id_length)
-        value = row.number("Data Value")
+        value = row.number("Data Value", field=importance)
         element = ratings[soc_code].get(element_id)
         if element is None:
             element = ratings[soc_code][element_id] = (row.text("Element Name"), {})
@@ -600,12 +669,15 @@ class ImportReport:
         return sum(tally.changes for tally in self.tallies.values())
 
 
-def import_release(path, *, dry_run=False, progress=None):
+def import_release(path, *, dry_run=False, allow_downgrade=False, progress=None):
     """Import the release in the folder at `path`; roll everything back when `dry_run`.
 
-    Raises ReleaseError (a LineError for a malformed line) before writing anything.
+    Raises ReleaseError (a LineError for a malformed line, a DowngradeError for a release older than the
+    one imported last unless `allow_downgrade`) before writing anything.
     """
     folder = ReleaseFolder(path)
+    if not allow_downgrade:
+        _refuse_downgrade(_read_version(folder)[0])
     steps = Steps(count_steps(folder), progress)
     data = read_release(folder, steps)
     with transaction.atomic(), batch_of_changes():
@@ -619,6 +691,22 @@ def import_release(path, *, dry_run=False, progress=None):
     return report
 
 
+def _version_key(version):
+    """A version as numbers to compare ("29.3" -> (29, 3)), or None for one not written that way."""
+    parts = version.split(".")
+    return tuple(map(int, parts)) if all(part.isascii() and part.isdigit() for part in parts) else None
+
+
+def _refuse_downgrade(version):
+    # Dry runs roll back, so the release stamped last is the one the stored data came from.
+    latest = OnetRelease.objects.exclude(imported_at=None).order_by("-imported_at").first()
+    if latest is None:
+        return
+    new, old = _version_key(version), _version_key(latest.version)
+    if new is not None and old is not None and new < old:
+        raise DowngradeError(version, latest)
+
+
 class ReleaseWriter:
     """Writes a release's data, changing only the rows that differ from it.
 
@@ -626,7 +714,8 @@ class ReleaseWriter:
     anchors of the occupations in the release are replaced kind by kind, for the kinds whose file the
     release has; an anchor no longer in the release is deleted only if an earlier import created it
     (release set) and no citation cites it. A curator-authored anchor (no release) that the release also
-    lists takes the release's text, rank and flags but stays curator-authored.
+    lists takes the release's text, rank and flags but stays curator-authored; a curator's title keeps its
+    place as well (see _write_titles).
     """
 
     def __init__(self, data, steps):
@@ -716,24 +805,44 @@ class ReleaseWriter:
         return tally
 
     def _write_titles(self):
+        """Each title once per occupation, the release's after those it does not own.
+
+        A curator's title keeps its kind and place, taking only the release's short title, and the
+        release's titles of that kind are numbered after it, so that the curator's order still leads and
+        no release title shares its position. A title of a kind whose file the release lacks is left as
+        it is, and the release does not list it again under another kind.
+        """
         tally = Tally()
         kinds = list(self.data.titles)
         if not kinds:
             return tally
         in_release = set(self.occupation_ids.values())
-        stored = {
-            (title.occupation_id, title.kind, title.title): title
-            for title in OccupationTitle.objects.filter(kind__in=kinds)
-            if title.occupation_id in in_release
-        }
+        stored = {}
+        held = defaultdict(dict)  # occupation id -> title -> the row the import leaves in place
+        last_held = defaultdict(int)  # (occupation id, kind) -> the highest position among those rows
+        for title in OccupationTitle.objects.all():
+            if title.occupation_id not in in_release:
+                continue
+            if title.kind in kinds:
+                stored[title.occupation_id, title.kind, title.title] = title
+            if title.release_id is None or title.kind not in kinds:
+                held[title.occupation_id].setdefault(title.title, title)
+                key = (title.occupation_id, title.kind)
+                last_held[key] = max(last_held[key], title.position)
         wanted = {}
         for kind, by_occupation in self.data.titles.items():
             for soc_code, records in by_occupation.items():
                 occupation_id = self.occupation_ids[soc_code]
-                for position, record in enumerate(records, start=1):
-                    key = (occupation_id, kind, record.title)
-                    values = {"short_title": record.short_title, "position": position}
-                    wanted[key] = self._with_release(values, stored.get(key))
+                position = last_held[occupation_id, kind]
+                for record in records:
+                    holder = held[occupation_id].get(record.title)
+                    if holder is None:
+                        position += 1
+                        key = (occupation_id, kind, record.title)
+                        values = {"short_title": record.short_title, "position": position}
+                        wanted[key] = self._with_release(values, stored.get(key))
+                    elif holder.kind in kinds:
+                        wanted[occupation_id, holder.kind, holder.title] = {"short_title": record.short_title}
         stale = _sync(
             OccupationTitle,
             stored,

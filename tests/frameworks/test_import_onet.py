@@ -1,5 +1,6 @@
 """The import_onet command: O*NET text releases in, occupations, titles and source anchors out."""
 
+import html
 import re
 import shutil
 from decimal import Decimal
@@ -9,6 +10,7 @@ from pathlib import Path
 import pytest
 from django.apps import apps
 from django.core import serializers
+from django.core.cache import cache
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
@@ -31,6 +33,7 @@ pytestmark = pytest.mark.django_db
 DATA = Path(__file__).resolve().parents[1] / "data" / "onet"
 RELEASE_A, RELEASE_B = DATA / "release_a", DATA / "release_b"
 REAL_RELEASES = Path(__file__).resolve().parents[2].parent / "shared" / "onet"
+SEED_PAGE = REAL_RELEASES.parent / "seed" / "insurance-sales-agents-framework-page.txt"
 
 INSURANCE = "41-3021.00"
 # The skills and knowledge the published Insurance Sales Agents page lists.
@@ -110,6 +113,25 @@ def titles(soc_code, kind):
         .order_by("position")
         .values_list("title", "short_title")
     )
+
+
+def page_titles(client, soc_code):
+    """The related titles a visitor sees on the occupation's anchors page, in order."""
+    # An import moves the page cache on only when it commits, which it never does inside a test.
+    cache.clear()
+    response = client.get(f"/occupations/{soc_code}/anchors/")
+    assert response.status_code == 200
+    match = re.search(r'<p class="related-titles">(.*?)</p>', response.text)
+    return [html.unescape(title) for title in match[1].split(" · ")] if match else []
+
+
+def titles_listed_twice():
+    """(SOC code, title) pairs that an occupation holds under more than one kind."""
+    pairs = OccupationTitle.objects.values_list("occupation__soc_code", "title")
+    seen, twice = set(), set()
+    for pair in pairs:
+        (twice if pair in seen else seen).add(pair)
+    return twice
 
 
 def related(soc_code):
@@ -272,12 +294,15 @@ def test_import_reads_a_29x_release():
 
 
 def test_importing_the_same_release_twice_changes_nothing():
-    run(RELEASE_A)
+    first = run(RELEASE_A)
     before = snapshot()
 
     output = run(RELEASE_A)
 
+    assert first.endswith("Imported O*NET 29.3.\n")
     assert snapshot() == before
+    assert output.endswith("Nothing changed: the database already matches O*NET 29.3.\n")
+    assert "Imported" not in output
     table = summary(output)
     assert table["release"]["unchanged"] == 1
     assert table["titles"]["unchanged"] == 16
@@ -381,7 +406,7 @@ def test_a_retired_occupation_that_reappears_is_restored():
     run(RELEASE_A)
     run(RELEASE_B)
 
-    output = run(RELEASE_A)
+    output = run(RELEASE_A, "--allow-downgrade")
 
     counts = summary(output)["occupations"]
     assert (counts["restored"], counts["retired"]) == (1, 1)
@@ -430,6 +455,38 @@ def test_dry_run_on_an_empty_database_saves_nothing():
             replace_field(4, "high"),
             "Work Styles.txt:5: Data Value: 'high' is not a number",
         ),
+        # Values the importance field (5 digits, 2 decimal places) cannot hold, on the stored WI scale and
+        # on the DR scale read beside it; 1e30 is past what rounding to hundredths can handle.
+        (
+            "Work Styles.txt",
+            3,
+            replace_field(4, "1e9"),
+            "Work Styles.txt:3: Data Value: '1e9' is out of range (-999.99 to 999.99)",
+        ),
+        (
+            "Work Styles.txt",
+            3,
+            replace_field(4, "-1000"),
+            "Work Styles.txt:3: Data Value: '-1000' is out of range (-999.99 to 999.99)",
+        ),
+        (
+            "Work Styles.txt",
+            3,
+            replace_field(4, "999.996"),
+            "Work Styles.txt:3: Data Value: '999.996' is out of range (-999.99 to 999.99)",
+        ),
+        (
+            "Work Styles.txt",
+            2,
+            replace_field(4, "1e30"),
+            "Work Styles.txt:2: Data Value: '1e30' is out of range (-999.99 to 999.99)",
+        ),
+        (
+            "Work Styles.txt",
+            3,
+            replace_field(4, "Infinity"),
+            "Work Styles.txt:3: Data Value: 'Infinity' is not a number",
+        ),
         (
             "Related Occupations.txt",
             2,
@@ -473,6 +530,174 @@ def test_a_malformed_line_stops_the_import_and_changes_nothing(tmp_path, file_na
 
     assert str(raised.value) == message
     assert snapshot() == before
+
+
+def test_a_value_at_the_edge_of_the_fields_range_is_imported(tmp_path):
+    release = copy_release(RELEASE_B, tmp_path)
+    edit_line(release / "Work Styles.txt", 3, replace_field(4, "-999.99"))
+
+    run(release)
+
+    innovation = SourceAnchor.objects.get(occupation__soc_code="11-1011.00", onet_id="1.D.1.a")
+    assert innovation.importance == Decimal("-999.99")
+
+
+def test_an_index_too_large_for_the_database_is_refused_with_its_line(tmp_path):
+    run(RELEASE_A)
+    before = snapshot()
+    release = copy_release(RELEASE_B, tmp_path)
+    edit_line(release / "Related Occupations.txt", 2, replace_field(3, "9" * 20))
+
+    with pytest.raises(CommandError) as raised:
+        run(release)
+
+    # The largest integer differs by database: 2**31 - 1 on PostgreSQL, 2**63 - 1 on SQLite.
+    assert re.fullmatch(
+        r"Related Occupations\.txt:2: Index: '9{20}': Ensure this value is less than or equal to \d+\.",
+        str(raised.value),
+    )
+    assert snapshot() == before
+
+
+def test_a_value_out_of_range_leaves_later_imports_and_the_page_working(tmp_path, client):
+    release = copy_release(RELEASE_B, tmp_path)
+    edit_line(release / "Work Styles.txt", 3, replace_field(4, "1e9"))
+
+    with pytest.raises(CommandError):
+        run(release)
+    run(RELEASE_B)
+
+    assert not OnetRelease.objects.exclude(version="30.1").exists()
+    response = client.get("/occupations/11-1011.00/anchors/")
+    assert response.status_code == 200
+    assert "Innovation" in response.text
+    innovation = SourceAnchor.objects.get(occupation__soc_code="11-1011.00", onet_id="1.D.1.a")
+    assert innovation.importance == Decimal("2.30")
+
+
+def test_a_release_without_occupations_is_refused(tmp_path):
+    run(RELEASE_B)
+    before = snapshot()
+    release = copy_release(RELEASE_B, tmp_path)
+    occupation_data = release / "Occupation Data.txt"
+    occupation_data.write_bytes(occupation_data.read_bytes().split(b"\r\n")[0] + b"\r\n")
+
+    with pytest.raises(CommandError) as raised:
+        run(release)
+
+    assert str(raised.value) == (
+        f"{occupation_data} lists no occupations: a release has at least one, and importing none would "
+        "retire every occupation in the database."
+    )
+    assert snapshot() == before
+    assert not Occupation.objects.filter(retired=True).exists()
+
+
+@pytest.mark.parametrize("file_name", ["Task Statements.txt", "Occupation Data.txt", "Read Me.txt"])
+def test_a_directory_named_like_a_release_file_is_an_error(tmp_path, file_name):
+    run(RELEASE_B)
+    before = snapshot()
+    release = copy_release(RELEASE_B, tmp_path)
+    (release / file_name).unlink()
+    (release / file_name).mkdir()
+
+    with pytest.raises(CommandError) as raised:
+        run(release)
+
+    assert str(raised.value) == f"{release / file_name} is a directory, not a file."
+    assert snapshot() == before
+
+
+def test_an_older_release_is_refused_unless_the_downgrade_is_allowed():
+    run(RELEASE_A)
+    run(RELEASE_B)
+    before = snapshot()
+
+    with pytest.raises(CommandError) as raised:
+        run(RELEASE_A)
+
+    assert str(raised.value) == (
+        "O*NET 29.3 is older than O*NET 30.1, the release imported last: importing it would take the "
+        "occupations back from 30.1 to 29.3. Pass --allow-downgrade to import it anyway."
+    )
+    assert snapshot() == before
+    with pytest.raises(CommandError, match="Pass --allow-downgrade"):
+        run(RELEASE_A, "--dry-run")
+
+    output = run(RELEASE_A, "--allow-downgrade")
+
+    assert output.endswith("Imported O*NET 29.3.\n")
+    assert Occupation.objects.get(soc_code="43-4051.00").release.version == "29.3"
+    # 29.3 lacks Sample of Reported Titles: the reported titles 30.1 gave stay, and 29.3 does not list
+    # them again among the alternates.
+    assert ("Account Representative", "") in titles("43-4051.00", OccupationTitle.Kind.REPORTED)
+    assert titles_listed_twice() == set()
+    # 29.3 is now the release imported last: importing it again is no downgrade, 30.1 an upgrade.
+    assert "Nothing changed" in run(RELEASE_A)
+    assert run(RELEASE_B).endswith("Imported O*NET 30.1.\n")
+
+
+def test_a_title_both_title_files_list_is_shown_once_as_reported(tmp_path, client):
+    release = copy_release(RELEASE_B, tmp_path)
+    # As an alternate title it has a short title, which the reported title keeps.
+    with open(release / "Sample of Reported Titles.txt", "ab") as stream:
+        stream.write(b"15-1252.00\tAI Specialist (Artificial Intelligence Specialist)\tN\r\n")
+
+    run(release)
+
+    assert titles_listed_twice() == set()
+    assert titles("15-1252.00", OccupationTitle.Kind.REPORTED) == [
+        ("Application Developer", ""),
+        ("Application Integration Engineer", ""),
+        ("Developer", ""),
+        ("AI Specialist (Artificial Intelligence Specialist)", "AI Specialist"),
+    ]
+    assert titles("15-1252.00", OccupationTitle.Kind.ALTERNATE) == [
+        ("Application Analyst", ""),
+        ("Application Architect", ""),
+        ("Application Engineer", ""),
+    ]
+    assert page_titles(client, "15-1252.00") == [
+        "Application Analyst",
+        "Application Architect",
+        "Application Engineer",
+        "Application Developer",
+        "Application Integration Engineer",
+        "Developer",
+        "AI Specialist (Artificial Intelligence Specialist)",
+    ]
+    assert page_titles(client, "43-4051.00").count("Account Representative") == 1
+
+
+def test_an_upgrade_moves_a_title_that_became_reported():
+    run(RELEASE_A)
+    assert ("Account Representative", "") in titles("43-4051.00", OccupationTitle.Kind.ALTERNATE)
+
+    output = run(RELEASE_B)
+
+    assert ("Account Representative", "") not in titles("43-4051.00", OccupationTitle.Kind.ALTERNATE)
+    assert titles("43-4051.00", OccupationTitle.Kind.REPORTED)[0] == ("Account Representative", "")
+    assert titles_listed_twice() == set()
+    assert summary(output)["titles"]["deleted"] == 1
+    again = summary(run(RELEASE_B))["titles"]
+    assert (again["created"], again["updated"], again["deleted"]) == (0, 0, 0)
+
+
+def test_a_curators_titles_keep_their_order_and_the_release_follows(seed, client):
+    curated = page_titles(client, INSURANCE)
+    assert len(curated) == 12 and curated[0] == "Insurance Agent"
+
+    output = run(RELEASE_B)
+    shown = page_titles(client, INSURANCE)
+
+    # The release lists six of them (Insurance Agent as a reported title): they stay the curator's, in
+    # the curator's order, and the release's other titles follow, each once.
+    assert shown == [*curated, "Insurance Broker", "Insurance Sales Agent"]
+    listed = OccupationTitle.objects.filter(occupation__soc_code=INSURANCE, title__in=curated)
+    assert set(listed.values_list("release", flat=True)) == {None}
+    assert summary(output)["titles"]["kept"] == 6
+    assert summary(run(RELEASE_B))["titles"]["kept"] == 6
+    assert page_titles(client, INSURANCE) == shown
 
 
 def test_a_path_that_is_not_a_folder_is_refused(tmp_path):
@@ -633,4 +858,23 @@ def test_real_releases_import_then_upgrade():
     ]
     assert SourceAnchor.objects.filter(kind=SourceAnchor.Kind.TASK).count() == 18_796
     assert OccupationTitle.objects.filter(kind=OccupationTitle.Kind.REPORTED).count() == 7_955
+    # Every reported title of 30.1 is among its alternate titles too; each is kept once, as reported.
+    assert titles_listed_twice() == set()
     assert Occupation.objects.get(soc_code=INSURANCE).education_level == Occupation.EducationLevel.BACHELOR
+
+
+@pytest.mark.skipif(
+    not (REAL_RELEASES.is_dir() and SEED_PAGE.is_file()), reason="the real release or seed page is missing"
+)
+def test_real_release_over_the_seed_keeps_the_seed_pages_titles(seed, client):
+    seed_lines = SEED_PAGE.read_text(encoding="utf-8").splitlines()
+    expected = seed_lines[seed_lines.index("Related titles") + 1].split(" · ")
+
+    run(REAL_RELEASES / "db_30_1_text")
+
+    shown = page_titles(client, INSURANCE)
+    assert shown[: len(expected)] == expected
+    assert len(shown) == len(set(shown))
+    # The release's titles the seed page lacks follow, alternates then the sample of reported ones.
+    assert shown[len(expected) : len(expected) + 2] == ["District Agent", "Enrollment Specialist"]
+    assert shown[-2:] == ["Sales Representative", "Underwriting Sales Representative"]

@@ -1,8 +1,8 @@
-"""python manage.py import_onet <release folder> [--dry-run]: import an O*NET text release."""
+"""python manage.py import_onet <release folder> [--dry-run] [--allow-downgrade]: import an O*NET release."""
 
 from django.core.management.base import BaseCommand, CommandError
 
-from frameworks.onet_import import ReleaseError, Tally, import_release, list_files
+from frameworks.onet_import import DowngradeError, ReleaseError, Tally, import_release, list_files
 
 
 class ProgressBar:
@@ -33,13 +33,23 @@ class Command(BaseCommand):
         parser.add_argument(
             "--dry-run", action="store_true", help="Import, report, then roll everything back."
         )
+        parser.add_argument(
+            "--allow-downgrade",
+            action="store_true",
+            help="Import the release even if it is older than the one imported last.",
+        )
 
-    def handle(self, folder, dry_run, verbosity, **options):
+    def handle(self, folder, dry_run, allow_downgrade, verbosity, **options):
         show_progress = verbosity >= 1 and self.stdout.isatty()
         try:
             report = import_release(
-                folder, dry_run=dry_run, progress=ProgressBar(self.stderr) if show_progress else None
+                folder,
+                dry_run=dry_run,
+                allow_downgrade=allow_downgrade,
+                progress=ProgressBar(self.stderr) if show_progress else None,
             )
+        except DowngradeError as error:
+            raise CommandError(f"{error} Pass --allow-downgrade to import it anyway.") from error
         except ReleaseError as error:
             raise CommandError(str(error)) from error
         if verbosity >= 1:
@@ -59,7 +69,9 @@ class Command(BaseCommand):
             self.stdout.write(
                 "kept: no longer in the release, but cited or curator-authored, so not deleted."
             )
-        if report.dry_run:
+        if not report.changes:
+            self.stdout.write(self.style.SUCCESS(f"Nothing changed: the database already matches {release}."))
+        elif report.dry_run:
             self.stdout.write(self.style.WARNING("Dry run: everything was rolled back."))
         else:
             self.stdout.write(self.style.SUCCESS(f"Imported {release}."))
