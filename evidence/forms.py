@@ -34,9 +34,15 @@ class SuggestionForm(forms.ModelForm):
             choices.append(("O*NET anchors", [(f"anchor-{a.pk}", f"{a.get_kind_display()}: {a.name}") for a in anchors]))
         if statements:
             choices.append(
-                ("Statements", [(f"statement-{s.pk}", f"{s.section.name} · {s.level.name}: {s.title}") for s in statements])
+                ("Statements", [(f"statement-{s.pk}", self._statement_label(s)) for s in statements])
             )
         self.fields["about"].choices = choices
+
+    @staticmethod
+    def _statement_label(statement):
+        # Durable skills repeat their levels in every domain: the domain tells them apart.
+        place = [statement.section.name, statement.domain.name if statement.domain else None, statement.level.name]
+        return f"{' · '.join(part for part in place if part)}: {statement.title}"
 
     def clean_website(self):
         if self.cleaned_data["website"]:

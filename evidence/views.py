@@ -43,11 +43,11 @@ def suggest_correction(request: HttpRequest, soc_code: str):
             return render(
                 request,
                 "evidence/suggest.html",
-                {"occupation": occupation, "form": form, "rate_limited": True},
+                {"occupation": occupation, "framework": framework, "form": form, "rate_limited": True},
                 status=429,
             )
         if form.is_valid():
             form.save(remote_address=ratelimit.client_address(request) or None)
             messages.success(request, "Thank you. A curator will review your suggestion.")
             return redirect(occupation.get_absolute_url() + "?tab=anchors")
-    return render(request, "evidence/suggest.html", {"occupation": occupation, "form": form})
+    return render(request, "evidence/suggest.html", {"occupation": occupation, "framework": framework, "form": form})

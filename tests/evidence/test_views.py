@@ -4,7 +4,7 @@ from django.utils.html import escape
 
 from evidence.models import Citation, Suggestion
 from frameworks.models import Framework
-from tests.factories import CitationFactory
+from tests.factories import CitationFactory, OccupationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -172,3 +172,19 @@ def test_suggestion_form_needs_csrf(seed, fresh_rate_limit):
     response = Client(enforce_csrf_checks=True).post(SUGGEST, {"about": "general", "correction": "Hello"})
 
     assert response.status_code == 403
+
+
+def test_the_suggestion_form_names_each_durable_statement_by_its_domain(client, seed):
+    page = client.get(SUGGEST).text
+
+    assert "Durable skills · Communication · Emerging: " in page
+    assert "Tell the curators of Insurance Sales Agents (41-3021.00) and its skills framework" in page
+
+
+def test_an_occupation_without_a_framework_is_not_said_to_have_one(client, seed):
+    other = OccupationFactory(title="Accountants and Auditors", soc_code="13-2011.00")
+
+    page = client.get(f"/occupations/{other.soc_code}/suggest/").text
+
+    assert "Tell the curators of Accountants and Auditors (13-2011.00) what should change" in page
+    assert "framework" not in page.split("<main", 1)[1].split("</main>", 1)[0]
