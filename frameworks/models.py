@@ -224,8 +224,15 @@ class RelatedOccupation(models.Model):
             models.UniqueConstraint(fields=["from_occupation", "to_occupation"], name="unique_related_occupation"),
         ]
 
+    # O*NET's tiers: its ten closest, the next ten, then the rest.
+    TIER_LABELS = {"Primary-Short": "closely related", "Primary-Long": "related", "Supplemental": "also related"}
+
     def __str__(self):
         return f"{self.from_occupation.soc_code} → {self.to_occupation.soc_code}"
+
+    @property
+    def tier_label(self):
+        return self.TIER_LABELS.get(self.tier, self.tier)
 
 
 class ProficiencyScale(models.Model):

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from frameworks.models import Occupation
+from frameworks.models import Occupation, RelatedOccupation
 from frameworks.search import soc_prefix, word_forms
 from tests.factories import FrameworkFactory, OccupationFactory
 
@@ -227,5 +227,9 @@ def test_occupation_without_a_framework_has_its_own_page(client, release):
     assert related.exists()
     for link in related:
         assert f'href="/occupations/{link.to_occupation.soc_code}/"' in text
+    tiers = {link.tier for link in related}
+    assert tiers and tiers <= set(RelatedOccupation.TIER_LABELS)  # O*NET's codes, shown in words
+    assert all(f"· {RelatedOccupation.TIER_LABELS[tier]}</span>" in text for tier in tiers)
+    assert not any(f"· {tier}</span>" in text for tier in tiers)
     assert "Application Developer" in text  # a title O*NET lists for the occupation
     assert "O*NET®" in text  # the attribution line
