@@ -21,10 +21,19 @@
   }
   rovingTabindex();
 
-  // Tabs: arrow keys, Home and End move between tabs and activate them.
+  // Ctrl-, Cmd-, Shift- or Alt-click on an enhanced link keeps the browser's own meaning (new tab,
+  // new window, download). htmx 2 lets these through only for boosted links, so stop the click here,
+  // in the capture phase, before it reaches the link's htmx listener.
+  document.addEventListener("click", function (event) {
+    if (!(event.ctrlKey || event.metaKey || event.shiftKey || event.altKey)) return;
+    if (event.target.closest && event.target.closest("a[data-hx-get]")) event.stopPropagation();
+  }, true);
+
+  // Tabs: arrow keys, Home and End move focus between tabs at once and activate them.
   document.addEventListener("keydown", function (event) {
     const tab = event.target.closest && event.target.closest('[role="tab"]');
-    if (!tab) return;
+    // Alt+ArrowLeft and the like belong to the browser (Back, Forward).
+    if (!tab || event.altKey || event.ctrlKey || event.metaKey) return;
     const tabs = Array.from(tab.closest('[role="tablist"]').querySelectorAll('[role="tab"]'));
     const index = tabs.indexOf(tab);
     const moves = { ArrowRight: index + 1, ArrowLeft: index - 1, Home: 0, End: tabs.length - 1 };
@@ -40,10 +49,26 @@
     next.click();
   });
 
+  // Tab loads can finish out of order when keys are pressed quickly: only the tab asked for last
+  // swaps in (and so sets the address), whatever answers before it. Dropping stale answers, rather
+  // than aborting their requests, keeps htmx from logging each abort as an error.
+  let latestTabRequest = null;
+  function dropStaleTabs(event) {
+    if (event.detail.xhr !== latestTabRequest) event.detail.shouldSwap = false;
+  }
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    const target = event.detail.target;
+    if (!target || target.id !== "framework-tabs") return;
+    latestTabRequest = event.detail.xhr;
+    // Listen on the target itself: once a newer answer has swapped it out of the page, its events
+    // no longer reach the document. (The same listener is added only once.)
+    target.addEventListener("htmx:beforeSwap", dropStaleTabs);
+  });
+
   // A second press on an open chip closes it instead of fetching it again.
   document.addEventListener("htmx:confirm", function (event) {
     const trigger = event.detail.elt;
-    if (!trigger.matches(".chip, .anchors-disclosure__toggle")) return;
+    if (!trigger.matches(".chip")) return;
     if (trigger.getAttribute("aria-expanded") !== "true") return;
     event.preventDefault();
     const slot = document.getElementById(trigger.getAttribute("aria-controls"));
@@ -53,6 +78,19 @@
     }
     trigger.setAttribute("aria-expanded", "false");
     announce("Source details closed");
+  });
+
+  // The source anchors disclosure loads its panel once, then hides and shows it without asking again.
+  document.addEventListener("htmx:confirm", function (event) {
+    const toggle = event.detail.elt;
+    if (!toggle.matches(".anchors-disclosure__toggle")) return;
+    const panel = document.getElementById(toggle.getAttribute("aria-controls"));
+    if (!panel || !panel.hasChildNodes()) return;
+    event.preventDefault();
+    const opening = toggle.getAttribute("aria-expanded") !== "true";
+    panel.hidden = !opening;
+    toggle.setAttribute("aria-expanded", String(opening));
+    announce(opening ? "O*NET source anchors shown" : "O*NET source anchors hidden");
   });
 
   document.addEventListener("htmx:afterSwap", function (event) {
@@ -70,17 +108,18 @@
       rovingTabindex();
       const selected = document.querySelector('#framework-tabs [role="tab"][aria-selected="true"]');
       if (selected) {
-        selected.focus();
+        // The swap took the focused tab away (focus fell to <body>), or htmx refocused its
+        // namesake; either way focus belongs on the tab now shown. Focus elsewhere stays put.
+        const active = document.activeElement;
+        if (!active || active === document.body || active.closest('[role="tablist"]')) selected.focus();
         announce(selected.textContent.trim() + " tab shown");
       }
       return;
     }
-    if (target.id === "anchors-disclosure") {
-      const heading = target.querySelector("h2");
-      if (heading) {
-        heading.setAttribute("tabindex", "-1");
-        heading.focus();
-      }
+    if (trigger && trigger.matches(".anchors-disclosure__toggle")) {
+      // Focus stays on the toggle, so the same key hides the panel again.
+      target.hidden = false;
+      trigger.setAttribute("aria-expanded", "true");
       announce("O*NET source anchors shown");
       return;
     }

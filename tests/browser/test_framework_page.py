@@ -136,12 +136,21 @@ def test_source_anchors_disclosure_loads_in_place(page):
     page.goto(OCCUPATION_URL)
     set_marker(page)
 
-    page.get_by_role("link", name=re.compile(r"^Show O\*NET source anchors")).click()
+    toggle = page.get_by_role("link", name=re.compile(r"^Show O\*NET source anchors"))
+    toggle.click()
 
+    expect(toggle).to_have_attribute("aria-expanded", "true")
     disclosure = page.locator("#anchors-disclosure")
     for text in ["Related titles", "RAPIDS apprenticeships", "0303 · Insurance Agent", "CIP education codes", "52.1701"]:
         expect(disclosure).to_contain_text(text)
     expect(page).to_have_url(re.compile(r"/occupations/41-3021\.00/$"))
+    assert_no_navigation(page)
+
+    toggle.click()
+
+    expect(toggle).to_have_attribute("aria-expanded", "false")
+    expect(page.locator("#anchors-disclosure-panel")).to_be_hidden()
+    expect(toggle).to_be_visible()
     assert_no_navigation(page)
 
 
@@ -182,3 +191,52 @@ def test_keyboard_focus_on_a_chip_is_visible(page):
     )
     has_outline = style["outline"] != "none" and style["width"] > 0
     assert has_outline or style["shadow"] != "none", style
+
+
+def test_fast_arrow_keys_end_on_the_last_tab_pressed(page):
+    # Each press asks for a tab; answers for the tabs passed over may arrive after the last one's.
+    # Several runs, since whether they do depends on timing.
+    for _ in range(6):
+        page.goto(OCCUPATION_URL)
+        tab(page, "Occupational skills").focus()
+
+        for _ in range(3):
+            page.keyboard.press("ArrowRight")
+
+        expect(page).to_have_url(re.compile(r"/occupations/41-3021\.00/\?tab=anchors$"))
+        page.wait_for_load_state("networkidle")  # every answer is in, late ones too
+        expect(page).to_have_url(re.compile(r"/occupations/41-3021\.00/\?tab=anchors$"))
+        expect_selected_tab(page, "Source anchors")
+        expect(page.locator("#tabpanel")).to_have_attribute("aria-labelledby", "tab-anchors")
+        expect(page.locator("#tabpanel")).to_contain_text("Tasks · seed anchors for statements")
+        expect_focus_on_selected_tab(page, "Source anchors")
+        expect(page).to_have_title("Source anchors · Insurance Sales Agents · Skills framework · NSX")
+
+
+@pytest.mark.parametrize("modifier", ["Control", "Shift"])
+def test_modified_click_opens_a_new_page_instead_of_swapping(page, modifier):
+    page.goto(OCCUPATION_URL + "?tab=ai")
+    set_marker(page)
+    chip = page.locator(".chip").first
+    slot = page.locator("#" + chip.get_attribute("aria-controls"))
+
+    with page.context.expect_page() as opened:
+        chip.click(modifiers=[modifier])
+    citation_page = opened.value
+    citation_page.wait_for_load_state()
+    assert re.search(r"/citations/\d+/$", citation_page.url)
+    citation_page.close()
+
+    with page.context.expect_page() as opened:
+        tab(page, "Durable skills").click(modifiers=[modifier])
+    tab_page = opened.value
+    tab_page.wait_for_load_state()
+    assert tab_page.url.endswith("/occupations/41-3021.00/?tab=durable")
+    tab_page.close()
+
+    page.wait_for_load_state("networkidle")
+    expect(chip).to_have_attribute("aria-expanded", "false")
+    expect(slot).to_be_hidden()
+    expect_selected_tab(page, "AI use")
+    expect(page).to_have_url(re.compile(r"/occupations/41-3021\.00/\?tab=ai$"))
+    assert_no_navigation(page)

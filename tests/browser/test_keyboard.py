@@ -76,18 +76,52 @@ def test_keyboard_journey_with_javascript(page):
     assert focus_is_on(page, ".chip[aria-expanded='false']"), "focus left the chip that closed"
     focused(page)
 
-    tab_to(page, ".anchors-disclosure__toggle")
+    toggle = tab_to(page, ".anchors-disclosure__toggle")
     page.keyboard.press("Enter")
     expect(page.locator("#anchors-disclosure")).to_contain_text("Tasks · seed anchors for statements")
     expect(live_region).to_have_text("O*NET source anchors shown")
-    # The toggle is replaced by the panel, so focus moves to the panel's heading.
-    expect(page.locator("#anchors-disclosure h2")).to_be_focused()
+    # A disclosure keeps focus on its toggle, which now says the panel is open.
+    expect(toggle).to_be_focused()
+    expect(toggle).to_have_attribute("aria-expanded", "true")
     focused(page)
 
     tab_to(page, ".back-link a", backwards=True)
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(r"/$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Occupational skill frameworks")
+
+
+def test_source_anchors_disclosure_opens_and_closes_by_keyboard(page):
+    page.goto("/occupations/41-3021.00/")
+    live_region = page.locator("#live-region")
+    panel = page.locator("#anchors-disclosure-panel")
+    anchor_requests = []
+    page.on("request", lambda request: "/anchors/" in request.url and anchor_requests.append(request.url))
+
+    toggle = tab_to(page, ".anchors-disclosure__toggle")
+    expect(toggle).to_have_attribute("aria-expanded", "false")
+    expect(panel).to_be_hidden()
+
+    page.keyboard.press("Enter")
+    expect(toggle).to_have_attribute("aria-expanded", "true")
+    expect(panel).to_be_visible()
+    expect(panel).to_contain_text("Tasks · seed anchors for statements")
+    expect(live_region).to_have_text("O*NET source anchors shown")
+    expect(toggle).to_be_focused()
+
+    page.keyboard.press("Enter")
+    expect(toggle).to_have_attribute("aria-expanded", "false")
+    expect(panel).to_be_hidden()
+    expect(live_region).to_have_text("O*NET source anchors hidden")
+    expect(toggle).to_be_focused()
+    focused(page)
+
+    page.keyboard.press("Enter")
+    expect(toggle).to_have_attribute("aria-expanded", "true")
+    expect(panel).to_be_visible()
+    expect(page).to_have_url(re.compile(r"/occupations/41-3021\.00/$"))
+    # Loaded once; hiding and showing it again asks the server for nothing.
+    assert len(anchor_requests) == 1, anchor_requests
 
 
 def test_keyboard_journey_without_javascript(page_without_js):

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.utils.html import escape
 
@@ -297,3 +299,104 @@ def test_framework_page_query_count_does_not_grow_with_its_statements(
         with django_assert_num_queries(budget):
             response = client.get(framework.get_absolute_url(), {"tab": tab})
         assert response.status_code == 200
+
+
+def page_title(response):
+    return re.search(r"<title>(.*?)</title>", response.text, re.S).group(1)
+
+
+@pytest.mark.parametrize(
+    ("tab", "title"),
+    [
+        (None, "Insurance Sales Agents · Skills framework · NSX"),
+        ("skills", "Insurance Sales Agents · Skills framework · NSX"),
+        ("ai", "AI use · Insurance Sales Agents · Skills framework · NSX"),
+        ("durable", "Durable skills · Insurance Sales Agents · Skills framework · NSX"),
+        ("anchors", "Source anchors · Insurance Sales Agents · Skills framework · NSX"),
+    ],
+)
+def test_each_tab_has_its_own_page_title(client, seed, tab, title):
+    response = client.get(PAGE, {"tab": tab} if tab else {})
+
+    assert page_title(response) == title
+    assert response.text.count("<title>") == 1
+
+
+def test_htmx_tab_switch_brings_its_title_for_htmx_to_set(client, seed):
+    response = client.get(PAGE, {"tab": "durable"}, headers=HTMX)
+
+    # htmx takes a <title> at the top level of a swapped fragment and makes it the document's title.
+    assert response.text.count("<title>") == 1
+    assert page_title(response) == "Durable skills · Insurance Sales Agents · Skills framework · NSX"
+    assert response.text.rstrip().endswith("</title>")
+
+
+def test_version_pages_name_their_version_in_the_title(client, seed):
+    FrameworkFactory(occupation=seed.occupation, version="25.11", status=Framework.Status.ARCHIVED)
+
+    earlier = client.get(PAGE + "versions/25.11/")
+    earlier_tab = client.get(PAGE + "versions/25.11/", {"tab": "ai"}, headers=HTMX)
+    current = client.get(PAGE + "versions/26.05/")
+
+    assert page_title(earlier) == "Insurance Sales Agents · v.25.11 · Skills framework · NSX"
+    assert page_title(earlier_tab) == "AI use · Insurance Sales Agents · v.25.11 · Skills framework · NSX"
+    assert page_title(current) == "Insurance Sales Agents · v.26.05 · Skills framework · NSX"
+
+
+def test_a_draft_preview_says_draft_in_the_title(client, seed, curator):
+    FrameworkFactory(occupation=seed.occupation, version="26.06", status=Framework.Status.DRAFT)
+    client.force_login(curator)
+
+    response = client.get(PAGE + "versions/26.06/")
+
+    assert page_title(response) == "Insurance Sales Agents · v.26.06 draft · Skills framework · NSX"
+
+
+def test_only_the_current_version_advertises_its_exports(client, seed):
+    FrameworkFactory(occupation=seed.occupation, version="25.11", status=Framework.Status.ARCHIVED)
+
+    current = client.get(PAGE)
+    earlier = client.get(PAGE + "versions/25.11/")
+
+    assert "An earlier version." in earlier.text
+    assert '<link rel="alternate"' in current.text
+    assert '<script type="application/ld+json">' in current.text
+    assert 'rel="alternate"' not in earlier.text
+    assert "application/ld+json" not in earlier.text
+
+
+@pytest.mark.parametrize(("extra", "heading"), [(0, "1 occupation matches these filters"), (1, "2 occupations match these filters")])
+def test_filter_heading_agrees_in_number(client, seed, extra, heading):
+    FrameworkFactory.create_batch(extra)
+
+    response = client.get("/occupations/", {"framework": "on"})
+
+    assert f">{heading}</h2>" in response.text
+
+
+@pytest.mark.parametrize("url", [PAGE + "?tab=skills", PAGE + "?tab=ai", PAGE + "?tab=durable", PAGE + "print/"])
+def test_every_level_region_has_a_name_of_its_own(client, seed, url):
+    response = client.get(url)
+
+    names = re.findall(r'<section class="level [^"]*" aria-label="([^"]*)"', response.text)
+    assert names
+    assert len(names) == len(set(names)), sorted(name for name in names if names.count(name) > 1)
+
+
+def test_durable_level_regions_are_named_by_domain_and_level(client, seed):
+    response = client.get(PAGE, {"tab": "durable"})
+
+    assert 'aria-label="Communication: Emerging"' in response.text
+    assert 'aria-label="Fortitude: Exceeding"' in response.text
+    # The visible headings are unchanged.
+    assert '<h4 class="level__heading">Emerging</h4>' in response.text
+
+
+def test_source_anchors_disclosure_is_a_link_that_controls_an_empty_panel(client, seed):
+    response = client.get(PAGE)
+
+    toggle = re.search(r'<a class="anchors-disclosure__toggle"[^>]*>', response.text).group(0)
+    assert 'href="/occupations/41-3021.00/anchors/"' in toggle
+    assert 'aria-expanded="false"' in toggle
+    assert 'aria-controls="anchors-disclosure-panel"' in toggle
+    assert '<div id="anchors-disclosure-panel" class="anchors-disclosure__panel" hidden></div>' in response.text
