@@ -17,6 +17,8 @@ from frameworks.models import Section, Statement
 
 SCHEMA_FILE = Path(__file__).resolve().parent / "schemas" / "framework.schema.json"
 
+# The schema's pattern for text that must hold more than spaces.
+NOT_BLANK = r"\S"
 TYPE_NAMES = {
     "string": "text",
     "object": "a mapping",
@@ -109,6 +111,8 @@ def _describe(error, parsed):
         message = f"{_shown(value)} is not one of: {', '.join(limit)}"
     elif rule == "const":
         message = f"expected {_shown(limit)}"
+    elif rule == "pattern" and limit == NOT_BLANK:
+        message = "blank: only spaces"
     elif rule == "pattern":
         message = f"{_shown(value)} is not {subschema.get('description', f'matching {limit}')}"
     elif rule == "minLength":

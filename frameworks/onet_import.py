@@ -140,8 +140,8 @@ class Row:
         value = self.values[column]
         if value == MISSING_VALUE:
             value = ""
-        if required and not value:
-            raise self.error(column, "empty")
+        if required and not value.strip():
+            raise self.error(column, "empty" if not value else "blank: only spaces")
         if max_length and len(value) > max_length:
             raise self.error(column, f"longer than {max_length} characters")
         return value

@@ -35,6 +35,8 @@ def test_the_minimal_file_imports(framework_file):
             "      - source: wef\n",
             '50: statements[1].citations[0].source: unknown source "wef"',
         ),
+        ("    text: does the first thing.\n", '    text: "   "\n', "40: statements[0].text: blank: only spaces"),
+        ("    title: First statement\n", '    title: " "\n', "39: statements[0].title: blank: only spaces"),
         (
             "    level: emerging\n",
             "    level: exceeding\n",

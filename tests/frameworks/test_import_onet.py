@@ -517,6 +517,12 @@ def test_dry_run_on_an_empty_database_saves_nothing():
             replace_field(1, "6"),
             "Job Zones.txt:2: Job Zone: 6 is not a job zone (1, 2, 3, 4, 5)",
         ),
+        (
+            "Occupation Data.txt",
+            3,
+            replace_field(1, "   "),
+            "Occupation Data.txt:3: Title: blank: only spaces",
+        ),
     ],
 )
 def test_a_malformed_line_stops_the_import_and_changes_nothing(tmp_path, file_name, line, edit, message):
