@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from django.apps import apps
 from django.core import serializers
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import IntegrityError
 from django.db.models import Count
 
@@ -303,10 +303,11 @@ def test_statement_with_null_field_is_rejected(tmp_path, field):
         lambda f: f.update({field: None}),
     )
 
-    with pytest.raises(IntegrityError) as error:
+    with pytest.raises(CommandError) as error:
         load(str(path))
 
     # Natural-key records have no pk yet (Django prints pk=None), so the model and column identify it.
+    assert isinstance(error.value.__cause__, IntegrityError)  # the database refused it
     message = str(error.value)
     assert path.name in message
     assert "frameworks.Statement" in message
@@ -324,9 +325,10 @@ def test_statement_missing_field_is_rejected(tmp_path, field):
         lambda f: f.pop(field),
     )
 
-    with pytest.raises(IntegrityError) as error:
+    with pytest.raises(CommandError) as error:
         load(str(path))
 
+    assert isinstance(error.value.__cause__, IntegrityError)  # the database refused it
     message = str(error.value)
     assert path.name in message
     assert f"statement_{field}_not_empty" in message
@@ -344,9 +346,10 @@ def test_citation_with_unknown_source_is_rejected(tmp_path):
         lambda f: f.update(source=["no-such-source"]),
     )
 
-    with pytest.raises(IntegrityError) as error:
+    with pytest.raises(CommandError) as error:
         load(str(path))
 
+    assert isinstance(error.value.__cause__, IntegrityError)  # the database refused it
     message = str(error.value)
     assert path.name in message
     assert "[record: evidence.Citation with natural key ['" in message
@@ -354,13 +357,35 @@ def test_citation_with_unknown_source_is_rejected(tmp_path):
     assert snapshot() == before
 
 
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (b'[{"model": "frameworks.jobzone", "fields": {', "Expecting property name enclosed in double quotes"),
+        (b"", "Expecting value: line 1 column 1"),
+        (b"\xff\xfe[", "'utf-8' codec can't decode byte 0xff"),
+    ],
+)
+def test_a_fixture_that_cannot_be_read_names_the_file_and_why(tmp_path, content, reason):
+    path = tmp_path / "broken.json"
+    path.write_bytes(content)
+    before = snapshot()
+
+    with pytest.raises(CommandError) as error:
+        load(str(path))
+
+    assert str(error.value).startswith(f"Problem installing fixture '{path}': ")
+    assert reason in str(error.value)
+    assert snapshot() == before
+
+
 def test_framework_with_an_unknown_status_is_rejected(tmp_path):
     before = snapshot()
     path = broken_fixture(tmp_path, "frameworks.framework", lambda f: True, lambda f: f.update(status="live"))
 
-    with pytest.raises(IntegrityError) as error:
+    with pytest.raises(CommandError) as error:
         load(str(path))
 
+    assert isinstance(error.value.__cause__, IntegrityError)  # the database refused it
     message = str(error.value)
     assert path.name in message
     assert "framework_status_is_known" in message
