@@ -9,6 +9,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("occupations/", views.occupation_list, name="occupation-list"),
     re_path(rf"^occupations/(?P<soc_code>{SOC_CODE_PATTERN})/$", views.occupation_detail, name="occupation"),
+    re_path(r"^occupations/(?P<soc_code>\d{2}-\d{4})/$", views.soc_occupation, name="soc-occupation"),
     re_path(rf"^occupations/(?P<soc_code>{SOC_CODE_PATTERN})/anchors/$", views.anchors, name="anchors"),
     re_path(
         rf"^occupations/(?P<soc_code>{SOC_CODE_PATTERN})/versions/(?P<version>[\w.-]+)/$",

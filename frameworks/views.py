@@ -2,7 +2,7 @@ from dataclasses import dataclass
 
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_safe
 
@@ -48,6 +48,12 @@ def occupation_detail(request: HttpRequest, soc_code: str):
         context["related"] = selectors.related_occupations(occupation)
         return render(request, "frameworks/occupation_without_framework.html", context)
     return _framework_page(request, context)
+
+
+@require_safe
+def soc_occupation(request: HttpRequest, soc_code: str):
+    """A SOC code as people write it (41-3021): O*NET's occupation of the same name (41-3021.00)."""
+    return redirect(selectors.get_occupation(f"{soc_code}.00"))
 
 
 def _framework_page(request, context):

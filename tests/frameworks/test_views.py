@@ -176,7 +176,7 @@ def test_anchor_panel_page_and_fragment(client, seed):
     [
         "/occupations/99-9999.99/",
         "/occupations/not-a-code/",
-        "/occupations/41-3021/",
+        "/occupations/99-9999/",
         "/occupations/99-9999.99/anchors/",
         "/citations/999999/",
         "/citations/abc/",
@@ -190,6 +190,13 @@ def test_unknown_or_malformed_addresses_answer_a_friendly_404(client, seed, url)
     assert response.status_code == 404
     assert "We could not find that page" in response.text
     assert "search all occupations" in response.text
+
+
+def test_a_soc_code_without_its_detail_leads_to_the_occupation(client, seed):
+    response = client.get("/occupations/41-3021/")
+
+    assert response.status_code == 302
+    assert response["Location"] == "/occupations/41-3021.00/"
 
 
 def test_occupation_with_only_a_draft_framework_shows_no_framework(client):
