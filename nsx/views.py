@@ -1,5 +1,7 @@
+from django.contrib.auth.views import LogoutView
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
+from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -14,3 +16,12 @@ def healthz(request):
     except DatabaseError:
         return JsonResponse({"status": "unavailable", "database": "unreachable"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+class SignOutView(LogoutView):
+    """Django's sign-out, which signs out on POST only; a GET (a typed or bookmarked address) asks first."""
+
+    http_method_names = ["get", "post", "options"]
+
+    def get(self, request, *args, **kwargs):
+        return render(request, "registration/logout_confirm.html")

@@ -166,6 +166,22 @@ def test_behind_a_proxy_each_visitor_has_their_own_suggestion_limit(settings, cl
     assert suggestion("198.51.100.7").status_code == 302
 
 
+def test_signing_out_at_a_typed_address_asks_first(client, django_user_model):
+    curator = django_user_model.objects.create_user("curator", password="right-password-123")
+    assert client.get("/accounts/logout/").status_code == 200  # not signed in: says so, with a link
+    client.force_login(curator)
+
+    asked = client.get("/accounts/logout/")
+    assert asked.status_code == 200
+    assert "You are signed in as curator." in asked.text
+    assert '<form method="post" action="/accounts/logout/"' in asked.text
+    assert client.get("/accounts/logout/").wsgi_request.user.is_authenticated  # a GET changes nothing
+
+    signed_out = client.post("/accounts/logout/")
+    assert signed_out.status_code == 302
+    assert not client.get("/").wsgi_request.user.is_authenticated
+
+
 def test_healthz_reports_the_database(client):
     response = client.get("/healthz")
 
