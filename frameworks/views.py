@@ -44,6 +44,7 @@ def occupation_detail(request: HttpRequest, soc_code: str):
     framework = selectors.current_framework(occupation)
     context = {"occupation": occupation, "framework": framework}
     if framework is None:
+        context["without_framework"] = True
         context["panel"] = selectors.anchor_panel(occupation)
         context["related"] = selectors.related_occupations(occupation)
         return render(request, "frameworks/occupation_without_framework.html", context)

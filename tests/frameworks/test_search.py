@@ -232,4 +232,6 @@ def test_occupation_without_a_framework_has_its_own_page(client, release):
     assert all(f"· {RelatedOccupation.TIER_LABELS[tier]}</span>" in text for tier in tiers)
     assert not any(f"· {tier}</span>" in text for tier in tiers)
     assert "Application Developer" in text  # a title O*NET lists for the occupation
+    assert "O*NET source anchors" in text
+    assert "ground each statement" not in text and "seed anchors for statements" not in text
     assert "O*NET®" in text  # the attribution line

@@ -407,3 +407,12 @@ def test_source_anchors_disclosure_is_a_link_that_controls_an_empty_panel(client
     assert 'aria-expanded="false"' in toggle
     assert 'aria-controls="anchors-disclosure-panel"' in toggle
     assert '<div id="anchors-disclosure-panel" class="anchors-disclosure__panel" hidden></div>' in response.text
+
+
+def test_an_occupation_without_anchors_does_not_count_none(client):
+    occupation = OccupationFactory(title="Sales Workers, All Other", soc_code="41-9099.00")
+
+    text = client.get(occupation.get_absolute_url()).text
+
+    assert "O*NET source anchors" in text
+    assert "0 anchors" not in text
