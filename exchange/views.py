@@ -16,6 +16,18 @@ JSON_LD = "application/ld+json"
 CSV_COLUMNS = ("section", "level", "domain", "position", "title", "text", "citations")
 
 
+def readable_by_any_site(view):
+    """Public, read-only data: browser-based tools on other sites may fetch it (CORS, no credentials)."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        response["Access-Control-Allow-Origin"] = "*"
+        return response
+
+    return wrapper
+
+
 def prefers_json(request: HttpRequest):
     """Whether the client asks for JSON rather than the page, e.g. with `Accept: application/json`."""
     return request.get_preferred_type(["text/html", "application/json"]) == "application/json"
@@ -27,6 +39,7 @@ def _json(data, content_type="application/json"):
 
 @require_safe
 @cached_page
+@readable_by_any_site
 def framework_json(request: HttpRequest, soc_code: str):
     framework = selectors.public_framework(soc_code)
     return HttpResponse(dump_json(framework_document(framework)), content_type="application/json")
@@ -43,6 +56,7 @@ def spreadsheet_text(value):
 
 @require_safe
 @cached_page
+@readable_by_any_site
 def framework_csv(request: HttpRequest, soc_code: str):
     framework = selectors.public_framework(soc_code)
     contents = selectors.framework_contents(framework)
@@ -68,6 +82,7 @@ def framework_csv(request: HttpRequest, soc_code: str):
 
 @require_safe
 @cached_page
+@readable_by_any_site
 def framework_jsonld(request: HttpRequest, soc_code: str):
     framework = selectors.public_framework(soc_code)
     document_url = request.build_absolute_uri(request.path)
@@ -114,6 +129,7 @@ def _case_error(code, description):
 
 @require_safe
 @cached_page
+@readable_by_any_site
 @case_lookup
 def case_package(request: HttpRequest, identifier):
     framework = selectors.public_framework_by_identifier(identifier)
@@ -122,12 +138,14 @@ def case_package(request: HttpRequest, identifier):
 
 @require_safe
 @cached_page
+@readable_by_any_site
 def case_documents(request: HttpRequest):
     return _json(case.documents_listing(published_frameworks(), case.base_url(request)))
 
 
 @require_safe
 @cached_page
+@readable_by_any_site
 @case_lookup
 def case_document(request: HttpRequest, identifier):
     framework = selectors.public_framework_by_identifier(identifier)
@@ -144,6 +162,7 @@ def _package_holding(request, identifier, collection):
 
 @require_safe
 @cached_page
+@readable_by_any_site
 @case_lookup
 def case_object(request: HttpRequest, identifier, collection):
     """getCFItem, getCFAssociation, getCFRubric, getCFItemType, getCFSubject and the rubric parts."""
@@ -155,6 +174,7 @@ def case_object(request: HttpRequest, identifier, collection):
 
 @require_safe
 @cached_page
+@readable_by_any_site
 @case_lookup
 def case_item_associations(request: HttpRequest, identifier):
     served = case.item_associations(_package_holding(request, identifier, "CFItems"), identifier)

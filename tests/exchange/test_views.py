@@ -227,6 +227,26 @@ def test_case_identifiers_and_uris_survive_a_reimport(client, seed):
     assert without_timestamps(after) == without_timestamps(before)
 
 
+def test_exports_and_the_case_api_may_be_read_from_other_sites(client, seed):
+    package = client.get(case_package_url(seed))
+    item = package.json()["CFItems"][0]["uri"].split("testserver", 1)[1]
+    addresses = [
+        f"{PAGE}framework.json",
+        f"{PAGE}framework.csv",
+        f"{PAGE}framework.jsonld",
+        "/ims/case/v1p1/CFDocuments",
+        item,
+        "/ims/case/v1p1/CFItems/not-a-uuid",  # CASE's own error answer too
+    ]
+
+    for address in [*addresses, f"{PAGE}framework.json"]:  # the last from the page cache
+        response = client.get(address)
+        assert response["Access-Control-Allow-Origin"] == "*", address
+    assert package["Access-Control-Allow-Origin"] == "*"
+    assert "Access-Control-Allow-Credentials" not in package
+    assert not client.get(PAGE).has_header("Access-Control-Allow-Origin")  # the page itself is not data
+
+
 # ---------------------------------------------------------------------------------------------------------
 # The framework page
 
