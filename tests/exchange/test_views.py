@@ -357,7 +357,10 @@ def test_drafts_are_not_exported(client):
         response = client.get(url)
         assert response.status_code == 404, url
         assert "Secret draft statement" not in response.text
-    assert client.get(page, headers={"Accept": "application/json"}).status_code == 404
+    as_json = client.get(page, headers={"Accept": "application/json"})
+    assert as_json.status_code == 404
+    assert as_json.json() == {"error": "That occupation has no published framework."}
+    assert "Accept" in as_json["Vary"]  # the same address is a page in a browser
     assert client.get("/ims/case/v1p1/CFDocuments").json() == {"CFDocuments": []}
     assert "framework.json" not in client.get(page).text
 
