@@ -65,6 +65,19 @@
     target.addEventListener("htmx:beforeSwap", dropStaleTabs);
   });
 
+  // Back and Forward bring back htmx's copy of the directory's results, but its fields as the copy's
+  // markup held them (their first values): set them from the address, which the results are for.
+  document.addEventListener("htmx:historyRestore", function () {
+    const form = document.querySelector(".directory-form");
+    if (!form) return;
+    const params = new URLSearchParams(window.location.search);
+    Array.from(form.elements).forEach(function (field) {
+      if (!field.name) return;
+      if (field.type === "checkbox") field.checked = params.has(field.name);
+      else field.value = params.get(field.name) || "";
+    });
+  });
+
   // A second press on an open chip closes it instead of fetching it again.
   document.addEventListener("htmx:confirm", function (event) {
     const trigger = event.detail.elt;
