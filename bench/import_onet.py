@@ -37,7 +37,7 @@ def main():
     from django.db import connection
 
     from frameworks.models import Occupation
-    from frameworks.onet_import import Tally, import_release
+    from frameworks.onet_import import ReleaseTally, import_release
 
     if args.flush:
         call_command("flush", interactive=False, verbosity=0)
@@ -55,7 +55,7 @@ def main():
         started = time.perf_counter()
         report = import_release(folder)
         seconds = time.perf_counter() - started
-        totals = Tally(
+        totals = ReleaseTally(
             **{column: sum(getattr(tally, column) for tally in report.tallies.values()) for column in columns}
         )
         counts = " | ".join(f"{getattr(totals, column):,}" for column in columns)

@@ -35,26 +35,13 @@ from frameworks.models import (
     Section,
     Statement,
 )
+from nsx.tallies import Tally
 
 # A statement that moves waits here while the others settle, clear of every real position: positions are
 # unique within a level, so moving statements straight to their new places could collide on the way.
 PARKED_POSITION = 16384
 
 _LOOK_UP = object()
-
-
-@dataclass
-class Tally:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    deleted: int = 0
-
-    COLUMNS = ("created", "updated", "unchanged", "deleted")
-
-    @property
-    def changes(self):
-        return self.created + self.updated + self.deleted
 
 
 @dataclass

@@ -24,6 +24,7 @@ from frameworks.search import refresh_derived_fields
 from frameworks.signals import batch_of_changes
 from frameworks.soc import SOC_CODE_PATTERN
 from nsx.cache import content_changed_on_commit
+from nsx.tallies import Tally
 
 BATCH_SIZE = 1000
 # A new value that at least this many updated rows share is set with a plain UPDATE of those rows.
@@ -629,13 +630,9 @@ def _hundredths(value):
 
 
 @dataclass
-class Tally:
-    """What an import did to one kind of row."""
+class ReleaseTally(Tally):
+    """What a release import did to one kind of row: an import's counts, and what it retired or kept."""
 
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    deleted: int = 0
     retired: int = 0
     restored: int = 0  # retired occupations that the release lists again
     kept: int = 0  # no longer in the release, but cited or curator-authored, so not deleted
@@ -657,7 +654,7 @@ def anchor_label(kind):
 
 @dataclass
 class ImportReport:
-    """The closing summary of one import: the release, the files it lacked, and a Tally per kind of row."""
+    """The closing summary of one import: the release, the files it lacked, and a ReleaseTally per kind of row."""
 
     release: OnetRelease
     missing_files: list
@@ -731,7 +728,7 @@ class ReleaseWriter:
             version=data.version, defaults={"released": data.released, "imported_at": self.now}
         )
         report = ImportReport(self.release, data.missing_files)
-        report.tallies["release"] = release_tally = Tally(created=int(created))
+        report.tallies["release"] = release_tally = ReleaseTally(created=int(created))
         self.steps.advance("release")
         writers = [self._write_job_zones, self._write_occupations, self._write_titles, self._write_related]
         writers += [partial(self._write_anchors, kind) for kind in data.anchors]
@@ -753,7 +750,7 @@ class ReleaseWriter:
         return report
 
     def _write_job_zones(self):
-        tally = Tally()
+        tally = ReleaseTally()
         stored = JobZone.objects.in_bulk()
         if self.data.job_zone_reference is not None:
             wanted = self.data.job_zone_reference
@@ -765,7 +762,7 @@ class ReleaseWriter:
         return tally
 
     def _write_occupations(self):
-        data, tally = self.data, Tally()
+        data, tally = self.data, ReleaseTally()
         stored = {occupation.soc_code: occupation for occupation in Occupation.objects.all()}
         wanted = {}
         for soc_code, record in data.occupations.items():
@@ -812,7 +809,7 @@ class ReleaseWriter:
         no release title shares its position. A title of a kind whose file the release lacks is left as
         it is, and the release does not list it again under another kind.
         """
-        tally = Tally()
+        tally = ReleaseTally()
         kinds = list(self.data.titles)
         if not kinds:
             return tally
@@ -861,7 +858,7 @@ class ReleaseWriter:
         return values
 
     def _write_related(self):
-        tally = Tally()
+        tally = ReleaseTally()
         if self.data.related is None:
             return tally
         ids = self.occupation_ids
@@ -890,7 +887,7 @@ class ReleaseWriter:
         return tally
 
     def _write_anchors(self, kind):
-        tally = Tally()
+        tally = ReleaseTally()
         if self.onet_source is None:
             self.onet_source, _ = Source.objects.get_or_create(
                 key=ONET_SOURCE_KEY, defaults=ONET_SOURCE_DEFAULTS

@@ -3,7 +3,8 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from exchange.fileformat import FrameworkFileError
-from exchange.services import ImportReport, Tally, import_framework
+from exchange.services import ImportReport, import_framework
+from nsx.tallies import tally_table
 
 
 class Command(BaseCommand):
@@ -39,12 +40,8 @@ class Command(BaseCommand):
             f"from {report.name}"
         )
         rows = {kind: tally for kind, tally in report.tallies.items() if tally.changes or tally.unchanged}
-        width = max(map(len, rows), default=0)
-        self.stdout.write(" " * width + "".join(f"{column:>11}" for column in Tally.COLUMNS))
-        for kind, tally in rows.items():
-            self.stdout.write(
-                f"{kind:<{width}}" + "".join(f"{getattr(tally, column):>11,}" for column in Tally.COLUMNS)
-            )
+        for line in tally_table(rows):
+            self.stdout.write(line)
         if not report.changes:
             self.stdout.write(self.style.SUCCESS("Nothing changed: the database already matches the file."))
         elif report.dry_run:

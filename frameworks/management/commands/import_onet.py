@@ -2,7 +2,8 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from frameworks.onet_import import DowngradeError, ReleaseError, Tally, import_release, list_files
+from frameworks.onet_import import DowngradeError, ReleaseError, import_release, list_files
+from nsx.tallies import tally_table
 
 
 class ProgressBar:
@@ -60,11 +61,8 @@ class Command(BaseCommand):
         self.stdout.write(f"{release}" + (f" ({release.released})" if release.released else ""))
         if report.missing_files:
             self.stdout.write(f"Not in this release, skipped: {list_files(report.missing_files)}")
-        label_width = max(len(kind) for kind in report.tallies)
-        self.stdout.write(" " * label_width + "".join(f"{column:>11}" for column in Tally.COLUMNS))
-        for kind, tally in report.tallies.items():
-            counts = "".join(f"{getattr(tally, column):>11,}" for column in Tally.COLUMNS)
-            self.stdout.write(f"{kind:<{label_width}}{counts}")
+        for line in tally_table(report.tallies):
+            self.stdout.write(line)
         if any(tally.kept for tally in report.tallies.values()):
             self.stdout.write(
                 "kept: no longer in the release, but cited or curator-authored, so not deleted."
