@@ -34,6 +34,9 @@ def free_port():
         return probe.getsockname()[1]
 
 
+SITE = "127.0.0.1"  # the host name the app processes are asked under, one of their DJANGO_ALLOWED_HOSTS
+
+
 def database_url(name):
     settings = connection.settings_dict
     user, host, port = settings["USER"] or "postgres", settings["HOST"] or "127.0.0.1", settings["PORT"] or 5432
@@ -81,8 +84,10 @@ def gunicorn(env, entrypoint=False):
         process.wait(timeout=30)
 
 
-def fetch(url):
-    with urllib.request.urlopen(url, timeout=10) as response:
+def fetch(url, host=None):
+    """The body and headers at url; with host, asked under that name, as a proxy in front asks."""
+    request = urllib.request.Request(url, headers={"Host": host} if host else {})
+    with urllib.request.urlopen(request, timeout=10) as response:
         return response.read().decode(), dict(response.headers)
 
 
@@ -127,8 +132,9 @@ def test_two_app_processes_share_cached_pages_and_see_an_edit_at_once(seed, redi
     page = "/occupations/41-3021.00/"
 
     with gunicorn(env) as first, gunicorn(env) as second:
-        before_first, headers_first = fetch(first + page)
-        before_second, headers_second = fetch(second + page)
+        # The processes listen on two ports; the site's visitors ask for one name through the proxy.
+        before_first, headers_first = fetch(first + page, SITE)
+        before_second, headers_second = fetch(second + page, SITE)
         assert "enter and maintain basic client records" in before_first
         # The second process answers from the page the first one cached.
         assert headers_first["ETag"] == headers_second["ETag"]
@@ -138,8 +144,8 @@ def test_two_app_processes_share_cached_pages_and_see_an_edit_at_once(seed, redi
         statement.text = "keep every client record current in the agency CRM."
         statement.save()
 
-        after_first, _ = fetch(first + page)
-        after_second, _ = fetch(second + page)
+        after_first, _ = fetch(first + page, SITE)
+        after_second, _ = fetch(second + page, SITE)
 
     for html in (after_first, after_second):
         assert "keep every client record current in the agency CRM." in html
