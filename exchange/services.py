@@ -35,6 +35,9 @@ from frameworks.models import (
     Section,
     Statement,
 )
+from frameworks.search import refresh_derived_fields
+from frameworks.signals import batch_of_changes
+from nsx.cache import content_changed_on_commit
 from nsx.tallies import Tally
 
 # A statement that moves waits here while the others settle, clear of every real position: positions are
@@ -74,6 +77,13 @@ class ImportReport:
     def changes(self):
         return sum(tally.changes for tally in self.tallies.values())
 
+    @property
+    def shared_changes(self):
+        """Changes to what other frameworks and pages share (occupations, sources, anchors, scales…)."""
+        return sum(
+            tally.changes for kind, tally in self.tallies.items() if kind not in ("frameworks", *self.CONTENT)
+        )
+
 
 def read_framework_file(path):
     """The checked document of a framework file; FrameworkFileError listing every problem otherwise."""
@@ -94,10 +104,21 @@ def read_framework_file(path):
 def import_framework(path, *, dry_run=False):
     """Create or update the framework a file describes; roll everything back when `dry_run`."""
     data = read_framework_file(path)
-    with transaction.atomic():
+    was_public = (
+        Framework.objects.public()
+        .filter(occupation__soc_code=data["occupation"]["soc_code"], version=data["version"])
+        .exists()
+    )
+    # Per-row follow-ups wait for the end: the occupation's derived fields are rebuilt, and the content
+    # generation moved, once for the whole file rather than once for each row it saves.
+    with transaction.atomic(), batch_of_changes():
         report = _Writer(data, ImportReport(str(path), dry_run=dry_run)).write()
         if dry_run:
             transaction.set_rollback(True)
+        elif report.changes:
+            refresh_derived_fields([report.framework.occupation_id])
+            if was_public or report.framework.is_public or report.shared_changes:
+                content_changed_on_commit()
     return report
 
 

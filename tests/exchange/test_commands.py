@@ -12,7 +12,8 @@ from exchange.fileformat import parse
 from exchange.identifiers import statement_uid
 from exchange.services import import_framework
 from exchange.validation import schema
-from frameworks.models import Framework, Statement
+from frameworks.models import Framework, Occupation, Statement
+from nsx.cache import content_changed
 from tests.exchange.conftest import MINIMAL, SEED_FILE, SOC, export, flush, run, statement_block
 from tests.factories import EvidenceMetricFactory, FrameworkFactory, StatementFactory
 
@@ -252,3 +253,28 @@ def test_export_to_a_place_it_cannot_write_is_a_command_error(seed, tmp_path, pl
 def test_a_missing_file_is_a_command_error(db, tmp_path):
     with pytest.raises(CommandError, match="No such file"):
         run("import_framework", str(tmp_path / "missing.yaml"))
+
+
+def test_an_import_moves_the_content_generation_once(seed, framework_file, django_capture_on_commit_callbacks):
+    text = SEED_FILE.read_text()
+    for title in ("Standard insurance policy types", "CRM software", "Claims communication"):
+        text = text.replace(f"title: {title}\n", f"title: {title} (revised)\n", 1)
+    text = text.replace("    - title: Account Specialist\n", "    - title: Account Services Specialist\n", 1)
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        report = import_framework(framework_file(text))
+
+    assert report.tallies["statements"].updated == 3
+    assert callbacks.count(content_changed) == 1
+    # The occupation's searchable titles, which rows rebuild one at a time outside an import, are current.
+    assert "Account Services Specialist" in Occupation.objects.get(soc_code=SOC).other_titles
+
+
+def test_importing_a_draft_leaves_public_pages_standing(seed, framework_file, django_capture_on_commit_callbacks):
+    text = newer_version_of_the_seed().replace("status: published\n", "status: draft\n", 1)
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        report = import_framework(framework_file(text))
+
+    assert report.tallies["statements"].created == 136
+    assert content_changed not in callbacks
