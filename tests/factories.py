@@ -29,7 +29,8 @@ class OccupationFactory(factory.django.DjangoModelFactory):
         model = Occupation
         django_get_or_create = ["soc_code"]
 
-    soc_code = factory.Sequence(lambda n: f"11-{1000 + n:04d}.00")
+    # No O*NET code ends in .99: a made-up occupation never "gets" one the test imported from a release.
+    soc_code = factory.Sequence(lambda n: f"11-{9000 + n % 1000:04d}.99")
     title = factory.Sequence(lambda n: f"Occupation {n}")
     description = "Does the work of the occupation."
     job_zone = factory.SubFactory(JobZoneFactory)
