@@ -1,7 +1,7 @@
 from django.contrib import admin, messages
 
 from evidence.models import Citation, EvidenceMetric, Source, SourceAnchor, Suggestion
-from frameworks.admin import FrameworkContentMixin, HistoryAdmin
+from frameworks.admin import FrameworkContentMixin, HistoryAdmin, offer_occupation_anchors
 from frameworks.models import Framework, Statement
 
 
@@ -37,11 +37,7 @@ class CitationAdmin(FrameworkContentMixin, HistoryAdmin):
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
         if anchors := form.base_fields.get("anchors"):
-            # Only the O*NET items of the statement's occupation can ground it (and a list of every
-            # occupation's would run to tens of thousands).
-            occupation = obj.statement.framework.occupation_id if obj is not None else None
-            anchors.queryset = SourceAnchor.objects.filter(occupation=occupation).order_by("kind", "position")
-            anchors.help_text = "The occupation's O*NET items that ground the statement (once it is saved)."
+            offer_occupation_anchors(anchors, obj.statement.framework.occupation_id if obj is not None else None)
         return form
 
 

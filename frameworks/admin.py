@@ -386,6 +386,13 @@ class FrameworkAdmin(FrameworkContentMixin, HistoryAdmin):
         return TemplateResponse(request, "admin/frameworks/framework/copy.html", context)
 
 
+def offer_occupation_anchors(field, occupation_id):
+    """A citation's anchors field, offering only the O*NET items of its statement's occupation: only they
+    can ground it, and every occupation's would run to tens of thousands."""
+    field.queryset = SourceAnchor.objects.filter(occupation=occupation_id).order_by("kind", "position")
+    field.help_text = "The occupation's O*NET items that ground the statement (once it is saved)."
+
+
 class LabelledAutocompleteSelect(AutocompleteSelect):
     """Django's autocomplete, labelling each row's chosen option from one read for the whole page.
 
@@ -416,10 +423,7 @@ class CitationInline(FrameworkContentInline, admin.TabularInline):
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
         if anchors := formset.form.base_fields.get("anchors"):
-            # Only the O*NET items of this statement's occupation can ground it.
-            occupation = obj.framework.occupation_id if obj is not None else None
-            anchors.queryset = SourceAnchor.objects.filter(occupation=occupation).order_by("kind", "position")
-            anchors.help_text = "The occupation's O*NET items that ground the statement (once it is saved)."
+            offer_occupation_anchors(anchors, obj.framework.occupation_id if obj is not None else None)
             # Listed once for the whole page rather than once per citation.
             anchors.choices = list(anchors.choices)
         return formset
