@@ -233,14 +233,20 @@ def _alike(word, vocabulary):
             found[title_word] = 1.0
             continue
         matcher.set_seq1(title_singular)
-        # The cheap upper bounds rule most words out before the full comparison.
-        if (
-            matcher.real_quick_ratio() >= TYPO_CUTOFF
-            and matcher.quick_ratio() >= TYPO_CUTOFF
-            and (ratio := matcher.ratio()) >= TYPO_CUTOFF
-        ):
+        if (ratio := ratio_reaching(matcher, TYPO_CUTOFF)) is not None:
             found[title_word] = ratio
     return found
+
+
+def ratio_reaching(matcher, threshold):
+    """The SequenceMatcher's similarity ratio if it reaches the threshold, else None.
+
+    The cheap upper bounds rule most pairs out before the full comparison.
+    """
+    if matcher.real_quick_ratio() < threshold or matcher.quick_ratio() < threshold:
+        return None
+    ratio = matcher.ratio()
+    return ratio if ratio >= threshold else None
 
 
 def _typos(occupations, titles, words):

@@ -253,12 +253,7 @@ def similar_statements(framework, text, exclude_pk=None):
     found = []
     for statement in candidates:
         matcher = SequenceMatcher(None, wanted, _normalised(statement.text), autojunk=False)
-        # The cheap upper bounds rule most statements out before the full comparison.
-        if (
-            matcher.real_quick_ratio() >= SIMILARITY_THRESHOLD
-            and matcher.quick_ratio() >= SIMILARITY_THRESHOLD
-            and matcher.ratio() >= SIMILARITY_THRESHOLD
-        ):
+        if (ratio := search.ratio_reaching(matcher, SIMILARITY_THRESHOLD)) is not None:
             runs = _word_runs(text.split(), statement.text.split())
-            found.append(SimilarStatement(statement, matcher.ratio(), *runs))
+            found.append(SimilarStatement(statement, ratio, *runs))
     return sorted(found, key=lambda similar: -similar.ratio)
