@@ -18,9 +18,7 @@ import yaml
 from django.db import connection
 
 from frameworks.models import Statement
-from tests.tools import REDIS_URL
-
-ROOT = Path(__file__).resolve().parents[1]
+from tests.tools import REDIS_URL, ROOT
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),

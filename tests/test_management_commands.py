@@ -7,11 +7,11 @@ command's own start meets.
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.tools import ROOT
+
 COMMANDS = sorted(
     path.stem
     for app in ("frameworks", "evidence", "exchange")

@@ -4,7 +4,6 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from django.db import DatabaseError, connection
@@ -12,10 +11,10 @@ from django.db import DatabaseError, connection
 from evidence.ratelimit import client_address
 from evidence.views import SUGGESTIONS_PER_HOUR
 from nsx.logging import JsonFormatter
+from tests.tools import ROOT
 
 pytestmark = pytest.mark.django_db
 
-ROOT = Path(__file__).resolve().parents[1]
 PAGES = ["/", "/occupations/", "/occupations/41-3021.00/", "/occupations/41-3021.00/?tab=ai", "/accounts/login/"]
 
 
