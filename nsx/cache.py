@@ -183,8 +183,10 @@ class PageCacheMiddleware:
         # The whole address: pages hold absolute links built from the host and scheme they were asked on.
         address = request.build_absolute_uri()
         digest = hashlib.sha256(f"{stamp}|{address}|{variant}|{gzip}".encode()).hexdigest()
-        etag, last_modified = quote_etag(digest[:32]), int(stamp)
-        key = f"page:{digest}"
+        etag, key = quote_etag(digest[:32]), f"page:{digest}"
+        # Last-Modified counts whole seconds: until the generation's second is over, another change could
+        # share it, and a client comparing dates alone would keep the older page. The ETag tells them apart.
+        last_modified = int(stamp) if time.time() >= int(stamp) + 1 else None
 
         stored = self.local.get(key) or cache.get(key)
         if stored is not None:
@@ -193,13 +195,15 @@ class PageCacheMiddleware:
             if not_modified is not None:
                 return not_modified
             content, headers = stored
-            return HttpResponse(content, headers=headers)
+            response = HttpResponse(content, headers=headers)
+            if last_modified is not None:
+                response["Last-Modified"] = http_date(last_modified)
+            return response
 
         response = self.get_response(request)
         if not getattr(response, "shared_page", False):
             return response
         response["ETag"] = etag
-        response["Last-Modified"] = http_date(last_modified)
         # A response that sets a cookie, or that its view marked private, belongs to one visitor.
         cache_control = response.get("Cache-Control", "")
         if (
@@ -212,4 +216,6 @@ class PageCacheMiddleware:
             stored = (response.content, dict(response.headers))
             cache.set(key, stored, PAGE_TIMEOUT)
             self.local.put(key, stored)
+        if last_modified is not None:
+            response["Last-Modified"] = http_date(last_modified)
         return get_conditional_response(request, etag=etag, last_modified=last_modified, response=response)

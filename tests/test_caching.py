@@ -48,7 +48,24 @@ def test_unpublishing_hides_the_framework_at_once(client, seed, django_capture_o
     assert "No framework has been authored" in client.get(PAGE).text
 
 
-def test_conditional_get_answers_not_modified(client, seed):
+@pytest.fixture
+def clock(monkeypatch):
+    """The page cache's clock, set by the test."""
+
+    class Clock:
+        now = 1_800_000_000.25
+
+        def time(self):
+            return self.now
+
+    clock = Clock()
+    monkeypatch.setattr(nsx.cache, "time", clock)
+    return clock
+
+
+def test_conditional_get_answers_not_modified(client, seed, clock):
+    content_changed()
+    clock.now += 1
     first = client.get(PAGE)
 
     by_etag = client.get(PAGE, headers={"If-None-Match": first["ETag"]})
@@ -57,6 +74,30 @@ def test_conditional_get_answers_not_modified(client, seed):
     assert by_etag.status_code == 304
     assert by_date.status_code == 304
     assert by_etag.content == b""
+
+
+def test_pages_are_dated_only_once_their_generation_second_is_over(
+    client, seed, clock, django_capture_on_commit_callbacks
+):
+    content_changed()
+    assert "Last-Modified" not in client.get(PAGE)  # a second change this second would share the date
+    clock.now += 1
+    dated = client.get(PAGE)
+    # Another change within the second the page was sent in: the page's date would not tell it apart.
+    seed.context_covered = "A new context."
+    with django_capture_on_commit_callbacks(execute=True):
+        seed.save()
+
+    again = client.get(PAGE, headers={"If-Modified-Since": dated["Last-Modified"]})
+
+    assert dated["Last-Modified"] == "Fri, 15 Jan 2027 08:00:00 GMT"
+    assert again.status_code == 200
+    assert "A new context." in again.text
+    assert "Last-Modified" not in again
+    clock.now += 1
+    assert client.get(PAGE, headers={"If-Modified-Since": dated["Last-Modified"]})["Last-Modified"] == (
+        "Fri, 15 Jan 2027 08:00:01 GMT"
+    )
 
 
 def test_a_change_gives_a_new_etag(client, seed, django_capture_on_commit_callbacks):
