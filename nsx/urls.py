@@ -1,12 +1,18 @@
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
+from django.views.decorators.http import require_safe
 
-from nsx.views import SignOutView, healthz
+from frameworks.sitemaps import SITEMAPS
+from nsx.cache import cached_page
+from nsx.views import SignOutView, healthz, robots_txt
 
 urlpatterns = [
     path(settings.ADMIN_URL, admin.site.urls),
     path("healthz", healthz, name="healthz"),
+    path("robots.txt", robots_txt, name="robots"),
+    path("sitemap.xml", require_safe(cached_page(sitemap)), {"sitemaps": SITEMAPS}, name="sitemap"),
     path("accounts/logout/", SignOutView.as_view(), name="logout"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("evidence.urls")),

@@ -1,9 +1,12 @@
 from django.contrib.auth.views import LogoutView
 from django.db import DatabaseError, connection
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
+
+from nsx.cache import cached_page
 
 
 @never_cache
@@ -25,3 +28,11 @@ class SignOutView(LogoutView):
 
     def get(self, request, *args, **kwargs):
         return render(request, "registration/logout_confirm.html")
+
+
+@require_safe
+@cached_page
+def robots_txt(request):
+    """Crawlers may read every public page; the sitemap lists them. Sign-in pages are no use to them."""
+    lines = ["User-agent: *", "Disallow: /accounts/", f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}"]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
