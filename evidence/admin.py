@@ -1,7 +1,9 @@
 from django.contrib import admin, messages
+from django.db import router, transaction
+from simple_history.models import DeletedObject, to_historic
 
 from evidence.models import Citation, EvidenceMetric, Source, SourceAnchor, Suggestion
-from frameworks.admin import FrameworkContentMixin, HistoryAdmin, offer_occupation_anchors
+from frameworks.admin import FrameworkContentMixin, HistoryAdmin, HistoryDisplay, offer_occupation_anchors
 from frameworks.models import Framework, Statement
 
 
@@ -34,11 +36,81 @@ class CitationAdmin(FrameworkContentMixin, HistoryAdmin):
             kwargs["queryset"] = Statement.objects.filter(framework__status__in=Framework.EDITABLE_STATUSES)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
+    object_history_form_template = "admin/evidence/citation/object_history_form.html"
+
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
+        if "anchors" in form.base_fields and (record := to_historic(obj)) is not None:
+            form = restoring_anchors(form, record)  # subclassed first: a subclass makes its fields anew
         if anchors := form.base_fields.get("anchors"):
             offer_occupation_anchors(anchors, obj.statement.framework.occupation_id if obj is not None else None)
         return form
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method != "POST":
+            return super().history_form_view(request, object_id, version_id, extra_context)
+        # A revert's fields, anchors and history record are saved together or not at all.
+        with transaction.atomic(using=router.db_for_write(self.model)):
+            return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if lost := getattr(form, "lost_anchors", None):
+            self.message_user(request, f"{LOST_ANCHORS} were not restored: {quoted(lost)}.", messages.WARNING)
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return CitationHistoryDisplay(self.model, historical_record)
+
+
+LOST_ANCHORS = "Anchors of that version that are no longer O*NET items of this occupation"
+
+
+def restoring_anchors(form_class, record):
+    """The revert form of a citation's history `record`, its anchors chosen as they were then.
+
+    An anchor deleted since (by a later O*NET import, say) cannot come back. Refusing the revert would
+    leave that version out of reach for good, so the revert restores the anchors that still exist and
+    says which it leaves out, on the form and once saved.
+    """
+
+    class RevertForm(form_class):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            then = sorted(record.anchors.values_list("sourceanchor_id", flat=True))
+            # Only the anchors offered by offer_occupation_anchors, as for any save of the form.
+            offered = set(self.fields["anchors"].queryset.filter(pk__in=then).values_list("pk", flat=True))
+            self.initial["anchors"] = [pk for pk in then if pk in offered]
+            self.lost_anchors = anchor_names([pk for pk in then if pk not in offered])
+
+    return RevertForm
+
+
+def anchor_names(pks):
+    """The names of anchors, of deleted ones as their history last had them."""
+    if not pks:
+        return []
+    names = dict(SourceAnchor.objects.filter(pk__in=pks).values_list("pk", "name"))
+    deleted = SourceAnchor.history.filter(id__in=set(pks) - names.keys()).order_by("history_date")
+    last_known = dict(deleted.values_list("id", "name"))
+    return [names.get(pk) or last_known.get(pk) or f"anchor {pk}, of which no record is left" for pk in pks]
+
+
+def quoted(names):
+    return ", ".join(f"“{name}”" for name in names)
+
+
+class CitationHistoryDisplay(HistoryDisplay):
+    """Names a deleted anchor in the changes column, where simple-history shows only its type and pk."""
+
+    def prepare_delta_change_value(self, change, value):
+        value = super().prepare_delta_change_value(change, value)
+        if change.field != "anchors":
+            return value
+        deleted = [anchor.pk for anchor in value if isinstance(anchor, DeletedObject)]
+        names = dict(zip(deleted, anchor_names(deleted), strict=True))
+        return [
+            f"{names[anchor.pk]} (deleted)" if isinstance(anchor, DeletedObject) else anchor for anchor in value
+        ]
 
 
 @admin.register(EvidenceMetric)

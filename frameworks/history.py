@@ -1,10 +1,15 @@
 """Change history of curated rows: who changed which field, when, from what to what."""
 
+from functools import partial
+
+from django.conf import settings
+from django.db import transaction
 from django.db.models.signals import pre_save
 from simple_history.models import HistoricalRecords
 
 BASELINE_REASON = "State before the first recorded change"
 _TRACKED = {}  # model -> its History
+_OPEN_RECORD = "_history_open_record"  # on an instance: its record that m2m changes in this transaction join
 
 
 class History(HistoricalRecords):
@@ -12,6 +17,12 @@ class History(HistoricalRecords):
 
     Rows loaded from a fixture (raw saves) or written by the O*NET import (bulk writes) get no history,
     so without a baseline the first curator edit would have no old value to show or restore.
+
+    For a model with tracked many-to-many fields, one save is one record. simple-history records the save
+    before a form writes the m2m, then once more for each add, remove or clear: an admin save that changes
+    a citation's anchors made three records, the first holding the old anchors under the curator's name.
+    Here the m2m changes made to the same instance in the same transaction rewrite the m2m rows of the
+    record its save (or first m2m change) made.
     """
 
     def finalize(self, sender, **kwargs):
@@ -33,7 +44,50 @@ class History(HistoricalRecords):
             return
         before._history_user = None  # not the curator about to save: nobody knows who wrote it
         before._change_reason = BASELINE_REASON
+        # Its m2m rows are read from the database too, so they are the ones from before the change.
         self.create_historical_record(before, "~", using=using)
+
+    def m2m_changed(self, instance, action, attr, pk_set, reverse, using=None, **kwargs):
+        if reverse or hasattr(instance, "skip_history_when_saving") or not _enabled():
+            return super().m2m_changed(instance, action, attr, pk_set, reverse, **kwargs)
+        if action in ("pre_add", "pre_remove", "pre_clear"):
+            # A change of the m2m alone saves no row, so no pre_save records the baseline.
+            self.record_baseline(type(instance), instance, using)
+        elif action in ("post_add", "post_remove", "post_clear"):
+            if (record := self._open_record(instance)) is not None:
+                for field in record._history_m2m_fields:
+                    self.m2m_models[field].objects.filter(history=record).delete()
+                self.create_historical_record_m2ms(record, instance)
+            else:
+                self.create_historical_record(instance, "~")
+        return None
+
+    def create_historical_record_m2ms(self, history_instance, instance):
+        super().create_historical_record_m2ms(history_instance, instance)
+        if (
+            history_instance._history_m2m_fields
+            and instance.__dict__.get(_OPEN_RECORD) is not history_instance
+        ):
+            instance.__dict__[_OPEN_RECORD] = history_instance
+            # Outside a transaction this runs at once: every m2m change then has a record of its own.
+            transaction.on_commit(
+                partial(instance.__dict__.pop, _OPEN_RECORD, None), using=history_instance._state.db
+            )
+
+    def _open_record(self, instance):
+        record = instance.__dict__.get(_OPEN_RECORD)
+        if record is None:
+            return None
+        history = getattr(type(instance), self.manager_name).using(record._state.db)
+        latest = history.filter(**{instance._meta.pk.attname: instance.pk}).values_list(
+            "history_id", flat=True
+        )
+        # Another save of the row since, or a rolled-back savepoint, closes it.
+        return record if latest.first() == record.history_id else None
+
+
+def _enabled():
+    return getattr(settings, "SIMPLE_HISTORY_ENABLED", True)
 
 
 def record_baseline(instance):
