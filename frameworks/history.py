@@ -94,3 +94,24 @@ def record_baseline(instance):
     """Record the stored state of a tracked row that has no history yet, before changing it some other
     way than by saving it (an update() leaves the history alone)."""
     _TRACKED[type(instance)].record_baseline(type(instance), instance)
+
+
+def record_m2m_history(records, field_name, links):
+    """Give history `records` of rows written in bulk the many-to-many rows (`links`, through-model rows
+    also written in bulk) that `field_name` held, as a save of each row would have recorded them."""
+    if not records:  # none, or history is switched off
+        return
+    model = records[0].instance_type
+    field = model._meta.get_field(field_name)
+    m2m_history_model = _TRACKED[model].m2m_models[field]
+    own_attname = field.m2m_field_name() + "_id"
+    by_row = {}
+    for link in links:
+        by_row.setdefault(getattr(link, own_attname), []).append(link)
+    attnames = [through_field.attname for through_field in field.remote_field.through._meta.fields]
+    pk_attname = model._meta.pk.attname
+    m2m_history_model.objects.bulk_create(
+        m2m_history_model(history=record, **{name: getattr(link, name) for name in attnames})
+        for record in records
+        for link in by_row.get(getattr(record, pk_attname), [])
+    )

@@ -5,6 +5,7 @@ import re
 from django.db import transaction
 
 from evidence.models import Citation, EvidenceMetric
+from frameworks.history import record_m2m_history
 from frameworks.models import Framework, Statement
 
 TRAILING_NUMBER = re.compile(r"^(.*?)(\d+)$")
@@ -27,14 +28,17 @@ def next_version(framework):
 
 @transaction.atomic
 def copy_as_new_version(framework, version):
-    """A new draft of the framework's occupation with all its statements, citations, anchors and metrics."""
+    """A new draft of the framework's occupation with all its statements, citations, anchors and metrics.
+
+    Rows are written in bulk, each with the history record its own save would have made: a framework
+    has hundreds of rows, and saving them one by one took over a thousand queries.
+    """
     copy = Framework.objects.create(
-        occupation=framework.occupation, version=version, context_covered=framework.context_covered
+        occupation_id=framework.occupation_id, version=version, context_covered=framework.context_covered
     )
-    statements = framework.statements.prefetch_related("citations__anchors")
-    for statement in statements:
-        citations = list(statement.citations.all())
-        new_statement = Statement.objects.create(
+    originals = list(framework.statements.prefetch_related("citations__anchors"))
+    statements = [
+        Statement(
             framework=copy,
             section_id=statement.section_id,
             level_id=statement.level_id,
@@ -43,14 +47,24 @@ def copy_as_new_version(framework, version):
             title=statement.title,
             text=statement.text,
         )
-        for citation in citations:
-            new_citation = Citation.objects.create(
-                statement=new_statement, source_id=citation.source_id, position=citation.position
-            )
-            if anchors := list(citation.anchors.all()):
-                new_citation.anchors.set(anchors)
-    for metric in framework.evidence_metrics.all():
-        EvidenceMetric.objects.create(
+        for statement in originals
+    ]
+    Statement.objects.bulk_create(statements)
+    Statement.history.bulk_history_create(statements)
+
+    citations, links = [], []
+    Link = Citation.anchors.through
+    for original, statement in zip(originals, statements, strict=True):
+        for citation in original.citations.all():
+            new_citation = Citation(statement=statement, source_id=citation.source_id, position=citation.position)
+            citations.append(new_citation)
+            links += [Link(citation=new_citation, sourceanchor_id=anchor.pk) for anchor in citation.anchors.all()]
+    Citation.objects.bulk_create(citations)
+    Link.objects.bulk_create(links)
+    record_m2m_history(Citation.history.bulk_history_create(citations), "anchors", links)
+
+    EvidenceMetric.objects.bulk_create(
+        EvidenceMetric(
             framework=copy,
             source_id=metric.source_id,
             group=metric.group,
@@ -60,4 +74,6 @@ def copy_as_new_version(framework, version):
             unit=metric.unit,
             position=metric.position,
         )
+        for metric in framework.evidence_metrics.all()
+    )
     return copy

@@ -9,7 +9,14 @@ from evidence.models import Citation, EvidenceMetric
 from frameworks import services
 from frameworks.models import Framework, Statement
 from tests.admin_forms import admin_form_data
-from tests.factories import CitationFactory, FrameworkFactory, StatementFactory, UserFactory
+from tests.factories import (
+    CitationFactory,
+    EvidenceMetricFactory,
+    FrameworkFactory,
+    SourceAnchorFactory,
+    StatementFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -380,6 +387,40 @@ def test_copy_as_new_version_clones_everything_into_a_draft(client, seed, curato
         seed.statements.values_list("uid", flat=True)
     )
     assert seed.statements.count() == 136 and seed.status == Status.PUBLISHED
+
+
+def test_a_copy_records_each_row_as_created_by_the_curator(client, seed, curator):
+    client.force_login(curator)
+
+    client.post(reverse("admin:frameworks_framework_copy", args=[seed.pk]), {"version": "26.06"})
+
+    copy = Framework.objects.get(version="26.06")
+    statement_history = Statement.history.filter(framework=copy)
+    citation_history = Citation.history.filter(statement__framework=copy)
+    assert statement_history.count() == copy.statements.count() == 136
+    assert citation_history.count() == Citation.objects.filter(statement__framework=copy).count()
+    assert {(r.history_type, r.history_user) for r in [*statement_history, *citation_history]} == {("+", curator)}
+    # Each citation's record holds the anchors it was created with, for a revert to come back to.
+    for record in citation_history:
+        anchors_then = set(record.anchors.values_list("sourceanchor_id", flat=True))
+        assert anchors_then == set(record.instance.anchors.values_list("pk", flat=True))
+    assert sum(record.anchors.count() for record in citation_history) == Citation.anchors.through.objects.filter(
+        citation__statement__framework=copy
+    ).count() > 0
+
+
+def test_copying_costs_the_same_queries_however_many_statements(seed, django_assert_num_queries):
+    small = FrameworkFactory(version="1.0")
+    citation = CitationFactory(statement=StatementFactory(framework=small))
+    citation.anchors.add(SourceAnchorFactory(occupation=small.occupation))
+    EvidenceMetricFactory(framework=small)
+
+    with django_assert_num_queries(16) as one_statement:
+        services.copy_as_new_version(small, "1.1")
+    with django_assert_num_queries(len(one_statement.captured_queries)):
+        services.copy_as_new_version(seed, "26.06")
+
+    assert Statement.objects.filter(framework__version="26.06").count() == 136
 
 
 def test_copy_refuses_a_version_the_occupation_already_has(client, seed, curator):
