@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from evidence.models import Citation, Source, SourceAnchor
 from frameworks.models import JobZone, Occupation, OccupationTitle, OnetRelease, RelatedOccupation
+from frameworks.onet_sources import release_source
 from frameworks.search import refresh_derived_fields
 from frameworks.signals import batch_of_changes
 from frameworks.soc import SOC_CODE_PATTERN
@@ -80,15 +81,6 @@ TASK_TYPE_ORDER = {"Core": 0, "Supplemental": 1, "": 2}
 
 # The Required Level of Education element and the scale whose categories name education levels.
 EDUCATION_ELEMENT, EDUCATION_SCALE = "2.D.1", "RL"
-
-ONET_SOURCE_KEY = "onet"
-ONET_SOURCE_DEFAULTS = {
-    "label": "O*NET",
-    "footer_label": "O*NET",
-    "title": "O*NET Resource Center — Occupational Information Network",
-    "licence": "CC BY 4.0",
-    "url": "https://www.onetcenter.org/database.html",
-}
 
 _SOC_CODE_RE = re.compile(SOC_CODE_PATTERN, re.ASCII)
 _VERSION_RE = re.compile(r"O\*NET (\S+) Database")
@@ -711,8 +703,9 @@ class ReleaseWriter:
     anchors of the occupations in the release are replaced kind by kind, for the kinds whose file the
     release has; an anchor no longer in the release is deleted only if an earlier import created it
     (release set) and no citation cites it. A curator-authored anchor (no release) that the release also
-    lists takes the release's text, rank and flags but stays curator-authored; a curator's title keeps its
-    place as well (see _write_titles).
+    lists takes the release's text, rank and flags but stays curator-authored, source included; a curator's
+    title keeps its place as well (see _write_titles). An anchor the import stamps is credited to the
+    release's own source (onet_sources.release_source), so an upgrade credits it to the new release.
     """
 
     def __init__(self, data, steps):
@@ -720,7 +713,7 @@ class ReleaseWriter:
         self.now = timezone.now()
         self.release = None
         self.occupation_ids = {}  # SOC code -> pk, of the occupations in the release
-        self.onet_source = None  # fetched or created with the first anchors written
+        self.release_source = None  # credits the anchors: fetched or created with the first ones written
 
     def write(self):
         data = self.data
@@ -851,10 +844,11 @@ class ReleaseWriter:
         tally.kept = len(stale) - tally.deleted
         return tally
 
-    def _with_release(self, values, stored):
-        """Stamp a row with this release, unless a curator wrote it: then it stays the curator's."""
+    def _with_release(self, values, stored, **credit):
+        """Stamp a row with this release and `credit`, unless a curator wrote it: then it stays the curator's."""
         if stored is None or stored.release_id is not None:
             values["release_id"] = self.release.pk
+            values.update(credit)
         return values
 
     def _write_related(self):
@@ -888,10 +882,9 @@ class ReleaseWriter:
 
     def _write_anchors(self, kind):
         tally = ReleaseTally()
-        if self.onet_source is None:
-            self.onet_source, _ = Source.objects.get_or_create(
-                key=ONET_SOURCE_KEY, defaults=ONET_SOURCE_DEFAULTS
-            )
+        if self.release_source is None:
+            fields = release_source(self.data.version, self.data.released)
+            self.release_source, _ = Source.objects.get_or_create(key=fields.pop("key"), defaults=fields)
         in_release = set(self.occupation_ids.values())
         stored = {
             (anchor.occupation_id, anchor.onet_id): anchor
@@ -911,15 +904,13 @@ class ReleaseWriter:
                     "hot_technology": record.hot_technology,
                     "in_demand": record.in_demand,
                 }
-                wanted[key] = self._with_release(values, stored.get(key))
+                wanted[key] = self._with_release(values, stored.get(key), source_id=self.release_source.pk)
         stale = _sync(
             SourceAnchor,
             stored,
             wanted,
             tally,
-            lambda key, values: SourceAnchor(
-                occupation_id=key[0], kind=kind, onet_id=key[1], source_id=self.onet_source.pk, **values
-            ),
+            lambda key, values: SourceAnchor(occupation_id=key[0], kind=kind, onet_id=key[1], **values),
         )
         cited = set(Citation.anchors.through.objects.values_list("sourceanchor_id", flat=True))
         deletable = [anchor.pk for anchor in stale.values() if anchor.release_id and anchor.pk not in cited]
@@ -959,16 +950,20 @@ def _update(model, changes):
     bulk_update builds a CASE branch per row and field, which costs seconds at O*NET's scale, while an
     upgrade mostly sets values that many rows share (the new release, small positions). So a value shared
     by SHARED_VALUE_ROWS rows or more is set with one UPDATE per batch of them, and only the rest go
-    through bulk_update, grouped by the fields that changed.
+    through bulk_update, grouped by the fields that changed. Shared values set on the very same rows (an
+    anchor's new release and its source) go in one UPDATE.
     """
     pks_by_value = defaultdict(list)
     for instance, changed in changes:
         for name, value in changed.items():
             pks_by_value[name, value].append(instance.pk)
     shared = {key for key, pks in pks_by_value.items() if len(pks) >= SHARED_VALUE_ROWS}
+    values_by_rows = defaultdict(dict)
     for name, value in shared:
-        for chunk in batched(pks_by_value[name, value], BATCH_SIZE, strict=False):
-            model.objects.filter(pk__in=chunk).update(**{name: value})
+        values_by_rows[tuple(pks_by_value[name, value])][name] = value
+    for pks, values in values_by_rows.items():
+        for chunk in batched(pks, BATCH_SIZE, strict=False):
+            model.objects.filter(pk__in=chunk).update(**values)
 
     by_fields = defaultdict(list)
     for instance, changed in changes:

@@ -269,15 +269,20 @@ def test_import_reads_a_29x_release():
     reading = SourceAnchor.objects.get(occupation=insurance, kind=SourceAnchor.Kind.SKILL, onet_id="2.A.1.a")
     assert reading.importance == Decimal("4.00")
     assert reading.release == release
-    source = Source.objects.get(key="onet")
+    # Credited to a source for the release read, named as the seed names its O*NET source.
+    source = Source.objects.get(key="onet-29-3")
     assert reading.source == source
-    assert (source.label, source.footer_label, source.licence, source.url) == (
-        "O*NET",
-        "O*NET",
+    assert set(SourceAnchor.objects.values_list("source", flat=True)) == {source.pk}
+    assert (source.label, source.footer_label, source.version, source.licence, source.url) == (
+        "O*NET v29.3",
+        "O*NET v29.3",
+        "29.3 (May 2025)",
         "CC BY 4.0",
         "https://www.onetcenter.org/database.html",
     )
-    assert source.title == "O*NET Resource Center — Occupational Information Network"
+    assert source.title == "O*NET Resource Center — Occupational Information Network, v29.3 (May 2025)"
+    assert source.position == 1
+    assert not Source.objects.filter(key="onet").exists()
 
     # A title listed twice is kept once, with the short title one of its lines gives.
     assert titles(INSURANCE, OccupationTitle.Kind.ALTERNATE) == [
@@ -400,6 +405,128 @@ def test_upgrade_updates_adds_retires_and_keeps_what_the_release_lacks():
         ("11-1011.00", "Supplemental", 3),
     ]
     assert related("43-4051.00") == [("41-3021.00", "Primary-Short", 1)]
+
+
+def anchor_credits(client, soc_code):
+    """The sources the anchors page of an occupation credits, as a visitor reads them, with their links."""
+    cache.clear()
+    response = client.get(f"/occupations/{soc_code}/anchors/")
+    assert response.status_code == 200
+    match = re.search(r'<p class="anchor-panel__enrichment">O\*NET enrichment(.*?)</p>', response.text)
+    if not match:
+        return {}
+    links = re.findall(r' · <a href="([^"]+)">([^<]+)</a>', match[1])
+    return {html.unescape(label): href for href, label in links}
+
+
+def framework_anchor_summary(client, soc_code):
+    """What the framework page says of its anchors beside the link that shows them."""
+    cache.clear()
+    response = client.get(f"/occupations/{soc_code}/")
+    assert response.status_code == 200
+    return html.unescape(re.search(r'<span class="anchors-disclosure__meta">(.*?)</span>', response.text)[1])
+
+
+def test_anchors_are_credited_to_the_release_they_came_from(seed, client):
+    # The seed's O*NET source is a later release than the one imported here.
+    assert Source.objects.get(key="onet").label == "O*NET v30.2"
+    seed_anchors = dict(SourceAnchor.objects.values_list("pk", "source__key"))
+
+    run(RELEASE_A)
+
+    credits = anchor_credits(client, "43-4051.00")
+    assert list(credits) == ["O*NET v29.3"]
+    source_page = client.get(credits["O*NET v29.3"])
+    assert source_page.status_code == 200
+    assert (
+        "<h1>O*NET Resource Center — Occupational Information Network, v29.3 (May 2025)</h1>"
+        in source_page.text
+    )
+    # The seed framework's occupation: the release's anchors beside the ones the seed loaded, which keep
+    # their source; its statements still cite the seed's sources.
+    assert "O*NET v29.3" in anchor_credits(client, INSURANCE)
+    assert "O*NET v30.2" not in anchor_credits(client, INSURANCE)
+    assert "· O*NET v29.3" in framework_anchor_summary(client, INSURANCE)
+    assert "O*NET v30.2" not in framework_anchor_summary(client, INSURANCE)
+    assert dict(SourceAnchor.objects.filter(pk__in=seed_anchors).values_list("pk", "source__key")) == seed_anchors
+    assert Citation.objects.filter(source__key="onet").count() == 69
+
+
+def test_an_upgrade_credits_what_it_restamps_to_the_new_release(client):
+    run(RELEASE_A)
+
+    output = run(RELEASE_B)
+
+    insurance = Occupation.objects.get(soc_code=INSURANCE)
+    credited = dict(
+        SourceAnchor.objects.filter(occupation=insurance).values_list("release__version", "source__key").distinct()
+    )
+    # Skills are not in 30.1: they stay 29.3's, credited to it.
+    assert credited == {"29.3": "onet-29-3", "30.1": "onet-30-1"}
+    assert set(
+        SourceAnchor.objects.filter(occupation=insurance, kind=SourceAnchor.Kind.SKILL).values_list(
+            "source__key", flat=True
+        )
+    ) == {"onet-29-3"}
+    assert list(anchor_credits(client, INSURANCE)) == ["O*NET v29.3", "O*NET v30.1"]
+    assert list(anchor_credits(client, "15-1252.00")) == ["O*NET v30.1"]
+    # Retired with 30.1: its anchors are still 29.3's.
+    assert list(anchor_credits(client, "13-2052.00")) == ["O*NET v29.3"]
+    assert client.get(anchor_credits(client, "15-1252.00")["O*NET v30.1"]).status_code == 200
+    assert Source.objects.get(key="onet-30-1").title.endswith("v30.1 (December 2025)")
+    assert summary(output)["task anchors"]["updated"] > 0
+
+    again = summary(run(RELEASE_B))
+    for kind in ("task anchors", "technology anchors", "work style anchors"):
+        assert (again[kind]["created"], again[kind]["updated"]) == (0, 0), kind
+
+
+def test_migration_credits_anchors_imported_before_to_their_release(seed, client):
+    from importlib import import_module
+
+    from frameworks.onet_sources import release_source
+
+    migration = import_module("frameworks.migrations.0007_credit_anchors_to_their_release")
+    run(RELEASE_A)
+    run(RELEASE_B)
+    # As the importer left them before each release had a source: every imported anchor on the seed's.
+    shared = Source.objects.get(key="onet")
+    SourceAnchor.objects.exclude(release=None).update(source=shared)
+    Source.objects.filter(key__in=["onet-29-3", "onet-30-1"]).delete()
+    curated = SourceAnchor.objects.create(
+        occupation=Occupation.objects.get(soc_code=INSURANCE),
+        kind=SourceAnchor.Kind.TASK,
+        onet_id="curated-1",
+        name="Explain a policy's exclusions",
+        source=shared,
+    )
+    seed_anchors = dict(SourceAnchor.objects.filter(release=None).values_list("pk", "source__key"))
+    citations = dict(Citation.objects.values_list("pk", "source__key"))
+    assert "O*NET v30.2" in anchor_credits(client, "43-4051.00")
+
+    migration.credit_releases(apps, None)
+
+    assert set(SourceAnchor.objects.exclude(release=None).values_list("release__version", "source__key")) == {
+        ("29.3", "onet-29-3"),
+        ("30.1", "onet-30-1"),
+    }
+    assert dict(SourceAnchor.objects.filter(release=None).values_list("pk", "source__key")) == seed_anchors
+    assert seed_anchors[curated.pk] == "onet"
+    assert dict(Citation.objects.values_list("pk", "source__key")) == citations
+    # Each source as the importer would have made it.
+    for release in OnetRelease.objects.all():
+        fields = release_source(release.version, release.released)
+        source = Source.objects.get(key=fields.pop("key"))
+        assert {name: getattr(source, name) for name in fields} == fields
+    # Its skills are 29.3's (30.1 has none), the rest 30.1's.
+    assert list(anchor_credits(client, "43-4051.00")) == ["O*NET v29.3", "O*NET v30.1"]
+    assert list(anchor_credits(client, "13-2052.00")) == ["O*NET v29.3"]
+    assert "Nothing changed" in run(RELEASE_B)
+
+    # Run again, it finds nothing left to move.
+    before = snapshot()
+    migration.credit_releases(apps, None)
+    assert snapshot() == before
 
 
 def test_a_retired_occupation_that_reappears_is_restored():
@@ -758,7 +885,7 @@ def test_cited_and_curator_authored_anchors_survive_and_frameworks_are_untouched
     cited = SourceAnchor.objects.get(
         occupation=insurance, kind=SourceAnchor.Kind.WORK_STYLE, onet_id="1.C.5.c"
     )
-    citation = Citation.objects.create(statement=statement, source=Source.objects.get(key="onet"))
+    citation = Citation.objects.create(statement=statement, source=Source.objects.get(key="onet-29-3"))
     citation.anchors.add(cited)
     curated = SourceAnchor.objects.create(
         occupation=insurance, kind=SourceAnchor.Kind.WORK_STYLE, onet_id="curated-1", name="Composure"
@@ -774,6 +901,9 @@ def test_cited_and_curator_authored_anchors_survive_and_frameworks_are_untouched
     assert "kept: no longer in the release, but cited or curator-authored, so not deleted." in output
     assert SourceAnchor.objects.filter(pk__in=[cited.pk, curated.pk]).count() == 2
     assert SourceAnchor.objects.get(pk=cited.pk).release.version == "29.3"
+    # Kept from 29.3, so still credited to it; the curator's anchor keeps its (lack of a) source.
+    assert SourceAnchor.objects.get(pk=cited.pk).source.key == "onet-29-3"
+    assert SourceAnchor.objects.get(pk=curated.pk).source is None
     assert SourceAnchor.objects.filter(occupation=insurance, kind=SourceAnchor.Kind.WORK_STYLE).count() == 10
     assert authored == {
         model: serializers.serialize("json", model.objects.order_by("pk"))
@@ -839,11 +969,12 @@ def test_progress_bar_only_on_a_terminal():
 
 
 @pytest.mark.skipif(not REAL_RELEASES.is_dir(), reason="the real O*NET releases are not next to the project")
-def test_real_releases_import_then_upgrade():
+def test_real_releases_import_then_upgrade(client):
     # How long this takes is measured by bench/import_onet.py, not here.
     run(REAL_RELEASES / "db_29_3_text")
 
     assert Occupation.objects.count() == 1016
+    assert list(anchor_credits(client, "47-2111.00")) == ["O*NET v29.3"]
     assert anchors(INSURANCE, SourceAnchor.Kind.SKILL) == EXPECTED_SKILLS
     assert anchors(INSURANCE, SourceAnchor.Kind.KNOWLEDGE) == SEED_KNOWLEDGE
 
@@ -867,6 +998,8 @@ def test_real_releases_import_then_upgrade():
     # Every reported title of 30.1 is among its alternate titles too; each is kept once, as reported.
     assert titles_listed_twice() == set()
     assert Occupation.objects.get(soc_code=INSURANCE).education_level == Occupation.EducationLevel.BACHELOR
+    # Electricians' skills, knowledge and abilities are 29.3's, which 30.1 does not have.
+    assert list(anchor_credits(client, "47-2111.00")) == ["O*NET v29.3", "O*NET v30.1"]
 
 
 @pytest.mark.skipif(
