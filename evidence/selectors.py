@@ -5,16 +5,21 @@ from evidence.models import Citation, Source, SourceAnchor
 from frameworks.models import Framework
 
 
-def visible_citation(citation_id, preview=False):
+def visible_citation(citation_id, preview=False, with_statement=True):
     """A citation on a public framework version (any, to those who preview drafts), with its source,
-    statement and grounding anchors."""
-    queryset = Citation.objects.select_related(
-        "source",
-        "statement__framework__occupation",
-        "statement__section",
-        "statement__level",
-        "statement__domain",
-    ).prefetch_related(Prefetch("anchors", queryset=SourceAnchor.objects.order_by("kind", "position")))
+    framework and grounding anchors, and unless with_statement is false its statement's occupation,
+    section, level and domain."""
+    related = ["source", "statement__framework"]
+    if with_statement:
+        related += [
+            "statement__framework__occupation",
+            "statement__section",
+            "statement__level",
+            "statement__domain",
+        ]
+    queryset = Citation.objects.select_related(*related).prefetch_related(
+        Prefetch("anchors", queryset=SourceAnchor.objects.order_by("kind", "position"))
+    )
     if not preview:
         queryset = queryset.filter(statement__framework__status__in=Framework.PUBLIC_STATUSES)
     return get_object_or_404(queryset, pk=citation_id)

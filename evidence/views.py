@@ -15,8 +15,10 @@ from nsx.htmx import template_for
 @require_safe
 @cached_page
 def citation_detail(request: HttpRequest, citation_id: int):
-    citation = selectors.visible_citation(citation_id, preview=can_preview(request.user))
     template = template_for(request, "evidence/citation.html", "citation-detail")
+    # Only the whole page shows the statement; a chip opened in place shows the source and its anchors.
+    whole_page = template == "evidence/citation.html"
+    citation = selectors.visible_citation(citation_id, preview=can_preview(request.user), with_statement=whole_page)
     response = render(request, template, {"citation": citation, "statement": citation.statement})
     if not citation.statement.framework.is_public:
         patch_cache_control(response, private=True, no_store=True)  # a draft, shown to a curator

@@ -4,10 +4,13 @@ import re
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from itertools import groupby
+from operator import itemgetter
 
-from django.db.models import Count, Exists, OuterRef, Prefetch
+from django.db.models import Count, Exists, OuterRef
 from django.http import Http404
 from django.urls import reverse
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 
 from evidence.models import Citation, EvidenceMetric, SourceAnchor
 from frameworks import search
@@ -31,8 +34,14 @@ def get_occupation(soc_code):
 
 
 def current_framework(occupation):
-    """The newest published framework of an occupation, or None."""
-    return published_frameworks().filter(occupation=occupation).first()
+    """The published framework of an occupation, or None."""
+    try:
+        # The database holds one published version per occupation at most: nothing to order.
+        framework = Framework.objects.published().get(occupation=occupation)
+    except Framework.DoesNotExist:
+        return None
+    framework.occupation = occupation  # the caller's: selecting it again doubled the query's cost
+    return framework
 
 
 def framework_version(occupation, version, preview=False):
@@ -76,7 +85,7 @@ class SectionContent:
 def _level_groups(levels, statements):
     by_level = {}
     for statement in statements:
-        by_level.setdefault(statement.level_id, []).append(statement)
+        by_level.setdefault(statement["level_id"], []).append(statement)
     return [LevelGroup(level, by_level.get(level.pk, [])) for level in levels]
 
 
@@ -88,31 +97,56 @@ def _address_format(viewname):
 
 def sections():
     """The framework sections, in tab order."""
-    return list(Section.objects.select_related("scale").order_by("position"))
+    return list(Section.objects.order_by("position"))
+
+
+# What a citation chip shows of its source, and a footnote of the print page.
+CITED_SOURCE_FIELDS = ("label", "title", "version", "publisher", "licence", "url")
+
+
+def _citations_by_statement(framework, section):
+    """The section's citations as dicts by statement id, in position order; one dict per cited source."""
+    rows = (
+        Citation.objects.filter(statement__framework=framework, statement__section=section)
+        .order_by("position")
+        .values_list("pk", "statement_id", "source_id", *(f"source__{name}" for name in CITED_SOURCE_FIELDS))
+    )
+    # The template shows the address twice and the id three times per chip: escaped here once instead.
+    chip_address = escape(_address_format("evidence:citation"))
+    sources, cited = {}, {}
+    for pk, statement_id, source_id, *source_values in rows:
+        if source_id not in sources:
+            sources[source_id] = {"pk": source_id, **dict(zip(CITED_SOURCE_FIELDS, source_values, strict=True))}
+        citation = {
+            "pk": pk,
+            "source": sources[source_id],
+            "address": mark_safe(chip_address.format(pk)),
+            "slot_id": mark_safe(f"citation-{pk}"),
+        }
+        cited.setdefault(statement_id, []).append(citation)
+    return cited
 
 
 def framework_section(framework, section):
     """One section of a framework: its statements by domain and level, each with its citations.
 
-    Runs the same few queries however many statements the framework has.
+    Runs the same few queries however many statements the framework has. Statements and citations are
+    read as dicts: the page only shows them, and model instances for a few hundred rows cost more than
+    the queries do.
     """
     levels = list(Level.objects.filter(scale=section.scale_id).order_by("position"))
-    citations = Citation.objects.select_related("source").order_by("position")
     statements = list(
         Statement.objects.filter(framework=framework, section=section)
-        .prefetch_related(Prefetch("citations", queryset=citations, to_attr="cited"))
         .order_by("domain__position", "level__position", "position")
+        .values("pk", "uid", "title", "text", "level_id", "domain_id")
     )
-    # Plain strings for the template: rendering a number or reversing an address per chip adds up.
-    chip_address = _address_format("evidence:citation")
+    cited = _citations_by_statement(framework, section)
     for statement in statements:
-        for citation in statement.cited:
-            citation.address = chip_address.format(citation.pk)
-            citation.slot_id = f"citation-{citation.pk}"
+        statement["cited"] = cited.get(statement["pk"], [])
     content = SectionContent(section, count=len(statements))
     if section.uses_domains:
         domains = {domain.pk: domain for domain in Domain.objects.order_by("position")}
-        for domain_id, grouped in groupby(statements, key=lambda s: s.domain_id):
+        for domain_id, grouped in groupby(statements, key=itemgetter("domain_id")):
             in_domain = list(grouped)
             content.domains.append(DomainGroup(domains[domain_id], _level_groups(levels, in_domain), len(in_domain)))
     else:
@@ -141,20 +175,23 @@ class AnchorPanel:
 
 
 def anchor_panel(occupation):
+    # Rows rather than model instances: the panel shows a few fields, and an anchor has many.
     anchors = list(
-        SourceAnchor.objects.filter(occupation=occupation).select_related("source").order_by("kind", "position")
+        SourceAnchor.objects.filter(occupation=occupation)
+        .order_by("kind", "position")
+        .values("kind", "name", "hot_technology", "source__key", "source__label")
     )
-    groups = [(kind, [anchor for anchor in anchors if anchor.kind == kind]) for kind in SourceAnchor.Kind]
-    sources = []
+    groups = [(kind, [anchor for anchor in anchors if anchor["kind"] == kind]) for kind in SourceAnchor.Kind]
+    sources = {}
     for anchor in anchors:
-        if anchor.source and anchor.source not in sources:
-            sources.append(anchor.source)
+        if (key := anchor["source__key"]) is not None and key not in sources:
+            sources[key] = {"key": key, "label": anchor["source__label"]}
     return AnchorPanel(
         occupation=occupation,
         groups=[(kind, items) for kind, items in groups if items],
         count=len(anchors),
-        sources=sources,
-        titles=list(occupation.titles.order_by("kind", "position", "title")),
+        sources=list(sources.values()),
+        titles=list(occupation.titles.order_by("kind", "position", "title").values("title")),
         apprenticeships=list(occupation.apprenticeships.all()),
         cip_programs=list(occupation.cip_programs.all()),
     )
@@ -191,7 +228,9 @@ def related_occupations(occupation):
 
 def occupations_with_source_data():
     """How many current occupations have O*NET anchors to ground statements in."""
-    return Occupation.objects.filter(retired=False, anchors__isnull=False).distinct().count()
+    # A semi-join: joining the anchors and counting distinct occupations compares whole rows.
+    has_anchors = Exists(SourceAnchor.objects.filter(occupation=OuterRef("pk")))
+    return Occupation.objects.filter(has_anchors, retired=False).count()
 
 
 def directory(filters):

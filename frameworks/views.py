@@ -6,7 +6,6 @@ from django.shortcuts import redirect, render
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_safe
 
-from evidence.models import Source
 from exchange.views import framework_json, prefers_json
 from frameworks import selectors
 from frameworks.forms import DirectoryForm
@@ -69,7 +68,9 @@ def _framework_page(request, context):
     tab = request.GET.get("tab", tab_keys[0])
     if tab not in tab_keys:
         tab = tab_keys[0]
-    context.update(tabs=tabs, tab=tab)
+    # Citations show as chips (print.html sets as_footnotes). Set rather than left out: the template
+    # reads it for every statement, and each read of a missing variable raises and catches exceptions.
+    context.update(tabs=tabs, tab=tab, as_footnotes=False)
     if tab == ANCHORS_TAB[0]:
         context["panel"] = selectors.anchor_panel(occupation)
     else:
@@ -109,17 +110,21 @@ def anchors(request: HttpRequest, soc_code: str):
 @dataclass
 class Footnote:
     number: int
-    source: Source
+    source: dict  # selectors.CITED_SOURCE_FIELDS
 
 
 def _number_sources(sections):
-    """Numbers each cited source once, in reading order, and gives every citation its source's number."""
+    """Numbers each cited source once, in reading order, and gives every citation its source's number.
+
+    A citation's number is text: the template shows it twice per citation, and renders an int by localizing it.
+    """
     notes = {}
     for content in sections:
         for statement in content.statements():
-            for citation in statement.cited:
-                note = notes.setdefault(citation.source_id, Footnote(len(notes) + 1, citation.source))
-                citation.footnote = note.number
+            for citation in statement["cited"]:
+                source = citation["source"]
+                note = notes.setdefault(source["pk"], Footnote(len(notes) + 1, source))
+                citation["footnote"] = str(note.number)
     return list(notes.values())
 
 
