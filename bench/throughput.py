@@ -2,7 +2,7 @@
 
     python bench/throughput.py [--seconds 10] [--load-seconds 60]
 
-Needs PostgreSQL (DATABASE_URL), Redis (REDIS_URL, optional: local memory otherwise) and `wrk` (apt).
+Needs PostgreSQL (DATABASE_URL), Redis (REDIS_URL, optional: the file cache otherwise) and `wrk` (apt).
 It migrates the database, loads the seed framework, renders the framework page once into a static HTML
 file served by the same gunicorn through WhiteNoise, then with gunicorn (2 workers) on 127.0.0.1 measures:
 

@@ -73,7 +73,7 @@ def _redis_client():
 class GenerationWatch:
     """This process's copy of the content generation, kept current through Redis pub/sub.
 
-    Without Redis (local memory), or while the subscription is down, it reads the cache every time.
+    Without Redis (the file cache), or while the subscription is down, it reads the cache every time.
     """
 
     def __init__(self):

@@ -184,12 +184,14 @@ NSX_PROXY_COUNT = int(os.environ.get("DJANGO_PROXY_COUNT", "0"))
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
 # A shared cache (Redis) when REDIS_URL is set, so every app process sees the same pages and limits.
+# Without it, files in the project: still shared by every process of this machine, so a change made by
+# a command (an import, loaddata) reaches the running server's pages as one made in the admin does.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 CACHES = {
     "default": (
         {"BACKEND": "nsx.redis_cache.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "nsx"}
         if REDIS_URL
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+        else {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": BASE_DIR / ".cache"}
     )
 }
 

@@ -1,6 +1,9 @@
 """Anonymous pages are cached until the content changes, and answer conditional requests."""
 
 import gzip
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -13,6 +16,7 @@ from evidence.models import Citation, EvidenceMetric, Source
 from frameworks import services, workflow
 from frameworks.models import Framework, Statement
 from nsx.cache import GenerationWatch, PageCacheMiddleware, cached_page, content_changed, content_generation
+from tests.tools import ROOT
 
 pytestmark = pytest.mark.django_db
 
@@ -315,3 +319,17 @@ def test_a_message_waiting_for_the_visitor_is_not_hidden_by_a_cached_page(client
 
     assert "A curator will review your suggestion" in after.text
     assert "A curator will review your suggestion" not in client.get(anchors_tab).text
+
+
+def test_a_change_made_by_a_command_reaches_the_running_servers_pages(client, seed):
+    # Without Redis the cache is files that every process of the machine shares: an import run from a
+    # shell while `make serve` runs moves the generation the server's pages are kept by.
+    first = client.get(PAGE)
+    environment = {name: value for name, value in os.environ.items() if name != "REDIS_URL"}
+    command = "from nsx.cache import content_changed; content_changed()"
+    subprocess.run([sys.executable, "manage.py", "shell", "-c", command], cwd=ROOT, env=environment, check=True)
+
+    again = client.get(PAGE, headers={"If-None-Match": first["ETag"]})
+
+    assert again.status_code == 200
+    assert again["ETag"] != first["ETag"]
