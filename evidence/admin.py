@@ -55,14 +55,11 @@ class CitationAdmin(FrameworkContentMixin, HistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        if lost := getattr(form, "lost_anchors", None):
-            self.message_user(request, f"{LOST_ANCHORS} were not restored: {quoted(lost)}.", messages.WARNING)
+        if warning := getattr(form, "lost_anchors_warning", None):
+            self.message_user(request, warning, messages.WARNING)
 
     def get_historical_record_context_helper(self, request, historical_record):
         return CitationHistoryDisplay(self.model, historical_record)
-
-
-LOST_ANCHORS = "Anchors of that version that are no longer O*NET items of this occupation"
 
 
 def restoring_anchors(form_class, record):
@@ -82,6 +79,16 @@ def restoring_anchors(form_class, record):
             self.initial["anchors"] = [pk for pk in then if pk in offered]
             self.lost_anchors = anchor_names([pk for pk in then if pk not in offered])
 
+        @property
+        def lost_anchors_warning(self):
+            if self.lost_anchors:
+                names = ", ".join(f"“{name}”" for name in self.lost_anchors)
+                return (
+                    "Anchors of the version reverted to that are no longer O*NET items of this occupation "
+                    f"are not restored: {names}."
+                )
+            return ""
+
     return RevertForm
 
 
@@ -93,10 +100,6 @@ def anchor_names(pks):
     deleted = SourceAnchor.history.filter(id__in=set(pks) - names.keys()).order_by("history_date")
     last_known = dict(deleted.values_list("id", "name"))
     return [names.get(pk) or last_known.get(pk) or f"anchor {pk}, of which no record is left" for pk in pks]
-
-
-def quoted(names):
-    return ", ".join(f"“{name}”" for name in names)
 
 
 class CitationHistoryDisplay(HistoryDisplay):

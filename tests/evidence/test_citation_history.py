@@ -134,12 +134,12 @@ def test_a_revert_leaves_out_an_anchor_deleted_since_and_says_so(client, citatio
     SourceAnchor.objects.filter(pk=anchors[1].pk).delete()  # as an O*NET import deletes an uncited anchor
 
     form = client.get(revert_url(citation, first))
-    assert "cannot be restored: “Explain policy riders”" in form.text
+    assert "are not restored: “Explain policy riders”." in form.text
     response = client.post(revert_url(citation, first), admin_form_data(form), follow=True)
 
     assert response.redirect_chain
     assert anchor_names(citation) == ["Quote premiums by phone"]
-    assert "were not restored: “Explain policy riders”." in response.text
+    assert "are not restored: “Explain policy riders”." in response.text
     assert "was changed successfully" in response.text
     assert anchor_names(records(citation)[-1]) == ["Quote premiums by phone"]
     # The history page names the deleted anchor rather than its table and key.
