@@ -7,6 +7,7 @@ def site_sources(request):
     """The footer's Sources line, read lazily so pages that never render it run no query."""
 
     def footer_sources():
-        return list(Source.objects.only("key", "footer_label", "licence").order_by("position", "key"))
+        listed = Source.objects.exclude(footer_label="")
+        return list(listed.only("key", "footer_label", "licence").order_by("position", "key"))
 
     return {"footer_sources": footer_sources, "nsx_copyright": settings.NSX_COPYRIGHT}

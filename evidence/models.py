@@ -18,7 +18,11 @@ class Source(models.Model):
 
     key = models.SlugField(unique=True)
     label = models.CharField(max_length=80, help_text="Short label shown on a citation chip.")
-    footer_label = models.CharField(max_length=120, help_text="How the site's Sources line names it.")
+    footer_label = models.CharField(
+        max_length=120,
+        blank=True,
+        help_text="How the Sources line at the foot of every page names it; left blank, the line leaves it out.",
+    )
     title = models.CharField(max_length=250, help_text="Full title, as a chip's expansion shows it.")
     version = models.CharField(max_length=80, blank=True)
     publisher = models.CharField(max_length=200, blank=True)

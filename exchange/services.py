@@ -294,14 +294,13 @@ class _Writer:
         )
 
     def _sources(self, items):
-        optional = ("version", "publisher", "licence", "url")
+        optional = ("footer_label", "version", "publisher", "licence", "url")
         return self._shared(
             "sources",
             Source,
             items,
             lambda item: {
                 "label": item["label"],
-                "footer_label": item["footer_label"],
                 "title": item["title"],
                 **{name: item.get(name, "") for name in optional},
             },

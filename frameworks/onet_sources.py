@@ -22,7 +22,9 @@ def release_source(version, released):
     return {
         "key": release_source_key(version),
         "label": f"O*NET v{version}",
-        "footer_label": f"O*NET v{version}",
+        # Out of the Sources line: the O*NET attribution at the foot of every page credits every release,
+        # and a line naming each imported release would grow with every import.
+        "footer_label": "",
         "title": f"O*NET Resource Center — Occupational Information Network, v{dated}",
         "version": dated if len(dated) <= VERSION_MAX_LENGTH else version,
         "publisher": PUBLISHER,

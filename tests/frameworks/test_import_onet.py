@@ -275,7 +275,7 @@ def test_import_reads_a_29x_release():
     assert set(SourceAnchor.objects.values_list("source", flat=True)) == {source.pk}
     assert (source.label, source.footer_label, source.version, source.licence, source.url) == (
         "O*NET v29.3",
-        "O*NET v29.3",
+        "",  # the Sources line leaves releases out: the O*NET attribution covers them all
         "29.3 (May 2025)",
         "CC BY 4.0",
         "https://www.onetcenter.org/database.html",
@@ -450,6 +450,41 @@ def test_anchors_are_credited_to_the_release_they_came_from(seed, client):
     assert "O*NET v30.2" not in framework_anchor_summary(client, INSURANCE)
     assert dict(SourceAnchor.objects.filter(pk__in=seed_anchors).values_list("pk", "source__key")) == seed_anchors
     assert Citation.objects.filter(source__key="onet").count() == 69
+    # The Sources line at the foot of the page stays the seed's, however many releases are imported.
+    run(RELEASE_B)
+    assert sources_line(client) == SEED_SOURCES_LINE
+
+
+SEED_SOURCES_LINE = (
+    "Sources: O*NET v30.2 (CC BY 4.0), SkillsCrosswalk.com, LER.me, Anthropic Economic Index, "
+    "SAFI (Jadhav & Danve, 2026), WEF Skills Taxonomy 2021, Pathsmith Durable Skills Framework."
+)
+
+
+def sources_line(client):
+    line = re.search(r'<p class="sources-line">(.*?)</p>', client.get("/").text, re.S)[1]
+    return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", line))).strip().removesuffix(" © 2026 EBSCOed.")
+
+
+def test_migration_leaves_release_sources_out_of_the_sources_line(seed, client):
+    from importlib import import_module
+
+    migration = import_module("frameworks.migrations.0008_release_sources_out_of_the_sources_line")
+    run(RELEASE_A)
+    run(RELEASE_B)
+    # As the importer left them before: each release named in the line, one renamed there by a curator.
+    Source.objects.filter(key="onet-29-3").update(footer_label="O*NET v29.3")
+    Source.objects.filter(key="onet-30-1").update(footer_label="O*NET 30.1 (Dec 2025)")
+    assert "O*NET v29.3 (CC BY 4.0)" in sources_line(client)
+
+    migration.leave_releases_out(apps, None)
+    cache.clear()
+
+    assert sources_line(client) == SEED_SOURCES_LINE.replace(
+        "SkillsCrosswalk", "O*NET 30.1 (Dec 2025) (CC BY 4.0), SkillsCrosswalk"
+    )
+    migration.list_releases_again(apps, None)
+    assert Source.objects.get(key="onet-29-3").footer_label == "O*NET v29.3"
 
 
 def test_an_upgrade_credits_what_it_restamps_to_the_new_release(client):
