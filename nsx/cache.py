@@ -2,7 +2,8 @@
 
 Every committed save or delete of content the public sees (`frameworks.signals`) moves the content
 generation (a timestamp in the cache framework) forward; page keys and ETags include it, so the next
-request after an edit, a publish or an import renders afresh. With Redis (REDIS_URL) every app process
+request after an edit, a publish or an import renders afresh. A `migrate` moves it too, and keys include
+the deployment's code fingerprint. With Redis (REDIS_URL) every app process
 shares the generation and the pages.
 
 Views opt in with `cached_page`. `PageCacheMiddleware`, placed right after WhiteNoise, answers repeat
@@ -19,11 +20,15 @@ socket first.
 import hashlib
 import logging
 import os
+import sys
 import threading
 import time
 from collections import OrderedDict
+from functools import cache as once
 from functools import wraps
+from pathlib import Path
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
@@ -59,10 +64,54 @@ def content_changed():
         client.publish(cache.make_and_validate_key(GENERATION_KEY), repr(stamp))
 
 
+def content_changed_by_migrate(**kwargs):
+    """A migration may rewrite what pages show (frameworks' data migrations do)."""
+    try:
+        content_changed()
+    except Exception:
+        # Failing the migrate, its migrations applied, would stop a deployment over a cache hiccup.
+        logger.warning(
+            "The cache is unreachable: pages cached before this migration stay until they expire.",
+            exc_info=True,
+        )
+
+
 def content_changed_on_commit():
     """Start a new generation once the change is committed; before, a page rendered from the old rows
     could be stored under the new generation and outlive the change."""
     transaction.on_commit(content_changed)
+
+
+@once
+def code_fingerprint():
+    """A digest of what renders this deployment's pages: the project's code and templates, and the
+    static manifest that names its hashed files.
+
+    Page keys and ETags include it. The shared cache outlives a deployment, and a page the previous one
+    rendered names static files this one no longer serves.
+    """
+    base = Path(settings.BASE_DIR)
+    roots = {base / "nsx"}
+    roots.update(
+        Path(app.path)
+        for app in apps.get_app_configs()
+        # The project's apps: a virtualenv inside the project holds the installed ones.
+        if Path(app.path).is_relative_to(base) and not Path(app.path).is_relative_to(sys.prefix)
+    )
+    roots.update(Path(folder) for engine in settings.TEMPLATES for folder in engine.get("DIRS", []))
+    files = []
+    for root in roots:
+        for folder, subfolders, names in os.walk(root):
+            subfolders[:] = [name for name in subfolders if name != "__pycache__"]
+            files += [os.path.join(folder, name) for name in names if name.endswith((".py", ".html", ".txt"))]
+    files = [*sorted(files), os.path.join(settings.STATIC_ROOT, "staticfiles.json")]
+    digest = hashlib.sha256()
+    for path in files:
+        if os.path.isfile(path):
+            digest.update(f"{os.path.relpath(path, base)}\0".encode())
+            with open(path, "rb") as file:
+                digest.update(file.read())
+    return digest.hexdigest()[:16]
 
 
 def _redis_client():
@@ -164,6 +213,7 @@ class PageCacheMiddleware:
         self.get_response = get_response
         self.local = LocalPages(LOCAL_PAGES)
         self.generation = GenerationWatch()
+        self.code = code_fingerprint()
 
     def __call__(self, request):
         # Signed-in people (and anyone with a session) may see drafts, banners or their own forms.
@@ -182,7 +232,7 @@ class PageCacheMiddleware:
         gzip = "gzip" if re_accepts_gzip.search(request.headers.get("Accept-Encoding", "")) else ""
         # The whole address: pages hold absolute links built from the host and scheme they were asked on.
         address = request.build_absolute_uri()
-        digest = hashlib.sha256(f"{stamp}|{address}|{variant}|{gzip}".encode()).hexdigest()
+        digest = hashlib.sha256(f"{self.code}|{stamp}|{address}|{variant}|{gzip}".encode()).hexdigest()
         etag, key = quote_etag(digest[:32]), f"page:{digest}"
         # Last-Modified counts whole seconds: until the generation's second is over, another change could
         # share it, and a client comparing dates alone would keep the older page. The ETag tells them apart.

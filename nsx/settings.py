@@ -191,7 +191,10 @@ CACHES = {
     "default": (
         {"BACKEND": "nsx.redis_cache.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "nsx"}
         if REDIS_URL
-        else {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": BASE_DIR / ".cache"}
+        else {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": os.environ.get("DJANGO_CACHE_DIR") or BASE_DIR / ".cache",
+        }
     )
 }
 

@@ -1,8 +1,23 @@
 import os
 
 import pytest
+from django.conf import settings as django_settings
+from django.test import override_settings
 
 from tests.tools import REDIS_URL, redis_reachable
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _own_file_cache(tmp_path_factory):
+    """Tests clear the cache: a running server's file cache, or another test run's, is not theirs."""
+    default = django_settings.CACHES["default"]
+    if not default["BACKEND"].endswith("FileBasedCache"):
+        yield
+        return
+    location = str(tmp_path_factory.mktemp("cache"))
+    os.environ["DJANGO_CACHE_DIR"] = location  # for the commands tests run in another process
+    with override_settings(CACHES={"default": {**default, "LOCATION": location}}):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.http import HttpResponse
+from django.test import Client
 from django.utils.cache import patch_cache_control
 
 import nsx.cache
@@ -122,7 +123,9 @@ def test_pages_are_compressed_once_for_clients_that_accept_gzip(client, seed, dj
     compressed = client.get(PAGE, headers={"Accept-Encoding": "gzip, deflate, br"})
     with django_assert_num_queries(0):
         again = client.get(PAGE, headers={"Accept-Encoding": "gzip"})
-        not_modified = client.get(PAGE, headers={"Accept-Encoding": "gzip", "If-None-Match": compressed["ETag"]})
+        not_modified = client.get(
+            PAGE, headers={"Accept-Encoding": "gzip", "If-None-Match": compressed["ETag"]}
+        )
 
     assert "Content-Encoding" not in plain
     assert compressed["Content-Encoding"] == "gzip"
@@ -160,7 +163,12 @@ def test_exports_are_cached_and_conditional(client, seed):
     first = client.get("/occupations/41-3021.00/framework.csv")
 
     assert first.status_code == 200
-    assert client.get("/occupations/41-3021.00/framework.csv", headers={"If-None-Match": first["ETag"]}).status_code == 304
+    assert (
+        client.get(
+            "/occupations/41-3021.00/framework.csv", headers={"If-None-Match": first["ETag"]}
+        ).status_code
+        == 304
+    )
 
 
 def test_an_import_refreshes_pages(client, seed, django_capture_on_commit_callbacks):
@@ -313,7 +321,11 @@ def test_a_message_waiting_for_the_visitor_is_not_hidden_by_a_cached_page(client
 
     response = client.post(
         f"{PAGE}suggest/",
-        {"about": f"anchor-{anchor.pk}", "correction": "Mathematics matters less than listed.", "website": ""},
+        {
+            "about": f"anchor-{anchor.pk}",
+            "correction": "Mathematics matters less than listed.",
+            "website": "",
+        },
     )
     after = client.get(response["Location"])
 
@@ -327,9 +339,68 @@ def test_a_change_made_by_a_command_reaches_the_running_servers_pages(client, se
     first = client.get(PAGE)
     environment = {name: value for name, value in os.environ.items() if name != "REDIS_URL"}
     command = "from nsx.cache import content_changed; content_changed()"
-    subprocess.run([sys.executable, "manage.py", "shell", "-c", command], cwd=ROOT, env=environment, check=True)
+    subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", command], cwd=ROOT, env=environment, check=True
+    )
 
     again = client.get(PAGE, headers={"If-None-Match": first["ETag"]})
 
     assert again.status_code == 200
     assert again["ETag"] != first["ETag"]
+
+
+def test_a_new_deployment_never_serves_the_pages_the_last_one_cached(
+    client, seed, monkeypatch, django_assert_num_queries
+):
+    # Pages name hashed static files; the next deployment's may be gone, and the shared cache outlives it.
+    first = client.get(PAGE)
+    with django_assert_num_queries(0):
+        assert Client().get(PAGE)["ETag"] == first["ETag"]
+
+    monkeypatch.setattr(nsx.cache, "code_fingerprint", lambda: "the next deployment")
+    after = Client().get(PAGE)
+
+    assert after.status_code == 200
+    assert after["ETag"] != first["ETag"]
+    assert Client().get(PAGE, headers={"If-None-Match": first["ETag"]}).status_code == 200
+
+
+@pytest.fixture
+def fingerprint(settings, tmp_path):
+    """code_fingerprint computed afresh, with the static manifest and a template folder in tmp_path."""
+    settings.STATIC_ROOT = tmp_path / "static"
+    settings.STATIC_ROOT.mkdir()
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [templates]}]
+
+    def compute():
+        nsx.cache.code_fingerprint.cache_clear()
+        return nsx.cache.code_fingerprint()
+
+    yield compute
+    nsx.cache.code_fingerprint.cache_clear()
+
+
+def test_the_code_fingerprint_follows_templates_and_static_files(fingerprint, settings, tmp_path):
+    manifest = settings.STATIC_ROOT / "staticfiles.json"
+    template = tmp_path / "templates" / "page.html"
+    template.write_text("<p>one</p>")
+    before = fingerprint()
+    assert fingerprint() == before
+
+    template.write_text("<p>two</p>")
+    after_template = fingerprint()
+    manifest.write_text('{"paths": {"css/nsx.css": "css/nsx.0123456789ab.css"}}')
+    after_manifest = fingerprint()
+
+    assert len({before, after_template, after_manifest}) == 3
+
+
+def test_migrate_drops_the_pages_cached_before(client, seed):
+    # A data migration may rewrite what pages show.
+    first = client.get(PAGE)
+
+    call_command("migrate", verbosity=0)
+
+    assert client.get(PAGE, headers={"If-None-Match": first["ETag"]}).status_code == 200
