@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.auth.views import LoginView
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from django.views.decorators.http import require_safe
@@ -13,8 +14,10 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("robots.txt", robots_txt, name="robots"),
     path("sitemap.xml", require_safe(cached_page(sitemap)), {"sitemaps": SITEMAPS}, name="sitemap"),
+    # Sign-in and sign-out only: accounts are staff accounts that the admin manages (it also has the
+    # password change), and the site sends no mail, which a password reset would need.
+    path("accounts/login/", LoginView.as_view(), name="login"),
     path("accounts/logout/", SignOutView.as_view(), name="logout"),
-    path("accounts/", include("django.contrib.auth.urls")),
     path("", include("evidence.urls")),
     path("", include("exchange.urls")),
     path("", include("frameworks.urls")),

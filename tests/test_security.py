@@ -181,6 +181,17 @@ def test_signing_out_at_a_typed_address_asks_first(client, django_user_model):
     assert not client.get("/").wsgi_request.user.is_authenticated
 
 
+@pytest.mark.parametrize(
+    "address",
+    ["/accounts/password_reset/", "/accounts/password_change/", "/accounts/reset/MQ/set-password/"],
+)
+def test_the_public_site_offers_no_password_reset_it_could_not_mail(client, django_user_model, address):
+    django_user_model.objects.create_user("curator", email="curator@example.org", password="right-password-123")
+
+    assert client.get(address).status_code == 404
+    assert client.post(address, {"email": "curator@example.org"}).status_code == 404
+
+
 def test_healthz_reports_the_database(client):
     response = client.get("/healthz")
 

@@ -100,6 +100,26 @@ def test_curator_submits_a_draft_for_review(client, seed, curator):
     )
 
 
+@pytest.mark.parametrize("role", ["curator", "editor"])
+def test_a_framework_in_review_is_sent_back_to_draft(client, seed, role, request):
+    user = request.getfixturevalue(role)
+    draft = draft_of(seed)
+    draft.status = Status.IN_REVIEW
+    draft.save()
+    client.force_login(user)
+
+    page = client.get(change_url(draft))
+    assert 'value="withdraw"' in page.text and ">Send back to draft</button>" in page.text
+    response = take(client, draft, "withdraw")
+
+    draft.refresh_from_db()
+    assert draft.status == Status.DRAFT
+    assert messages_of(response) == [f"“{draft}” is now Draft."]
+    record = draft.history.first()
+    assert (record.history_user, record.history_change_reason) == (user, "Send back to draft")
+    assert 'value="submit"' in response.text
+
+
 def test_curator_cannot_publish(client, seed, curator):
     draft = draft_of(seed)
     draft.status = Status.IN_REVIEW
