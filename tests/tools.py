@@ -11,6 +11,8 @@ ROOT = Path(__file__).resolve().parent.parent
 # Installed by `make test` (npm ci) from package.json.
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+# The reference material beside the project; not part of it, so tests that read it skip without it.
+SHARED = ROOT.parent / "shared"
 # A Redis database of the tests' own: they empty it.
 REDIS_URL = os.environ.get("NSX_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
@@ -22,6 +24,14 @@ def require(path, reason):
     if os.environ.get("CI"):
         pytest.fail(f"{reason} CI must run this check.", pytrace=False)
     pytest.skip(reason)
+
+
+def shared(*parts):
+    """The path of reference material under ../shared; the test is skipped when it is not there."""
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"{path} is not there: ../shared holds reference material, not part of the project.")
+    return path
 
 
 def require_java():

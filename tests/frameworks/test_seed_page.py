@@ -2,17 +2,15 @@
 
 import re
 from html import unescape
-from pathlib import Path
 
 import pytest
 
 from evidence.models import Citation, Source
 from frameworks.models import Statement
-from tests.tools import require
+from tests.tools import shared
 
 pytestmark = pytest.mark.django_db
 
-SEED_PAGE = Path(__file__).resolve().parents[2].parent / "shared" / "seed" / "insurance-sales-agents-framework-page.txt"
 
 # Counts the reference page typed in; ours are derived from the data (see README).
 DERIVED_COUNTS = {"998", "11"}
@@ -29,7 +27,7 @@ def visible_text(html):
 
 @pytest.fixture
 def seed_text():
-    return require(SEED_PAGE, f"The reference page is not at {SEED_PAGE}.").read_text()
+    return shared("seed", "insurance-sales-agents-framework-page.txt").read_text()
 
 
 def test_every_word_of_the_reference_page_is_on_our_pages(client, seed, seed_text):
