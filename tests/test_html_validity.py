@@ -83,4 +83,4 @@ def test_every_page_type_is_valid_html(pages, tmp_path):
         if message["type"] in {"error", "non-document-error"}
     ]
     assert not errors, f"{len(errors)} HTML errors:\n" + "\n".join(errors)
-    assert len(files) == len(pages) >= 20
+    assert len(pages) >= 20

@@ -4,10 +4,12 @@ import json
 import os
 import subprocess
 import sys
+from types import SimpleNamespace
 
 import pytest
 from django.db import DatabaseError, connection
 
+import nsx.middleware
 from evidence.ratelimit import client_address
 from evidence.views import SUGGESTIONS_PER_HOUR
 from nsx.logging import JsonFormatter
@@ -212,7 +214,9 @@ def test_healthz_says_when_the_database_is_unreachable(client, monkeypatch):
     assert response.json()["database"] == "unreachable"
 
 
-def test_requests_are_logged_as_json(client, seed, caplog):
+def test_requests_are_logged_as_json(client, seed, caplog, monkeypatch):
+    readings = iter([100.0, 100.0123])  # the request log's clock, at the start and at the end
+    monkeypatch.setattr(nsx.middleware, "time", SimpleNamespace(perf_counter=lambda: next(readings)))
     with caplog.at_level("INFO", logger="nsx.request"):
         client.get("/occupations/41-3021.00/?tab=ai", headers={"HX-Request": "true"})
 
@@ -220,5 +224,5 @@ def test_requests_are_logged_as_json(client, seed, caplog):
     assert record.fields["path"] == "/occupations/41-3021.00/"
     assert record.fields["status"] == 200
     assert record.fields["htmx"] is True
-    assert record.fields["duration_ms"] >= 0
+    assert record.fields["duration_ms"] == 12.3
     assert json.loads(JsonFormatter().format(record))["status"] == 200
