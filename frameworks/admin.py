@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import ActionLocation, helpers
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -8,8 +9,11 @@ from django.db.models import Count, Max
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
+from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.http import urlencode
 from django.utils.text import Truncator
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
@@ -97,8 +101,17 @@ class FrameworkContentInline(FrameworkContentMixin):
 
 
 class OccupationTitleInline(admin.TabularInline):
+    """An occupation's own titles, those a curator wrote: O*NET's belong to the importer, and run to
+    thousands for some occupations, too many to post as rows. OccupationAdmin links to them instead."""
+
     model = OccupationTitle
+    fields = ["kind", "title", "short_title", "position"]
     extra = 0
+    verbose_name_plural = "Curator titles"
+
+    def get_queryset(self, request):
+        # The importer takes a title without a release for a curator's; rows added here have none.
+        return super().get_queryset(request).filter(release=None)
 
 
 @admin.register(Occupation)
@@ -106,8 +119,101 @@ class OccupationAdmin(admin.ModelAdmin):
     list_display = ["soc_code", "title", "job_zone", "retired"]
     list_filter = ["job_zone", "retired"]
     search_fields = ["soc_code", "title"]
+    fields = [
+        "soc_code",
+        "title",
+        "description",
+        "job_zone",
+        "education_level",
+        "retired",
+        "release",
+        "imported_titles",
+        "apprenticeships",
+        "cip_programs",
+    ]
+    readonly_fields = ["release", "imported_titles"]  # the release is manage.py import_onet's to set
     filter_horizontal = ["apprenticeships", "cip_programs"]
     inlines = [OccupationTitleInline]
+
+    @admin.display(description="O*NET titles")
+    def imported_titles(self, occupation):
+        count = occupation.titles.exclude(release=None).count() if occupation.pk else 0
+        if not count:
+            return self.get_empty_value_display()
+        query = urlencode({"occupation": occupation.pk, "origin": OriginListFilter.ONET})
+        return format_html(
+            '<a href="{}?{}">{} title{} from O*NET</a>',
+            reverse("admin:frameworks_occupationtitle_changelist"),
+            query,
+            f"{count:,}",
+            pluralize(count),
+        )
+
+
+class OccupationListFilter(admin.SimpleListFilter):
+    """The occupation an occupation page's link narrows the titles to. Only that one is offered: every
+    occupation would be a thousand choices."""
+
+    title = "occupation"
+    parameter_name = "occupation"
+
+    def lookups(self, request, model_admin):
+        if not (self.value() or "").isdigit():
+            return []
+        return [(str(chosen.pk), str(chosen)) for chosen in Occupation.objects.filter(pk=self.value())]
+
+    def has_output(self):
+        # Applied whenever given, even naming no occupation: a filter without output is dropped unapplied.
+        return self.value() is not None
+
+    def queryset(self, request, queryset):
+        if self.value() is None:
+            return queryset
+        if not self.value().isdigit():
+            raise IncorrectLookupParameters(f"No occupation {self.value()!r}")
+        return queryset.filter(occupation=self.value())
+
+
+class OriginListFilter(admin.SimpleListFilter):
+    title = "origin"
+    parameter_name = "origin"
+    ONET = "onet"
+    CURATOR = "curator"
+
+    def lookups(self, request, model_admin):
+        return [(self.ONET, "O*NET import"), (self.CURATOR, "Curator")]
+
+    def queryset(self, request, queryset):
+        if self.value() == self.ONET:
+            return queryset.exclude(release=None)
+        if self.value() == self.CURATOR:
+            return queryset.filter(release=None)
+        return queryset
+
+
+@admin.register(OccupationTitle)
+class OccupationTitleAdmin(admin.ModelAdmin):
+    """Every occupation's titles, read-only: O*NET's belong to the importer, and a curator's own are
+    edited on their occupation's page."""
+
+    list_display = ["title", "kind", "short_title", "occupation", "release"]
+    list_filter = [OccupationListFilter, OriginListFilter, "kind"]
+    list_select_related = ["occupation", "release"]
+    search_fields = ["title", "short_title", "occupation__soc_code"]
+
+    def has_view_permission(self, request, obj=None):
+        # Whoever may see an occupation may read its titles, which its page links to.
+        occupations = self.admin_site.get_model_admin(Occupation)
+        return super().has_view_permission(request, obj) or occupations.has_view_permission(request)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 class StatementPlaceForm(forms.ModelForm):
@@ -557,4 +663,16 @@ class CipProgramAdmin(admin.ModelAdmin):
 
 @admin.register(OnetRelease)
 class OnetReleaseAdmin(admin.ModelAdmin):
+    """Read-only: releases come from manage.py import_onet alone. Deleting one would leave every row it
+    wrote without a release, a curator's to the importer; a made-up later one makes it refuse real ones."""
+
     list_display = ["version", "released", "imported_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -168,6 +168,8 @@ FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
 # The admin's address, so that it need not be the well-known /admin/.
 ADMIN_URL = os.environ.get("DJANGO_ADMIN_URL", "admin/").strip("/") + "/"
+# The framework change form posts ~5 fields per statement: Django's default 1,000 stops at ~200 statements.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
 AUTHENTICATION_BACKENDS = [
     # Refuses sign-in after repeated failures, for the admin and the public sign-in alike.

@@ -1,0 +1,230 @@
+"""Occupations and O*NET releases in Django admin over HTTP: what the importer owns stays read-only."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from frameworks.models import Framework, OccupationTitle, OnetRelease
+from tests.admin_forms import admin_form_data, inline_prefix
+from tests.factories import FrameworkFactory, OccupationFactory, StatementFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+CURATOR_TITLES = "Curator titles"
+TITLES = "/admin/frameworks/occupationtitle/"
+
+
+@pytest.fixture
+def superuser(db):
+    # Only a superuser changes occupations: the Curator and Editor roles may view them.
+    return UserFactory(username="admin", is_superuser=True)
+
+
+@pytest.fixture
+def release(db):
+    return OnetRelease.objects.create(version="30.1", released="November 2025")
+
+
+@pytest.fixture
+def occupation(release):
+    occupation = OccupationFactory(title="Production Workers, All Other", release=release)
+    OccupationTitle.objects.create(occupation=occupation, title="Line Helper", position=1)
+    return occupation
+
+
+def import_titles(occupation, release, count, start=0):
+    """Titles as `manage.py import_onet` writes them: stamped with their release."""
+    OccupationTitle.objects.bulk_create(
+        OccupationTitle(occupation=occupation, title=f"Imported Title {n}", position=n, release=release)
+        for n in range(start + 1, start + count + 1)
+    )
+
+
+def imported(occupation):
+    return list(
+        occupation.titles.exclude(release=None)
+        .order_by("pk")
+        .values_list("pk", "kind", "title", "short_title", "position", "release")
+    )
+
+
+def change_url(occupation):
+    return reverse("admin:frameworks_occupation_change", args=[occupation.pk])
+
+
+def queries_to_open(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+# The occupation page
+
+
+def test_occupation_page_query_count_does_not_grow_with_its_imported_titles(
+    client, superuser, occupation, release
+):
+    client.force_login(superuser)
+    url = change_url(occupation)
+    import_titles(occupation, release, 3)
+    queries_to_open(client, url)  # first visit: the session's and permissions' own reads
+    three = queries_to_open(client, url)
+    import_titles(occupation, release, 37, start=3)
+
+    assert queries_to_open(client, url) == three
+
+
+def test_occupation_page_lists_curator_titles_and_counts_imported_ones(
+    client, superuser, occupation, release
+):
+    import_titles(occupation, release, 40)
+    client.force_login(superuser)
+
+    page = client.get(change_url(occupation))
+
+    (inline,) = page.context["inline_admin_formsets"]
+    assert inline.opts.verbose_name_plural == CURATOR_TITLES
+    assert [form.instance.title for form in inline.formset.initial_forms] == ["Line Helper"]
+    assert "release" not in inline.formset.form.base_fields
+    listing = f"{TITLES}?occupation={occupation.pk}&amp;origin=onet"
+    assert f'<a href="{listing}">40 titles from O*NET</a>' in page.text
+
+
+def test_occupation_page_saves_with_many_imported_titles_and_leaves_them_alone(
+    client, superuser, occupation, release
+):
+    # Posted as editable rows, 1,500 titles would be over 10,000 fields, past DATA_UPLOAD_MAX_NUMBER_FIELDS.
+    import_titles(occupation, release, 1500)
+    before = imported(occupation)
+    client.force_login(superuser)
+    url = change_url(occupation)
+
+    response = client.post(url, admin_form_data(client.get(url), description="Makes things."))
+
+    assert response.status_code == 302
+    occupation.refresh_from_db()
+    assert occupation.description == "Makes things."
+    assert imported(occupation) == before
+
+
+def test_an_imported_title_cannot_be_posted_as_a_curator_row(client, superuser, occupation, release):
+    import_titles(occupation, release, 1)
+    title = occupation.titles.get(release=release)
+    client.force_login(superuser)
+    url = change_url(occupation)
+    page = client.get(url)
+    prefix = inline_prefix(page, CURATOR_TITLES)
+
+    response = client.post(
+        url, admin_form_data(page, **{f"{prefix}-0-id": str(title.pk), f"{prefix}-0-title": "Renamed"})
+    )
+
+    # Django's formset skips a posted row outside its queryset.
+    assert response.status_code == 302
+    assert imported(occupation) == [(title.pk, "alternate", "Imported Title 1", "", 1, release.pk)]
+
+
+def test_curator_titles_are_changed_and_added_on_the_occupation_page(client, superuser, occupation, release):
+    import_titles(occupation, release, 5)
+    client.force_login(superuser)
+    url = change_url(occupation)
+    page = client.get(url)
+    prefix = inline_prefix(page, CURATOR_TITLES)
+    data = admin_form_data(page, **{f"{prefix}-0-title": "Line Assistant", f"{prefix}-TOTAL_FORMS": "2"})
+    data.update(
+        {
+            f"{prefix}-1-occupation": str(occupation.pk),
+            f"{prefix}-1-kind": "reported",
+            f"{prefix}-1-title": "Floor Hand",
+            f"{prefix}-1-position": "2",
+        }
+    )
+
+    response = client.post(url, data)
+
+    assert response.status_code == 302
+    curators = occupation.titles.filter(release=None).order_by("position")
+    assert list(curators.values_list("kind", "title")) == [
+        ("alternate", "Line Assistant"),
+        ("reported", "Floor Hand"),
+    ]
+    assert occupation.titles.exclude(release=None).count() == 5
+
+
+# The titles list
+
+
+def test_imported_titles_are_listed_read_only(client, superuser, occupation, release):
+    import_titles(occupation, release, 3)
+    other = OccupationFactory()
+    import_titles(other, release, 2)
+    title = occupation.titles.get(title="Imported Title 1")
+    title_url = reverse("admin:frameworks_occupationtitle_change", args=[title.pk])
+    client.force_login(superuser)
+
+    listing = client.get(TITLES, {"occupation": occupation.pk, "origin": "onet"})
+    view = client.get(title_url)
+
+    listed = sorted(row.title for row in listing.context["cl"].result_list)
+    assert listed == ["Imported Title 1", "Imported Title 2", "Imported Title 3"]
+    assert view.status_code == 200 and 'name="title"' not in view.text
+    assert client.post(title_url, {"title": "Renamed"}).status_code == 403
+    assert client.get(reverse("admin:frameworks_occupationtitle_add")).status_code == 403
+    assert client.post(reverse("admin:frameworks_occupationtitle_delete", args=[title.pk])).status_code == 403
+    assert occupation.titles.get(pk=title.pk).title == "Imported Title 1"
+
+
+def test_curators_who_view_an_occupation_can_list_its_titles(client, curator, occupation, release):
+    import_titles(occupation, release, 2)
+    client.force_login(curator)
+
+    page = client.get(change_url(occupation))
+    listing = client.get(TITLES, {"occupation": occupation.pk, "origin": "onet"})
+
+    assert page.status_code == 200 and "2 titles from O*NET" in page.text
+    assert listing.status_code == 200 and len(listing.context["cl"].result_list) == 2
+
+
+# O*NET releases
+
+
+def test_onet_releases_are_viewed_but_not_added_changed_or_deleted(client, superuser, release):
+    client.force_login(superuser)
+    url = reverse("admin:frameworks_onetrelease_change", args=[release.pk])
+
+    listing = client.get(reverse("admin:frameworks_onetrelease_changelist"))
+    view = client.get(url)
+
+    assert listing.status_code == 200 and list(listing.context["cl"].result_list) == [release]
+    assert "delete_selected" not in listing.context["cl"].model_admin.get_actions(listing.wsgi_request)
+    assert view.status_code == 200 and 'name="version"' not in view.text
+    assert client.get(reverse("admin:frameworks_onetrelease_add")).status_code == 403
+    assert client.post(reverse("admin:frameworks_onetrelease_add"), {"version": "99.0"}).status_code == 403
+    assert client.post(url, {"version": "99.0", "released": "Never"}).status_code == 403
+    delete = reverse("admin:frameworks_onetrelease_delete", args=[release.pk])
+    assert client.post(delete, {"post": "yes"}).status_code == 403
+    assert list(OnetRelease.objects.values_list("version", flat=True)) == ["30.1"]
+
+
+# Large frameworks
+
+
+def test_a_framework_of_250_statements_saves_from_its_change_page(client, curator):
+    framework = FrameworkFactory(status=Framework.Status.DRAFT, published_at=None)
+    StatementFactory.create_batch(250, framework=framework)
+    client.force_login(curator)
+    url = reverse("admin:frameworks_framework_change", args=[framework.pk])
+    page = client.get(url)
+    prefix = inline_prefix(page, "Occupational skills statements")
+    forms = page.context["inline_admin_formsets"][0].formset.forms
+    assert len(forms) == 250
+    last = forms[-1].instance
+
+    moved = last.position + 10
+
+    response = client.post(url, admin_form_data(page, **{f"{prefix}-249-position": str(moved)}))
+
+    assert response.status_code == 302
+    last.refresh_from_db()
+    assert last.position == moved
