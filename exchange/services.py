@@ -5,12 +5,14 @@ transaction, comparing every row with the file so that importing the same file t
 The file is the framework's full content: statements, citations and metrics it no longer lists are deleted.
 What frameworks share (scales, sections, domains, sources) and what the occupation owns (titles, links,
 anchors) is created or updated, never deleted; shared entries the site already has keep their place in
-its order, new ones are added after the rest.
+its order, new ones are added after the rest. What an O*NET import wrote is left as it wrote it, and the
+occupation's other facts keep any field the file leaves out (see _given and _places).
 """
 
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from itertools import count
 from pathlib import Path
 
 from django.db import transaction
@@ -31,10 +33,12 @@ from frameworks.models import (
     Level,
     Occupation,
     OccupationTitle,
+    OnetRelease,
     ProficiencyScale,
     Section,
     Statement,
 )
+from frameworks.onet_sources import release_source_key
 from frameworks.search import refresh_derived_fields
 from frameworks.signals import batch_of_changes
 from nsx.cache import content_changed_on_commit
@@ -187,33 +191,47 @@ class _Writer:
 
     def _occupation(self, item):
         zone = item.get("job_zone")
+        # Job zones are O*NET's, shared by every occupation in them: the file only creates a missing one.
         job_zone = zone and self.sync(
             "job zones",
             JobZone,
             {"number": int(zone["number"])},
-            {"name": zone["name"], "description": zone.get("description", "")},
+            {},
+            on_create={"name": zone["name"], "description": zone.get("description", "")},
         )
+        occupation = Occupation.objects.filter(soc_code=item["soc_code"]).first()
+        values = {
+            "title": item["title"],
+            "description": item.get("description", ""),
+            "job_zone_id": job_zone.pk if job_zone else None,
+        }
         occupation = self.sync(
             "occupations",
             Occupation,
             {"soc_code": item["soc_code"]},
-            {
-                "title": item["title"],
-                "description": item.get("description", ""),
-                "job_zone_id": job_zone.pk if job_zone else None,
-            },
+            _given(item, values, occupation, {"job_zone_id": "job_zone"}),
+            occupation,
         )
-        titles = {(title.kind, title.title): title for title in occupation.titles.all()}
-        positions = Counter()
-        for title in item.get("related_titles", []):
-            kind = title.get("kind", OccupationTitle.Kind.ALTERNATE.value)
-            positions[kind] += 1
+
+        stored = {(title.kind, title.title): title for title in occupation.titles.all()}
+        # O*NET lists a title once per occupation, under one kind: the file's title is that row, whatever
+        # kind the file gives it, so that the page does not show it twice.
+        imported = {title.title: title for title in stored.values() if _imported(title)}
+        listed = []
+        for entry in item.get("related_titles", []):
+            kind = entry.get("kind", OccupationTitle.Kind.ALTERNATE.value)
+            listed.append((kind, stored.get((kind, entry["title"])) or imported.get(entry["title"])))
+        places = _places(stored.values(), listed)
+        for entry, (kind, title), position in zip(item.get("related_titles", []), listed, places, strict=True):
+            values = _given(entry, {"short_title": entry.get("short_title", "")}, title)
+            if position is not None:
+                values["position"] = position
             self.sync(
                 "related titles",
                 OccupationTitle,
-                {"occupation": occupation, "kind": kind, "title": title["title"]},
-                {"short_title": title.get("short_title", ""), "position": positions[kind]},
-                titles.get((kind, title["title"])),
+                {"occupation": occupation, "kind": kind, "title": entry["title"]},
+                values,
+                title,
             )
         apprenticeships = [
             self.sync(
@@ -224,10 +242,11 @@ class _Writer:
             )
             for entry in item.get("apprenticeships", [])
         ]
-        programs = [
-            self.sync("CIP programs", CipProgram, {"code": entry["code"]}, {"title": entry.get("title", "")})
-            for entry in item.get("cip_programs", [])
-        ]
+        programs = []
+        for entry in item.get("cip_programs", []):
+            program = CipProgram.objects.filter(code=entry["code"]).first()
+            values = _given(entry, {"title": entry.get("title", "")}, program)
+            programs.append(self.sync("CIP programs", CipProgram, {"code": entry["code"]}, values, program))
         for relation, rows in (
             (occupation.apprenticeships, apprenticeships),
             (occupation.cip_programs, programs),
@@ -258,17 +277,19 @@ class _Writer:
             scales[scale.key] = scale
         return scales, levels
 
-    def _shared(self, kind, model, items, values):
-        """Rows every framework shares, by key: new ones go after the site's existing ones."""
+    def _shared(self, kind, model, items, values, kept=()):
+        """Rows every framework shares, by key: new ones go after the site's existing ones.
+
+        A stored row whose key is in `kept` is left as it is.
+        """
         existing = model.objects.in_bulk([item["key"] for item in items], field_name="key")
         last = model.objects.aggregate(last=Max("position"))["last"] or 0
         rows = {}
         for item in items:
             row = existing.get(item["key"])
             last += row is None
-            rows[item["key"]] = self.sync(
-                kind, model, {"key": item["key"]}, values(item), row, {"position": last}
-            )
+            wanted = {} if row is not None and row.key in kept else values(item)
+            rows[item["key"]] = self.sync(kind, model, {"key": item["key"]}, wanted, row, {"position": last})
         return rows
 
     def _sections(self, items, scales):
@@ -295,6 +316,8 @@ class _Writer:
 
     def _sources(self, items):
         optional = ("footer_label", "version", "publisher", "licence", "url")
+        # The source an O*NET import credits its anchors to is the import's, like the anchors.
+        releases = {release_source_key(version) for version in OnetRelease.objects.values_list("version", flat=True)}
         return self._shared(
             "sources",
             Source,
@@ -304,32 +327,36 @@ class _Writer:
                 "title": item["title"],
                 **{name: item.get(name, "") for name in optional},
             },
+            kept=releases,
         )
 
     def _anchors(self, occupation, items, sources):
-        existing = {
+        stored = {
             (anchor.kind, anchor.onet_id): anchor
             for anchor in SourceAnchor.objects.filter(occupation=occupation)
         }
-        positions = Counter()
+        listed = [(item["kind"], stored.get((item["kind"], item["onet_id"]))) for item in items]
+        places = _places(stored.values(), listed)
         anchors = {}
-        for item in items:
-            kind, onet_id, importance = item["kind"], item["onet_id"], item.get("importance")
-            positions[kind] += 1
-            anchors[f"{kind}:{onet_id}"] = self.sync(
+        for item, (kind, anchor), position in zip(items, listed, places, strict=True):
+            importance = item.get("importance")
+            values = {
+                "name": item["name"],
+                "importance": None if importance is None else Decimal(importance),
+                "task_type": item.get("task_type", ""),
+                "hot_technology": item.get("hot_technology", False),
+                "in_demand": item.get("in_demand", False),
+                "source_id": sources[item["source"]].pk if "source" in item else None,
+            }
+            values = _given(item, values, anchor, {"source_id": "source"})
+            if position is not None:
+                values["position"] = position
+            anchors[f"{kind}:{item['onet_id']}"] = self.sync(
                 "anchors",
                 SourceAnchor,
-                {"occupation": occupation, "kind": kind, "onet_id": onet_id},
-                {
-                    "name": item["name"],
-                    "position": positions[kind],
-                    "importance": None if importance is None else Decimal(importance),
-                    "task_type": item.get("task_type", ""),
-                    "hot_technology": item.get("hot_technology", False),
-                    "in_demand": item.get("in_demand", False),
-                    "source_id": sources[item["source"]].pk if "source" in item else None,
-                },
-                existing.get((kind, onet_id)),
+                {"occupation": occupation, "kind": kind, "onet_id": item["onet_id"]},
+                values,
+                anchor,
             )
         return anchors
 
@@ -433,3 +460,55 @@ class _Writer:
         if existing:
             EvidenceMetric.objects.filter(pk__in=[metric.pk for metric in existing.values()]).delete()
             self.report.tallies["metrics"].deleted += len(existing)
+
+
+def _imported(row):
+    """Whether an O*NET import wrote the row (it stamped it with its release): then the import owns it."""
+    return getattr(row, "release_id", None) is not None
+
+
+def _given(item, values, row, renamed=None):
+    """What of `values` the file writes to `row`, one of the occupation's facts, which O*NET shares.
+
+    A new row takes every value, a missing field's as empty. A row an O*NET import wrote takes none: its
+    values are the release's, and the next import would put them back. Any other row takes the fields the
+    file writes and keeps those it leaves out. `renamed` maps a value to its field's name in the file.
+    """
+    if row is None:
+        return values
+    if _imported(row):
+        return {}
+    renamed = renamed or {}
+    return {name: value for name, value in values.items() if renamed.get(name, name) in item}
+
+
+def _places(stored, listed):
+    """The positions of the rows a file lists of one occupation, in its order, by kind; None: leave it.
+
+    `stored` are the occupation's rows (titles or anchors) and `listed` the file's as (kind, stored row or
+    None). A row an O*NET import wrote keeps its place, and so does a row the file does not list. A listed
+    row keeps its place while that is free and after the row the file lists before it; otherwise, as a new
+    row does, it takes the first free place after that row. So a file in the stored order changes nothing,
+    the file's order is kept, and no row shares a place with one an O*NET import wrote, whose own rows
+    take the places left free in turn (onet_import._free_places).
+    """
+    moved = {row.pk for _, row in listed if row is not None and not _imported(row)}
+    taken = defaultdict(set)
+    for row in stored:
+        if row.pk not in moved:
+            taken[row.kind].add(row.position)
+    last = Counter()
+    places = []
+    for kind, row in listed:
+        if _imported(row):
+            if row.kind == kind:
+                last[kind] = max(last[kind], row.position)
+            places.append(None)
+            continue
+        position = row.position if row is not None else None
+        if position is None or position <= last[kind] or position in taken[kind]:
+            position = next(place for place in count(last[kind] + 1) if place not in taken[kind])
+        taken[kind].add(position)
+        last[kind] = position
+        places.append(position)
+    return places

@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import partial
-from itertools import batched
+from itertools import batched, count
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
@@ -703,9 +703,10 @@ class ReleaseWriter:
     anchors of the occupations in the release are replaced kind by kind, for the kinds whose file the
     release has; an anchor no longer in the release is deleted only if an earlier import created it
     (release set) and no citation cites it. A curator-authored anchor (no release) that the release also
-    lists takes the release's text, rank and flags but stays curator-authored, source included; a curator's
-    title keeps its place as well (see _write_titles). An anchor the import stamps is credited to the
-    release's own source (onet_sources.release_source), so an upgrade credits it to the new release.
+    lists takes the release's text, importance and flags but stays curator-authored, source and place
+    included; a curator's title keeps its place as well, and the release's rows take the places left free
+    (see _free_places). An anchor the import stamps is credited to the release's own source
+    (onet_sources.release_source), so an upgrade credits it to the new release.
     """
 
     def __init__(self, data, steps):
@@ -795,12 +796,12 @@ class ReleaseWriter:
         return tally
 
     def _write_titles(self):
-        """Each title once per occupation, the release's after those it does not own.
+        """Each title once per occupation, the release's around those it does not own.
 
         A curator's title keeps its kind and place, taking only the release's short title, and the
-        release's titles of that kind are numbered after it, so that the curator's order still leads and
-        no release title shares its position. A title of a kind whose file the release lacks is left as
-        it is, and the release does not list it again under another kind.
+        release's titles of that kind take the places left free (see _free_places), so that no release
+        title shares a curator's position. A title of a kind whose file the release lacks is left as it
+        is, and the release does not list it again under another kind.
         """
         tally = ReleaseTally()
         kinds = list(self.data.titles)
@@ -809,7 +810,7 @@ class ReleaseWriter:
         in_release = set(self.occupation_ids.values())
         stored = {}
         held = defaultdict(dict)  # occupation id -> title -> the row the import leaves in place
-        last_held = defaultdict(int)  # (occupation id, kind) -> the highest position among those rows
+        held_places = defaultdict(set)  # (occupation id, kind) -> the positions of those rows
         for title in OccupationTitle.objects.all():
             if title.occupation_id not in in_release:
                 continue
@@ -817,19 +818,17 @@ class ReleaseWriter:
                 stored[title.occupation_id, title.kind, title.title] = title
             if title.release_id is None or title.kind not in kinds:
                 held[title.occupation_id].setdefault(title.title, title)
-                key = (title.occupation_id, title.kind)
-                last_held[key] = max(last_held[key], title.position)
+                held_places[title.occupation_id, title.kind].add(title.position)
         wanted = {}
         for kind, by_occupation in self.data.titles.items():
             for soc_code, records in by_occupation.items():
                 occupation_id = self.occupation_ids[soc_code]
-                position = last_held[occupation_id, kind]
+                places = _free_places(held_places[occupation_id, kind])
                 for record in records:
                     holder = held[occupation_id].get(record.title)
                     if holder is None:
-                        position += 1
                         key = (occupation_id, kind, record.title)
-                        values = {"short_title": record.short_title, "position": position}
+                        values = {"short_title": record.short_title, "position": next(places)}
                         wanted[key] = self._with_release(values, stored.get(key))
                     elif holder.kind in kinds:
                         wanted[occupation_id, holder.kind, holder.title] = {"short_title": record.short_title}
@@ -891,20 +890,35 @@ class ReleaseWriter:
             for anchor in SourceAnchor.objects.filter(kind=kind)
             if anchor.occupation_id in in_release
         }
+        listed = {
+            (self.occupation_ids[soc_code], record.onet_id)
+            for soc_code, records in self.data.anchors[kind].items()
+            for record in records
+        }
+        cited = set(Citation.anchors.through.objects.values_list("sourceanchor_id", flat=True))
+        # As for titles: a curator's anchor, and an earlier release's that stays because it is cited, keep
+        # their places, and the release's take the places left free.
+        held_places = defaultdict(set)
+        for key, anchor in stored.items():
+            if anchor.release_id is None or (key not in listed and anchor.pk in cited):
+                held_places[anchor.occupation_id].add(anchor.position)
         wanted = {}
         for soc_code, records in self.data.anchors[kind].items():
             occupation_id = self.occupation_ids[soc_code]
-            for position, record in enumerate(records, start=1):
+            places = _free_places(held_places[occupation_id])
+            for record in records:
                 key = (occupation_id, record.onet_id)
                 values = {
                     "name": record.name,
-                    "position": position,
                     "importance": record.importance,
                     "task_type": record.task_type,
                     "hot_technology": record.hot_technology,
                     "in_demand": record.in_demand,
                 }
-                wanted[key] = self._with_release(values, stored.get(key), source_id=self.release_source.pk)
+                anchor = stored.get(key)
+                if anchor is None or anchor.release_id is not None:
+                    values["position"] = next(places)
+                wanted[key] = self._with_release(values, anchor, source_id=self.release_source.pk)
         stale = _sync(
             SourceAnchor,
             stored,
@@ -912,11 +926,20 @@ class ReleaseWriter:
             tally,
             lambda key, values: SourceAnchor(occupation_id=key[0], kind=kind, onet_id=key[1], **values),
         )
-        cited = set(Citation.anchors.through.objects.values_list("sourceanchor_id", flat=True))
         deletable = [anchor.pk for anchor in stale.values() if anchor.release_id and anchor.pk not in cited]
         tally.deleted = _delete(SourceAnchor, deletable)
         tally.kept = len(stale) - len(deletable)
         return tally
+
+
+def _free_places(held):
+    """Positions 1, 2, 3, … without those in `held`: the places an import's rows take around the rows it keeps.
+
+    Kept rows stay where they are, wherever that is, and the release's follow in its order without sharing
+    a place with one; a framework file places a curator's rows the other way round (exchange.services), so
+    that neither import moves what the other wrote.
+    """
+    return (position for position in count(1) if position not in held)
 
 
 def _sync(model, stored, wanted, tally, build):

@@ -17,7 +17,9 @@ from django.db.models import Count
 from evidence.models import Citation, Source, SourceAnchor
 from frameworks import services, workflow
 from frameworks.models import Domain, Framework, JobZone, Occupation, ProficiencyScale, Statement
+from tests.exchange.test_onet_rows import imported_rows, onet_changes
 from tests.factories import UserFactory
+from tests.frameworks.test_import_onet import RELEASE_B, SEED_SOURCES_LINE, sources_line
 from tests.tools import require
 
 pytestmark = pytest.mark.django_db
@@ -482,3 +484,23 @@ def test_seed_leaves_a_curated_database_as_it_is():
     assert "already in the database" in output
     assert snapshot() == before
     assert list(Framework.objects.published()) == [Framework.objects.get(version="26.06")]
+
+
+def test_seed_after_an_onet_import_leaves_what_the_import_wrote(client):
+    call_command("import_onet", str(RELEASE_B), stdout=StringIO())
+    before = imported_rows()
+
+    output = seed_command()
+
+    assert "importing the seed framework from its framework file instead" in output
+    framework = Framework.objects.published().get()
+    assert (framework.occupation.soc_code, framework.statements.count()) == (SOC, 136)
+    assert client.get(f"/occupations/{SOC}/").status_code == 200
+    # The sources nothing in the framework file cites are added too, in the fixture's order.
+    assert sources_line(client) == SEED_SOURCES_LINE
+    assert imported_rows() == before
+    again = StringIO()
+    call_command("import_onet", str(RELEASE_B), stdout=again)
+    assert onet_changes(again.getvalue()) == {}
+    assert "Nothing changed" in again.getvalue()
+    assert "already in the database" in seed_command()

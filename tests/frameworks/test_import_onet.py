@@ -868,6 +868,26 @@ def test_a_curators_titles_keep_their_order_and_the_release_follows(seed, client
     assert page_titles(client, INSURANCE) == shown
 
 
+def test_an_import_over_the_seed_places_the_releases_anchors_after_its_own(seed, tmp_path):
+    run(RELEASE_A)
+
+    for kind in SourceAnchor.Kind.values:
+        positions = SourceAnchor.objects.filter(occupation__soc_code=INSURANCE, kind=kind).values_list(
+            "position", flat=True
+        )
+        assert len(positions) == len(set(positions)), kind
+    # 29.3's work styles are not the seed's (30.x) ones: the seed's six keep their places, the release's follow.
+    work_styles = SourceAnchor.objects.filter(occupation__soc_code=INSURANCE, kind=SourceAnchor.Kind.WORK_STYLE)
+    assert [anchor.release_id is None for anchor in work_styles.order_by("position")] == [True] * 6 + [False] * 16
+
+    # So the framework exported now imports back unchanged.
+    call_command("export_framework", INSURANCE, output=str(tmp_path / "export.yaml"), stdout=StringIO())
+    output = StringIO()
+    call_command("import_framework", str(tmp_path / "export.yaml"), stdout=output)
+    assert output.getvalue().endswith("Nothing changed: the database already matches the file.\n")
+    assert summary(run(RELEASE_A))["work style anchors"]["updated"] == 0
+
+
 def test_a_path_that_is_not_a_folder_is_refused(tmp_path):
     with pytest.raises(CommandError, match=r"missing is not a folder\.$"):
         run(tmp_path / "missing")
@@ -967,8 +987,14 @@ def test_a_curator_authored_anchor_takes_the_release_text_but_stays_curated(tmp_
     run(RELEASE_A)
 
     anchor.refresh_from_db()
-    assert (anchor.name, anchor.position, anchor.importance) == ("Reading Comprehension", 1, Decimal("4.00"))
+    assert (anchor.name, anchor.importance) == ("Reading Comprehension", Decimal("4.00"))
     assert (anchor.source, anchor.release) == (curators, None)
+    # It keeps its place too, and the release's skills take the others.
+    positions = SourceAnchor.objects.filter(occupation=occupation, kind=SourceAnchor.Kind.SKILL).values_list(
+        "position", flat=True
+    )
+    assert anchor.position == 9
+    assert sorted(positions) == list(range(1, len(positions) + 1))
 
     # A release without it does not delete it, as it would an imported anchor.
     release = copy_release(RELEASE_A, tmp_path)
@@ -1052,3 +1078,25 @@ def test_real_release_over_the_seed_keeps_the_seed_pages_titles(seed, client):
     # The release's titles the seed page lacks follow, alternates then the sample of reported ones.
     assert shown[len(expected) : len(expected) + 2] == ["District Agent", "Enrollment Specialist"]
     assert shown[-2:] == ["Sales Representative", "Underwriting Sales Representative"]
+
+
+@pytest.mark.skipif(not REAL_RELEASES.is_dir(), reason="the real O*NET releases are not next to the project")
+def test_real_release_then_the_seed_then_the_release_again_changes_nothing(tmp_path):
+    run(REAL_RELEASES / "db_30_1_text")
+    zone = JobZone.objects.get(number=4)
+    assert len(zone.description) == 453
+
+    call_command("seed", stdout=StringIO())
+
+    assert Framework.objects.published().get().statements.count() == 136
+    assert JobZone.objects.get(number=4).description == zone.description
+    insurance = Occupation.objects.get(soc_code=INSURANCE)
+    assert (insurance.release.version, insurance.education_level) == ("30.1", Occupation.EducationLevel.BACHELOR)
+    customer = OccupationTitle.objects.get(occupation=insurance, title__startswith="Customer Relations Rep (")
+    assert (customer.short_title, customer.release) == ("Customer Relations Rep", insurance.release)
+    output = run(REAL_RELEASES / "db_30_1_text")
+    assert output.endswith("Nothing changed: the database already matches O*NET 30.1.\n")
+    call_command("export_framework", INSURANCE, output=str(tmp_path / "export.yaml"), stdout=StringIO())
+    output = StringIO()
+    call_command("import_framework", str(tmp_path / "export.yaml"), stdout=output)
+    assert output.getvalue().endswith("Nothing changed: the database already matches the file.\n")
