@@ -278,3 +278,17 @@ def test_importing_a_draft_leaves_public_pages_standing(seed, framework_file, dj
 
     assert report.tallies["statements"].created == 136
     assert content_changed not in callbacks
+
+
+def test_a_source_without_a_footer_label_stays_off_the_sources_line(client, db, framework_file):
+    text = MINIMAL.replace("    footer_label: O*NET\n", "").replace("status: draft", "status: published")
+
+    run("import_framework", str(framework_file(text)))
+
+    source = Source.objects.get(key="onet")
+    assert (source.label, source.footer_label) == ("O*NET", "")
+    assert "footer_label" not in run("export_framework", "11-9999.00")
+    sources_line = re.search(r'<p class="sources-line">(.*?)</p>', client.get("/").text, re.S)[1]
+    assert "O*NET" not in sources_line
+    page = client.get("/occupations/11-9999.00/")
+    assert 'class="chip"' in page.text and ">O*NET<" in page.text
