@@ -165,7 +165,7 @@ def evidence_pack(framework):
 
 @dataclass
 class AnchorPanel:
-    occupation: Occupation
+    grounds_statements: bool  # whether a framework's statements rest on these anchors
     groups: list
     count: int
     sources: list
@@ -174,7 +174,11 @@ class AnchorPanel:
     cip_programs: list
 
 
-def anchor_panel(occupation):
+def anchor_panel(occupation, framework):
+    """The occupation's O*NET anchors, for the framework they ground (None: the occupation has none).
+
+    The framework is asked for, not looked up, so no page can forget to say what the anchors are for.
+    """
     # Rows rather than model instances: the panel shows a few fields, and an anchor has many.
     anchors = list(
         SourceAnchor.objects.filter(occupation=occupation)
@@ -187,7 +191,7 @@ def anchor_panel(occupation):
         if (key := anchor["source__key"]) is not None and key not in sources:
             sources[key] = {"key": key, "label": anchor["source__label"]}
     return AnchorPanel(
-        occupation=occupation,
+        grounds_statements=framework is not None,
         groups=[(kind, items) for kind, items in groups if items],
         count=len(anchors),
         sources=list(sources.values()),

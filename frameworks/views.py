@@ -25,13 +25,17 @@ def home(request: HttpRequest):
 @require_safe
 @cached_page
 def occupation_list(request: HttpRequest):
-    form = DirectoryForm(request.GET)
-    form.is_valid()
+    asked = DirectoryForm(request.GET)
+    asked.is_valid()
     # A value out of range (an edited address) drops that filter alone: the valid ones still apply.
-    filters = form.cleaned_data
+    filters = asked.cleaned_data
     page = Paginator(selectors.directory(filters), 50).get_page(request.GET.get("page"))
+    # The fields show the filters applied. Not the bound form: it would mark a dropped value invalid,
+    # pointing at an error message the page does not show.
+    form = DirectoryForm(initial=filters)
+    context = {"form": form, "query": filters.get("q", ""), "filtered": asked.filtered, "page": page}
     template = template_for(request, "frameworks/occupation_list.html", "results")
-    return render(request, template, {"form": form, "query": filters.get("q", ""), "page": page})
+    return render(request, template, context)
 
 
 @require_safe
@@ -46,8 +50,7 @@ def occupation_detail(request: HttpRequest, soc_code: str):
     framework = selectors.current_framework(occupation)
     context = {"occupation": occupation, "framework": framework}
     if framework is None:
-        context["without_framework"] = True
-        context["panel"] = selectors.anchor_panel(occupation)
+        context["panel"] = selectors.anchor_panel(occupation, None)
         context["related"] = selectors.related_occupations(occupation)
         return render(request, "frameworks/occupation_without_framework.html", context)
     return _framework_page(request, context)
@@ -71,8 +74,15 @@ def _framework_page(request, context):
     # Citations show as chips (print.html sets as_footnotes). Set rather than left out: the template
     # reads it for every statement, and each read of a missing variable raises and catches exceptions.
     context.update(tabs=tabs, tab=tab, as_footnotes=False)
+    # The current version has one address, whichever tab is shown; an earlier version or a draft is
+    # other content, at an address of its own.
+    current = not context.get("version_notice")
+    canonical = occupation.get_absolute_url() if current else framework.get_version_url()
+    context["canonical_url"] = request.build_absolute_uri(canonical)
+    # The schema.org data (some 65 KB) only at that address: every tab's page would otherwise repeat it.
+    context["embeds_linked_data"] = current and request.path == canonical and "tab" not in request.GET
     if tab == ANCHORS_TAB[0]:
-        context["panel"] = selectors.anchor_panel(occupation)
+        context["panel"] = selectors.anchor_panel(occupation, framework)
     else:
         context["content"] = selectors.framework_section(framework, sections[tab])
         context["anchor_summary"] = selectors.anchor_summary(occupation)
@@ -103,8 +113,9 @@ def framework_version(request: HttpRequest, soc_code: str, version: str):
 @cached_page
 def anchors(request: HttpRequest, soc_code: str):
     occupation = selectors.get_occupation(soc_code)
+    panel = selectors.anchor_panel(occupation, selectors.current_framework(occupation))
     template = template_for(request, "frameworks/anchors.html", "anchor-panel")
-    return render(request, template, {"occupation": occupation, "panel": selectors.anchor_panel(occupation)})
+    return render(request, template, {"occupation": occupation, "panel": panel})
 
 
 @dataclass
@@ -142,7 +153,7 @@ def framework_print(request: HttpRequest, soc_code: str):
         "framework": framework,
         "sections": sections,
         "footnotes": _number_sources(sections),
-        "panel": selectors.anchor_panel(occupation),
+        "panel": selectors.anchor_panel(occupation, framework),
         "evidence_pack": selectors.evidence_pack(framework),
         "occupations_with_data": selectors.occupations_with_source_data(),
     }

@@ -65,6 +65,32 @@
     target.addEventListener("htmx:beforeSwap", dropStaleTabs);
   });
 
+  // An enhanced link whose request fails (a citation since deleted, a server error, no network) does
+  // what it does without JavaScript: the browser follows it and shows what the server has to say.
+  // htmx itself swaps no error answer in, so otherwise the click would do nothing at all.
+  function followFailedLink(event) {
+    const link = event.detail.elt;
+    if (!link || !link.matches || !link.matches("a[href][data-hx-get]")) return;
+    // A tab answer already overtaken by a later one is dropped, failed or not.
+    if (link.matches('[role="tab"]') && event.detail.xhr !== latestTabRequest) return;
+    window.location.assign(link.href);
+  }
+  document.addEventListener("htmx:responseError", followFailedLink);
+  document.addEventListener("htmx:sendError", followFailedLink);
+
+  // The header's Sign in link returns people to the address they signed in from (?next=). htmx
+  // changes the address without a new page (tabs, searches, Back): keep the link pointing here.
+  function signInReturnsHere() {
+    const link = document.getElementById("sign-in");
+    if (!link) return;
+    const url = new URL(link.href);
+    url.searchParams.set("next", window.location.pathname + window.location.search);
+    link.href = url.pathname + url.search;
+  }
+  ["htmx:pushedIntoHistory", "htmx:replacedInHistory", "htmx:historyRestore"].forEach(function (name) {
+    document.addEventListener(name, signInReturnsHere);
+  });
+
   // Back and Forward bring back htmx's copy of the directory's results, but its fields as the copy's
   // markup held them (their first values): set them from the address, which the results are for.
   document.addEventListener("htmx:historyRestore", function () {

@@ -3,6 +3,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from evidence.models import Citation, Source
 from tests.browser.conftest import OCCUPATION_URL
 
 pytestmark = pytest.mark.browser
@@ -240,3 +241,68 @@ def test_modified_click_opens_a_new_page_instead_of_swapping(page, modifier):
     expect_selected_tab(page, "AI use")
     expect(page).to_have_url(re.compile(r"/occupations/41-3021\.00/\?tab=ai$"))
     assert_no_navigation(page)
+
+
+def chromium_link_names(page):
+    """The names Chromium's own accessibility tree gives the page's links, as screen readers get them."""
+    cdp = page.context.new_cdp_session(page)
+    try:
+        nodes = cdp.send("Accessibility.getFullAXTree")["nodes"]
+    finally:
+        cdp.detach()
+    links = [node for node in nodes if node.get("role", {}).get("value") == "link" and "name" in node]
+    return [node["name"]["value"] for node in links]
+
+
+def test_citation_chips_are_named_by_their_source_without_the_arrow(page):
+    page.goto(OCCUPATION_URL + "?tab=ai")
+    name = "Anthropic Economic Index — " + Source.objects.get(key="aei").title
+    chip = page.get_by_role("link", name=name, exact=True).first
+    expect(chip).to_have_attribute("aria-expanded", "false")
+
+    chip.click()  # the open chip's arrow points the other way
+
+    expect(chip).to_have_attribute("aria-expanded", "true")
+    names = chromium_link_names(page)
+    assert name in names
+    assert [link for link in names if "▾" in link or "▴" in link] == []
+
+
+def sign_in_next(page):
+    return page.evaluate("new URL(document.getElementById('sign-in').href).searchParams.get('next')")
+
+
+def test_sign_in_returns_to_the_tab_shown(page):
+    page.goto(OCCUPATION_URL)
+    assert sign_in_next(page) == OCCUPATION_URL
+
+    tab(page, "AI use").click()
+    expect(page).to_have_url(re.compile(r"\?tab=ai$"))
+    assert sign_in_next(page) == OCCUPATION_URL + "?tab=ai"
+
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"/occupations/41-3021\.00/$"))
+    assert sign_in_next(page) == OCCUPATION_URL
+
+    tab(page, "Durable skills").click()
+    expect(page).to_have_url(re.compile(r"\?tab=durable$"))
+    page.get_by_role("link", name="Sign in", exact=True).click()
+
+    expect(page).to_have_url(re.compile(r"/accounts/login/"))
+    expect(page.locator('input[name="next"]')).to_have_value(OCCUPATION_URL + "?tab=durable")
+
+
+def test_a_chip_whose_citation_is_gone_follows_its_link(page, browser_errors):
+    page.goto(OCCUPATION_URL + "?tab=ai")
+    chip = page.locator(".chip").first
+    address = chip.get_attribute("href")
+    Citation.objects.filter(pk=int(address.strip("/").split("/")[-1])).delete()
+
+    chip.click()
+
+    # As without JavaScript: the citation's own address, which says it is not there.
+    expect(page).to_have_url(re.compile(re.escape(address) + "$"))
+    expect(page.get_by_role("heading", level=1)).to_contain_text("We could not find that page")
+    # The failed request and the page it led to, both expected here.
+    expected = ("status of 404", "Response Status Error Code 404")
+    browser_errors[:] = [error for error in browser_errors if not any(text in error for text in expected)]

@@ -157,3 +157,33 @@ def test_keyboard_journey_without_javascript(page_without_js):
     tab_to(page, ".back-link a", backwards=True)
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(r"/occupations/41-3021\.00/$"))
+
+
+def test_error_summary_takes_focus_and_leads_to_each_field(page):
+    error_summary_journey(page)
+
+
+def test_error_summary_takes_focus_and_leads_to_each_field_without_javascript(page_without_js):
+    error_summary_journey(page_without_js)
+
+
+def error_summary_journey(page):
+    page.goto("/occupations/41-3021.00/suggest/")
+    page.get_by_label("Your email (optional)").fill("not-an-email")
+
+    page.get_by_role("button", name="Send suggestion").click()
+
+    summary = page.locator("#form-errors")
+    expect(summary).to_be_focused()
+    expect(summary.get_by_role("link")).to_have_count(3)
+
+    summary.get_by_role("link", name="Suggested correction — This field is required.").click()
+
+    field = page.get_by_label("Suggested correction")
+    expect(field).to_be_focused()
+    expect(page.locator('label[for="id_correction"]')).to_be_in_viewport()
+    field.fill("Mathematics matters less than listed.")
+    page.get_by_label("Your email (optional)").fill("")
+    page.get_by_label("Which item needs correcting?").select_option("general")
+    page.get_by_role("button", name="Send suggestion").click()
+    expect(page.get_by_role("status")).to_contain_text("A curator will review your suggestion")

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.core.cache import cache
 from django.utils.html import escape
@@ -135,6 +137,31 @@ def test_invalid_suggestion_shows_errors_and_keeps_what_was_typed(client, seed, 
     assert 'value="not-an-email"' in response.text
     assert 'value="Ana"' in response.text
     assert not Suggestion.objects.exists()
+
+
+def test_invalid_suggestion_gives_each_error_one_id_its_field_names(client, seed, fresh_rate_limit):
+    response = client.post(SUGGEST, {"about": "", "correction": "", "email": "not-an-email"})
+
+    ids = re.findall(r'\sid="([^"]+)"', response.text)
+    assert len(ids) == len(set(ids)), sorted(name for name in ids if ids.count(name) > 1)
+    for name in ["email", "correction", "about"]:
+        field = re.search(rf'<(?:input|textarea|select)[^>]* id="id_{name}"', response.text).group(0)
+        assert 'aria-invalid="true"' in field
+        described_by = re.search(r'aria-describedby="([^"]*)"', field).group(1).split()
+        assert f"id_{name}_error" in described_by
+        assert set(described_by) <= set(ids)
+
+
+def test_error_summary_links_each_problem_to_its_field_and_takes_focus(client, seed, fresh_rate_limit):
+    response = client.post(SUGGEST, {"about": "", "correction": "", "email": "not-an-email"})
+
+    summary = response.text.split('<div class="form-errors"', 1)[1].split("</div>", 1)[0]
+    # autofocus: focus moves to the summary as the page loads, with or without JavaScript.
+    assert 'role="alert" tabindex="-1" id="form-errors" autofocus>' in summary
+    assert "Please correct the 3 problems below." in summary
+    assert '<a href="#id_email">Your email (optional) — Enter a valid email address.</a>' in summary
+    assert '<a href="#id_correction">Suggested correction — This field is required.</a>' in summary
+    assert '<a href="#id_about">Which item needs correcting? — This field is required.</a>' in summary
 
 
 def test_overlong_suggestion_is_refused(client, seed, fresh_rate_limit):

@@ -292,8 +292,9 @@ def _framework_of_size(statements_per_level):
     return framework
 
 
+# The page at its own address (no tab) embeds its statements as schema.org data: one query more.
 @pytest.mark.parametrize(
-    ("tab", "budget"), [("skills", 9), ("ai", 11), ("durable", 10), ("anchors", 9)]
+    ("tab", "budget"), [(None, 9), ("skills", 8), ("ai", 10), ("durable", 9), ("anchors", 8)]
 )
 def test_framework_page_query_count_does_not_grow_with_its_statements(
     client, seed, django_assert_num_queries, tab, budget
@@ -304,7 +305,7 @@ def test_framework_page_query_count_does_not_grow_with_its_statements(
 
     for framework in (small, large):
         with django_assert_num_queries(budget):
-            response = client.get(framework.get_absolute_url(), {"tab": tab})
+            response = client.get(framework.get_absolute_url(), {"tab": tab} if tab else {})
         assert response.status_code == 200
 
 
@@ -416,3 +417,102 @@ def test_an_occupation_without_anchors_does_not_count_none(client):
 
     assert "O*NET source anchors" in text
     assert "0 anchors" not in text
+
+
+def ids_and_references(html):
+    """Every id the page holds, and every id its aria-describedby, aria-controls and aria-labelledby name."""
+    ids = re.findall(r'\sid="([^"]+)"', html)
+    references = re.findall(r'\saria-(?:describedby|controls|labelledby)="([^"]+)"', html)
+    return ids, [name for value in references for name in value.split()]
+
+
+def test_directory_shows_a_dropped_filter_value_as_no_filter_not_as_an_error(client, seed):
+    response = client.get("/occupations/", {"job_zone": "9", "sort": "zzz", "group": "99"})
+
+    assert response.status_code == 200
+    assert "aria-invalid" not in response.text
+    ids, references = ids_and_references(response.text)
+    assert set(references) <= set(ids), set(references) - set(ids)
+    assert "All occupations" in response.text
+
+
+def test_directory_keeps_the_valid_filters_beside_a_dropped_one(client, seed):
+    response = client.get("/occupations/", {"job_zone": "4", "sort": "zzz", "group": "41", "framework": "on"})
+
+    assert "aria-invalid" not in response.text
+    assert '<option value="4" selected>' in response.text
+    assert '<option value="41" selected>' in response.text
+    assert '<option value="" selected>Best match</option>' in response.text
+    assert re.search(r'<input type="checkbox" name="framework"[^>]* checked', response.text)
+    assert "1 occupation matches these filters" in response.text
+
+
+@pytest.mark.parametrize("htmx", [False, True])
+def test_anchors_of_an_occupation_without_a_framework_do_not_claim_to_ground_statements(client, htmx):
+    anchor = SourceAnchorFactory(occupation__title="Claims Adjusters", kind="task", name="Investigate claims")
+    occupation = anchor.occupation
+
+    pages = [client.get(f"{occupation.get_absolute_url()}anchors/", headers=HTMX if htmx else {})]
+    if not htmx:
+        pages.append(client.get(occupation.get_absolute_url()))
+
+    for response in pages:
+        assert response.status_code == 200
+        assert "Investigate claims" in response.text
+        assert "O*NET source anchors" in response.text
+        assert "ground each statement" not in response.text
+        assert "seed anchors for statements" not in response.text
+
+
+def test_anchors_of_an_occupation_with_a_framework_ground_its_statements(client, seed):
+    for url in [PAGE + "anchors/", PAGE + "?tab=anchors", PAGE + "print/"]:
+        text = client.get(url).text
+        assert "Source anchors that ground each statement" in text, url
+        assert "Tasks · seed anchors for statements" in text, url
+
+
+def canonical(response):
+    links = re.findall(r'<link rel="canonical" href="([^"]*)">', response.text)
+    assert len(links) == 1, links
+    return links[0]
+
+
+def embeds_linked_data(response):
+    return response.text.count('<script type="application/ld+json">')
+
+
+def test_framework_page_embeds_its_linked_data_at_its_own_address_only(client, seed):
+    home = client.get(PAGE)
+
+    assert canonical(home) == f"http://testserver{PAGE}"
+    assert embeds_linked_data(home) == 1
+    for tab in ["skills", "ai", "durable", "anchors"]:
+        response = client.get(PAGE, {"tab": tab})
+        assert canonical(response) == f"http://testserver{PAGE}", tab
+        assert embeds_linked_data(response) == 0, tab
+        # The exports stay advertised on every tab.
+        assert 'rel="alternate" type="application/ld+json"' in response.text, tab
+    # The skills tab's page was mostly the linked data.
+    assert len(client.get(PAGE, {"tab": "skills"}).content) < len(home.content) / 2
+
+
+def test_htmx_tabs_carry_neither_canonical_nor_linked_data(client, seed):
+    for tab in ["skills", "ai", "anchors"]:
+        response = client.get(PAGE, {"tab": tab}, headers=HTMX)
+        assert 'rel="canonical"' not in response.text
+        assert "ld+json" not in response.text
+
+
+def test_version_pages_name_their_canonical_address(client, seed):
+    FrameworkFactory(occupation=seed.occupation, version="25.11", status=Framework.Status.ARCHIVED)
+
+    current_by_version = client.get(PAGE + "versions/26.05/")
+    earlier = client.get(PAGE + "versions/25.11/")
+    earlier_tab = client.get(PAGE + "versions/25.11/", {"tab": "ai"})
+
+    # The current version at its version address is the framework page again.
+    assert canonical(current_by_version) == f"http://testserver{PAGE}"
+    assert embeds_linked_data(current_by_version) == 0
+    # An earlier version is other content: its own address.
+    assert canonical(earlier) == canonical(earlier_tab) == f"http://testserver{PAGE}versions/25.11/"
+    assert embeds_linked_data(earlier) == embeds_linked_data(earlier_tab) == 0
