@@ -191,8 +191,21 @@ class OriginListFilter(admin.SimpleListFilter):
         return queryset
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows that only a management command writes: the admin shows them and changes nothing."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(OccupationTitle)
-class OccupationTitleAdmin(admin.ModelAdmin):
+class OccupationTitleAdmin(ReadOnlyAdmin):
     """Every occupation's titles, read-only: O*NET's belong to the importer, and a curator's own are
     edited on their occupation's page."""
 
@@ -205,15 +218,6 @@ class OccupationTitleAdmin(admin.ModelAdmin):
         # Whoever may see an occupation may read its titles, which its page links to.
         occupations = self.admin_site.get_model_admin(Occupation)
         return super().has_view_permission(request, obj) or occupations.has_view_permission(request)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class StatementPlaceForm(forms.ModelForm):
@@ -662,17 +666,8 @@ class CipProgramAdmin(admin.ModelAdmin):
 
 
 @admin.register(OnetRelease)
-class OnetReleaseAdmin(admin.ModelAdmin):
+class OnetReleaseAdmin(ReadOnlyAdmin):
     """Read-only: releases come from manage.py import_onet alone. Deleting one would leave every row it
     wrote without a release, a curator's to the importer; a made-up later one makes it refuse real ones."""
 
     list_display = ["version", "released", "imported_at"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
