@@ -168,3 +168,42 @@ class UserFactory(factory.django.DjangoModelFactory):
     def role(self, create, extracted, **kwargs):
         if create and extracted:
             self.groups.add(Group.objects.get(name=extracted))
+
+
+def framework_of_size(statements_per_level, **framework_fields):
+    """A published framework (unless framework_fields say otherwise) with `statements_per_level`
+    statements at each level of every section (in each domain, where the section uses domains), each
+    citing that many sources on that many O*NET anchors, and that many evidence metrics.
+
+    One number scales every list a page shows, so a page whose queries grow with any of them shows it.
+    Sections, scales, levels and domains are the database's own: load them first (the `seed` fixture).
+    Statements and citations are built by their factories and saved in bulk: saved one by one, with
+    their history, a framework of a few hundred took seconds.
+    """
+    size = statements_per_level
+    framework = FrameworkFactory(**framework_fields)
+    sources = SourceFactory.create_batch(size)
+    anchors = SourceAnchorFactory.create_batch(size, occupation=framework.occupation, source=sources[0])
+    EvidenceMetricFactory.create_batch(size, framework=framework, source=sources[0])
+    domains = list(Domain.objects.order_by("position"))
+    statements = [
+        StatementFactory.build(
+            framework=framework, section=section, level=level, domain=domain, position=position
+        )
+        for section in Section.objects.order_by("position")
+        for domain in (domains if section.uses_domains else [None])
+        for level in Level.objects.filter(scale=section.scale_id).order_by("position")
+        for position in range(1, size + 1)
+    ]
+    Statement.objects.bulk_create(statements)
+    citations = Citation.objects.bulk_create(
+        CitationFactory.build(statement=statement, source=source, position=order)
+        for statement in statements
+        for order, source in enumerate(sources, start=1)
+    )
+    Citation.anchors.through.objects.bulk_create(
+        Citation.anchors.through(citation=citation, sourceanchor=anchor)
+        for citation in citations
+        for anchor in anchors
+    )
+    return framework

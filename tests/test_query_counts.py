@@ -1,0 +1,130 @@
+"""Every public page and export that lists statements or citations runs the same number of queries
+however many it lists.
+
+Each budget is exact and holds at both sizes: a page that starts to query per statement, per citation
+or per anchor fails here, and a change of its fixed cost shows in review as a changed number.
+"""
+
+import pytest
+
+from evidence.models import Citation
+from exchange import case
+from exchange.identifiers import framework_identifier
+from exchange.selectors import framework_contents, index_published_packages
+from frameworks.models import Framework
+from tests.factories import framework_of_size
+
+pytestmark = pytest.mark.django_db
+
+# Statements per (section, level, domain); each cites as many sources, each citation as many anchors.
+SIZES = (1, 3)
+HTMX = {"HX-Request": "true"}
+CASE = "/ims/case/v1p1/"
+
+
+def page(address, queries, headers=None, name=""):
+    return pytest.param(address, headers or {}, queries, id=f"{address}{name}")
+
+
+PAGES = [
+    # The page at its own address embeds its statements as schema.org data: one query more.
+    page("/occupations/{soc}/", 9),
+    page("/occupations/{soc}/?tab=skills", 8),
+    page("/occupations/{soc}/?tab=ai", 10),
+    page("/occupations/{soc}/?tab=durable", 9),
+    page("/occupations/{soc}/?tab=anchors", 8),
+    page("/occupations/{soc}/?tab=skills", 7, HTMX, " htmx"),
+    page("/occupations/{soc}/?tab=ai", 9, HTMX, " htmx"),
+    page("/occupations/{soc}/?tab=durable", 8, HTMX, " htmx"),
+    page("/occupations/{soc}/?tab=anchors", 7, HTMX, " htmx"),
+    page("/occupations/{soc}/", 12, {"Accept": "application/json"}, " json"),
+    page("/occupations/{soc}/anchors/", 7),
+    page("/occupations/{soc}/anchors/", 6, HTMX, " htmx"),
+    page("/occupations/{soc}/versions/{version}/", 9),
+    page("/occupations/{soc}/versions/{version}/?tab=ai", 10, HTMX, " htmx"),
+    page("/occupations/{soc}/versions/{earlier}/", 9),
+    page("/occupations/{soc}/versions/{earlier}/?tab=durable", 10),
+    page("/occupations/{soc}/versions/{earlier}/?tab=skills", 8, HTMX, " htmx"),
+    page("/occupations/{soc}/print/", 20),
+    page("/occupations/{soc}/suggest/", 5),
+    page("/sources/{source}/", 3),
+    page("/citations/{citation}/", 3),
+    page("/citations/{citation}/", 2, HTMX, " htmx"),
+    page("/occupations/{soc}/framework.json", 12),
+    page("/occupations/{soc}/framework.csv", 7),
+    page("/occupations/{soc}/framework.jsonld", 7),
+    page(CASE + "CFDocuments", 1),
+    page(CASE + "CFDocuments/{document}", 1),
+    page(CASE + "CFPackages/{document}", 6),
+    page(CASE + "CFItems/{statement}", 6),
+    page(CASE + "CFItems/{item}", 8),
+    page(CASE + "CFItemAssociations/{statement}", 6),
+    page(CASE + "CFItemAssociations/{item}", 8),
+    page(CASE + "CFAssociations/{association}", 8),
+    page(CASE + "CFItemTypes/{item_type}", 8),
+    page(CASE + "CFSubjects/{subject}", 8),
+    page(CASE + "CFRubrics/{rubric}", 8),
+    page(CASE + "CFRubricCriteria/{criterion}", 8),
+    page(CASE + "CFRubricCriterionLevels/{criterion_level}", 8),
+]
+
+
+def frameworks_of_size(size):
+    """An occupation's published framework of this size, and an archived earlier version as large."""
+    current = framework_of_size(size, version="2.0")
+    earlier = framework_of_size(
+        size, occupation=current.occupation, version="1.0", status=Framework.Status.ARCHIVED
+    )
+    return current, earlier
+
+
+def placeholders(framework, earlier):
+    """What the addresses' placeholders stand for: the framework, and the first of each of its objects."""
+    cited = Citation.objects.filter(statement__framework=framework).select_related("source", "statement")
+    citation = cited.first()
+    found = {}
+    for collection, item in case.package_objects(case.cf_package(framework_contents(framework), base="")):
+        found.setdefault(collection, item["identifier"])
+    return {
+        "soc": framework.occupation.soc_code,
+        "version": framework.version,
+        "earlier": earlier.version,
+        "source": citation.source.key,
+        "citation": citation.pk,
+        "document": framework_identifier(framework),
+        "statement": citation.statement.uid,
+        "item": found["CFItems"],  # a section: found through the index of packages, not a statement's uid
+        "association": found["CFAssociations"],
+        "item_type": found["CFItemTypes"],
+        "subject": found["CFSubjects"],
+        "rubric": found["CFRubrics"],
+        "criterion": found["CFRubricCriteria"],
+        "criterion_level": found["CFRubricCriterionLevels"],
+    }
+
+
+@pytest.mark.parametrize(("address", "headers", "queries"), PAGES)
+def test_queries_do_not_grow_with_statements(
+    client, seed, settings, django_assert_num_queries, address, headers, queries
+):
+    settings.NSX_PAGE_CACHE = False  # each request renders: a page from the cache costs none
+    for size in SIZES:
+        url = address.format(**placeholders(*frameworks_of_size(size)))
+        # Lookups after a package's first: indexing it is measured on its own, below.
+        index_published_packages()
+        with django_assert_num_queries(queries):
+            response = client.get(url, headers=headers)
+        assert response.status_code == 200, url
+
+
+def test_first_case_lookup_indexes_a_package_in_the_same_queries_at_any_size(
+    client, seed, settings, django_assert_num_queries
+):
+    settings.NSX_PAGE_CACHE = False
+    index_published_packages()  # the seed's: only the framework under test is new to the index
+    for size in SIZES:
+        url = (CASE + "CFItems/{item}").format(**placeholders(*frameworks_of_size(size)))
+        # The package's reads, the lookups, and its objects written to the index in one transaction.
+        with django_assert_num_queries(16):
+            response = client.get(url)
+        assert response.status_code == 200, url
