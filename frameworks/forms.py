@@ -20,9 +20,9 @@ class DirectoryForm(forms.Form):
     hot = forms.BooleanField(label="Uses hot technologies", required=False)
     sort = forms.ChoiceField(label="Order by", required=False, choices=SORTS)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, job_zone_choices=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["job_zone"].choices = [("", "All job zones")] + [
+        self.fields["job_zone"].choices = job_zone_choices or [("", "All job zones")] + [
             (zone.number, f"{zone.number} · {zone.name}") for zone in JobZone.objects.order_by("number")
         ]
 

@@ -32,7 +32,7 @@ def occupation_list(request: HttpRequest):
     page = Paginator(selectors.directory(filters), 50).get_page(request.GET.get("page"))
     # The fields show the filters applied. Not the bound form: it would mark a dropped value invalid,
     # pointing at an error message the page does not show.
-    form = DirectoryForm(initial=filters)
+    form = DirectoryForm(initial=filters, job_zone_choices=asked.fields["job_zone"].choices)
     context = {"form": form, "query": filters.get("q", ""), "filtered": asked.filtered, "page": page}
     template = template_for(request, "frameworks/occupation_list.html", "results")
     return render(request, template, context)

@@ -54,6 +54,14 @@ def seed(db):
 
 
 @pytest.fixture
+def draft(seed):
+    """A draft copy of the seed framework, v.26.06: the only kind whose content anyone may change."""
+    from frameworks import services
+
+    return services.copy_as_new_version(seed, "26.06")
+
+
+@pytest.fixture
 def curator(db):
     from tests.factories import UserFactory
 

@@ -8,7 +8,6 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from evidence.models import Citation
-from frameworks import services
 
 pytestmark = pytest.mark.django_db
 
@@ -35,8 +34,7 @@ def inline_code(response):
     return InlineCode(response.text).found
 
 
-def test_history_and_revert_pages(client, seed, curator):
-    draft = services.copy_as_new_version(seed, "26.06")
+def test_history_and_revert_pages(client, draft, curator):
     statement = draft.statements.get(title="Claims communication")
     statement.text = "a worse text."
     statement.save()
@@ -57,8 +55,7 @@ def test_history_and_revert_pages(client, seed, curator):
     assert '<p class="paginator">' in client.get(pages["statement history"]).text  # the list is shown
 
 
-def test_curation_pages(client, seed, curator):
-    draft = services.copy_as_new_version(seed, "26.06")
+def test_curation_pages(client, seed, draft, curator):
     statement = draft.statements.first()
     client.force_login(curator)
 

@@ -4,7 +4,6 @@ import gzip
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -17,6 +16,7 @@ from evidence.models import Citation, EvidenceMetric, Source
 from frameworks import services, workflow
 from frameworks.models import Framework, Statement
 from nsx.cache import GenerationWatch, PageCacheMiddleware, cached_page, content_changed, content_generation
+from tests.onet import RELEASE_B
 from tests.tools import ROOT
 
 pytestmark = pytest.mark.django_db
@@ -175,7 +175,7 @@ def test_an_import_refreshes_pages(client, seed, django_capture_on_commit_callba
     client.get("/occupations/")
     # The import moves the content generation once its transaction commits.
     with django_capture_on_commit_callbacks(execute=True):
-        call_command("import_onet", str(Path(__file__).parent / "data" / "onet" / "release_b"), verbosity=0)
+        call_command("import_onet", str(RELEASE_B), verbosity=0)
 
     assert "Software Developers" in client.get("/occupations/").text
 

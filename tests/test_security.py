@@ -46,8 +46,6 @@ def test_check_deploy_passes_with_production_settings():
         "DJANGO_SECRET_KEY": "a-long-random-production-secret-for-the-deploy-check-0123456789",
         "DJANGO_ALLOWED_HOSTS": "nsx.example.org",
     }
-    # The browser tests allow sync database calls beside Playwright's event loop; a deployment never does.
-    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT, env=env, capture_output=True, text=True, check=False,

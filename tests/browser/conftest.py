@@ -1,14 +1,8 @@
-import os
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 
 from tests.tools import require
-
-# Playwright's sync API keeps an event loop running in this thread, which trips
-# Django's async-safety check for the ORM calls made by fixtures.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -38,20 +32,20 @@ PAGE_TYPES = [
 ]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser():
+    """One Chromium for the browser tests, started with the first and stopped after the last of them."""
     require(CHROMIUM, f"Chromium not found at {CHROMIUM}; browser tests need Debian's chromium package.")
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
+    # While Playwright's sync API is started it keeps an event loop running in this thread, which trips
+    # Django's async-safety check for the ORM calls fixtures and tests make. Allow them for that long only,
+    # so that tests outside tests/browser, and the processes they start, run as a deployment does.
+    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
-
-
-@pytest.fixture
-def seed(transactional_db):
-    call_command("loaddata", "insurance-sales-agents", verbosity=0)
 
 
 class BrowserErrors(list):
@@ -66,14 +60,6 @@ class BrowserErrors(list):
             self.append(f"console: {message.text} ({message.location.get('url', '')})")
 
 
-def _open_page(browser, live_server, errors, **options):
-    context = browser.new_context(base_url=live_server.url, **options)
-    context.set_default_timeout(5000)
-    page = context.new_page()
-    errors.watch(page)
-    return context, page
-
-
 @pytest.fixture
 def browser_errors():
     errors = BrowserErrors()
@@ -82,24 +68,40 @@ def browser_errors():
 
 
 @pytest.fixture
-def page(browser, live_server, seed, browser_errors):
-    context, page = _open_page(browser, live_server, browser_errors)
-    yield page
-    context.close()
+def open_page(browser, live_server, browser_errors):
+    """Open a page on the live server in a browser context of its own (a visitor of its own), with the
+    context's options; its errors are watched, and it is closed when the test ends.
+
+    A test that uses live_server runs in a transactional database, which the server's thread sees: the
+    `seed` fixture of tests/conftest.py loads the framework it shows."""
+    contexts = []
+
+    def open_page(**options):
+        context = browser.new_context(base_url=live_server.url, **options)
+        contexts.append(context)
+        context.set_default_timeout(5000)
+        page = context.new_page()
+        browser_errors.watch(page)
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
 
 
 @pytest.fixture
-def page_without_js(browser, live_server, seed, browser_errors):
-    context, page = _open_page(browser, live_server, browser_errors, java_script_enabled=False)
-    yield page
-    context.close()
+def page(open_page, seed):
+    return open_page()
+
+
+@pytest.fixture
+def page_without_js(open_page, seed):
+    return open_page(java_script_enabled=False)
 
 
 MOBILE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
 
 
 @pytest.fixture
-def mobile_page(browser, live_server, seed, browser_errors):
-    context, page = _open_page(browser, live_server, browser_errors, **MOBILE)
-    yield page
-    context.close()
+def mobile_page(open_page, seed):
+    return open_page(**MOBILE)

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from frameworks import services
 from frameworks.models import Framework
-from tests.browser.conftest import OCCUPATION_URL, _open_page
+from tests.browser.conftest import OCCUPATION_URL
 from tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.browser
@@ -35,7 +35,7 @@ def framework_change_url(version):
     return f"/admin/frameworks/framework/{framework.pk}/change/"
 
 
-def test_curator_edits_submits_and_editor_publishes(page, browser, live_server, browser_errors, roles):
+def test_curator_edits_submits_and_editor_publishes(page, open_page, browser_errors, roles):
     UserFactory(username="curator", role="Curator")
     UserFactory(username="editor", role="Editor")
 
@@ -60,7 +60,7 @@ def test_curator_edits_submits_and_editor_publishes(page, browser, live_server, 
     expect(page.get_by_role("button", name="Publish")).to_have_count(0)
 
     # Until it is published the public page keeps the old text, and the draft address is not found.
-    public_context, public = _open_page(browser, live_server, browser_errors)
+    public = open_page()
     public.goto(OCCUPATION_URL)
     expect(public.locator("#tabpanel")).to_contain_text("identify and describe key features")
     assert public.goto(OCCUPATION_URL + "versions/26.06/").status == 404
@@ -68,7 +68,7 @@ def test_curator_edits_submits_and_editor_publishes(page, browser, live_server, 
     browser_errors.clear()  # that 404 was asked for
 
     # The editor previews the draft at its address, then publishes it.
-    editor_context, editor = _open_page(browser, live_server, browser_errors)
+    editor = open_page()
     sign_in(editor, "editor")
     editor.goto(OCCUPATION_URL + "versions/26.06/")
     expect(editor.get_by_role("note")).to_contain_text("Draft — not public.")
@@ -76,7 +76,7 @@ def test_curator_edits_submits_and_editor_publishes(page, browser, live_server, 
     editor.goto(framework_change_url("26.06"))
     editor.get_by_role("button", name="Publish").click()
     expect(editor.locator(".messagelist")).to_contain_text("is now Published")
-    editor_context.close()
+    editor.context.close()
 
     public.goto(OCCUPATION_URL)
     expect(public.locator("#tabpanel")).to_contain_text(NEW_TEXT)
@@ -84,7 +84,6 @@ def test_curator_edits_submits_and_editor_publishes(page, browser, live_server, 
     public.goto(OCCUPATION_URL + "versions/26.05/")
     expect(public.get_by_role("note")).to_contain_text("An earlier version.")
     expect(public.locator("#tabpanel")).to_contain_text("identify and describe key features")
-    public_context.close()
 
 
 def test_history_and_revert_pages_keep_their_styles_under_the_csp(page, browser_errors, roles):

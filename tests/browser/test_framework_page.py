@@ -194,28 +194,71 @@ def test_keyboard_focus_on_a_chip_is_visible(page):
     assert has_outline or style["shadow"] != "none", style
 
 
+# Marks on <html> each request the page's scripts send (data-asked) and each answer once the page has
+# handled it (data-answered), by the tab asked for and, for answers, their status: "ai durable", "ai:200".
+# "loadend" comes after "load", whose handler is where htmx swaps an answer in or drops it.
+RECORD_REQUESTS = """
+(() => {
+  const open = XMLHttpRequest.prototype.open;
+  const send = XMLHttpRequest.prototype.send;
+  function mark(name, value) {
+    const root = document.documentElement;
+    root.setAttribute(name, ((root.getAttribute(name) || "") + " " + value).trim());
+  }
+  XMLHttpRequest.prototype.open = function (method, url, ...rest) {
+    const address = new URL(url, window.location.href);
+    this.asked = address.searchParams.get("tab") || address.pathname;
+    return open.call(this, method, url, ...rest);
+  };
+  XMLHttpRequest.prototype.send = function (...args) {
+    mark("data-asked", this.asked);
+    this.addEventListener("loadend", () => mark("data-answered", `${this.asked}:${this.status}`));
+    return send.apply(this, args);
+  };
+})();
+"""
+
+
+def expect_on_the_anchors_tab(page):
+    expect(page).to_have_url(re.compile(r"/occupations/41-3021\.00/\?tab=anchors$"))
+    expect_selected_tab(page, "Source anchors")
+    expect(page.locator("#tabpanel")).to_have_attribute("aria-labelledby", "tab-anchors")
+    expect(page.locator("#tabpanel")).to_contain_text("Tasks · seed anchors for statements")
+    expect_focus_on_selected_tab(page, "Source anchors")
+    expect(page).to_have_title("Source anchors · Insurance Sales Agents · Skills framework · NSX")
+
+
 def test_fast_arrow_keys_end_on_the_last_tab_pressed(page):
-    # Each press asks for a tab; answers for the tabs passed over may arrive after the last one's.
-    # Several runs, since whether they do depends on timing.
-    for _ in range(6):
-        page.goto(OCCUPATION_URL)
-        tab(page, "Occupational skills").focus()
+    # Each press asks for a tab at once. The answers for the two tabs passed over are held back until the
+    # last tab's has been shown, then let through one at a time: they come too late and change nothing.
+    held = []
 
-        for _ in range(3):
-            page.keyboard.press("ArrowRight")
+    def hold(route):  # not held.append itself: Playwright takes a handler it can set an attribute on
+        held.append(route)
 
-        expect(page).to_have_url(re.compile(r"/occupations/41-3021\.00/\?tab=anchors$"))
-        page.wait_for_load_state("networkidle")  # every answer is in, late ones too
-        expect(page).to_have_url(re.compile(r"/occupations/41-3021\.00/\?tab=anchors$"))
-        expect_selected_tab(page, "Source anchors")
-        expect(page.locator("#tabpanel")).to_have_attribute("aria-labelledby", "tab-anchors")
-        expect(page.locator("#tabpanel")).to_contain_text("Tasks · seed anchors for statements")
-        expect_focus_on_selected_tab(page, "Source anchors")
-        expect(page).to_have_title("Source anchors · Insurance Sales Agents · Skills framework · NSX")
+    page.route(re.compile(r"/occupations/41-3021\.00/\?tab=(ai|durable)$"), hold)
+    page.add_init_script(RECORD_REQUESTS)
+    page.goto(OCCUPATION_URL)
+    html = page.locator("html")
+    tab(page, "Occupational skills").focus()
+
+    for _ in range(3):
+        page.keyboard.press("ArrowRight")
+
+    expect_on_the_anchors_tab(page)
+    expect(html).to_have_attribute("data-asked", "ai durable anchors")
+    expect(html).to_have_attribute("data-answered", "anchors:200")
+    assert [route.request.url.rsplit("=", 1)[1] for route in held] == ["ai", "durable"]
+
+    for route, answered in zip(held, ["anchors:200 ai:200", "anchors:200 ai:200 durable:200"], strict=True):
+        route.continue_()
+        expect(html).to_have_attribute("data-answered", answered)
+        expect_on_the_anchors_tab(page)
 
 
 @pytest.mark.parametrize("modifier", ["Control", "Shift"])
 def test_modified_click_opens_a_new_page_instead_of_swapping(page, modifier):
+    page.add_init_script(RECORD_REQUESTS)
     page.goto(OCCUPATION_URL + "?tab=ai")
     set_marker(page)
     chip = page.locator(".chip").first
@@ -235,7 +278,9 @@ def test_modified_click_opens_a_new_page_instead_of_swapping(page, modifier):
     assert tab_page.url.endswith("/occupations/41-3021.00/?tab=durable")
     tab_page.close()
 
-    page.wait_for_load_state("networkidle")
+    # The page asked for nothing (htmx sends as it handles the click, before the new page opens), so
+    # nothing can change it later.
+    assert page.locator("html").get_attribute("data-asked") is None
     expect(chip).to_have_attribute("aria-expanded", "false")
     expect(slot).to_be_hidden()
     expect_selected_tab(page, "AI use")

@@ -5,7 +5,6 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from evidence.models import Citation, Suggestion
-from frameworks import services
 from tests.admin_forms import admin_form_data
 from tests.factories import SourceAnchorFactory
 
@@ -17,7 +16,6 @@ SUGGEST = "/occupations/41-3021.00/suggest/"
 @pytest.fixture
 def suggestion(client, seed):
     """A suggestion sent through the public form."""
-    cache.clear()  # the form's rate limit counts in the cache
     statement = seed.statements.get(title="Claims communication")
     client.post(
         SUGGEST,
@@ -28,7 +26,7 @@ def suggestion(client, seed):
             "email": "ana@example.org",
         },
     )
-    cache.clear()
+    cache.clear()  # the form's rate limit counts in the cache: this post is not the test's
     return Suggestion.objects.get()
 
 
@@ -74,8 +72,7 @@ def test_suggestion_list_runs_a_fixed_number_of_queries(
         client.get(reverse("admin:evidence_suggestion_changelist"))
 
 
-def test_a_citation_is_grounded_only_in_its_own_occupations_anchors(client, seed, curator):
-    draft = services.copy_as_new_version(seed, "26.06")
+def test_a_citation_is_grounded_only_in_its_own_occupations_anchors(client, seed, draft, curator):
     citation = Citation.objects.filter(statement__framework=draft, anchors__isnull=False).first()
     elsewhere = SourceAnchorFactory(occupation__title="Another Trade")
     client.force_login(curator)

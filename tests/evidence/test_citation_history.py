@@ -5,17 +5,11 @@ from django.forms.models import BaseModelForm
 from django.urls import reverse
 
 from evidence.models import Citation, SourceAnchor
-from frameworks import services
 from frameworks.history import BASELINE_REASON
 from tests.admin_forms import admin_form_data, inline_prefix
 from tests.factories import CitationFactory, SourceAnchorFactory, SourceFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def draft(seed):
-    return services.copy_as_new_version(seed, "26.06")
 
 
 @pytest.fixture

@@ -7,10 +7,9 @@ from django.utils.html import escape
 from evidence.models import Citation, Suggestion
 from frameworks.models import Framework
 from tests.factories import CitationFactory, OccupationFactory
+from tests.pages import HTMX
 
 pytestmark = pytest.mark.django_db
-
-HTMX = {"HX-Request": "true"}
 
 
 def seed_citation(statement_title, source_key):
@@ -99,13 +98,6 @@ def test_source_page_hides_drafts(client):
     assert "No published statement cites this source." in response.text
 
 
-@pytest.fixture
-def fresh_rate_limit():
-    cache.clear()
-    yield
-    cache.clear()
-
-
 SUGGEST = "/occupations/41-3021.00/suggest/"
 
 
@@ -113,7 +105,7 @@ def test_suggestion_form_is_linked_from_the_anchor_panel(client, seed):
     assert f'href="{SUGGEST}"' in client.get("/occupations/41-3021.00/anchors/").text
 
 
-def test_suggestion_is_saved_for_curators(client, seed, fresh_rate_limit):
+def test_suggestion_is_saved_for_curators(client, seed):
     anchor = seed.occupation.anchors.get(kind="skill", name="Mathematics")
 
     response = client.post(
@@ -128,7 +120,7 @@ def test_suggestion_is_saved_for_curators(client, seed, fresh_rate_limit):
     assert "A curator will review your suggestion" in client.get(response["Location"]).text
 
 
-def test_invalid_suggestion_shows_errors_and_keeps_what_was_typed(client, seed, fresh_rate_limit):
+def test_invalid_suggestion_shows_errors_and_keeps_what_was_typed(client, seed):
     response = client.post(SUGGEST, {"about": "", "correction": "", "email": "not-an-email", "name": "Ana"})
 
     assert response.status_code == 200
@@ -139,7 +131,7 @@ def test_invalid_suggestion_shows_errors_and_keeps_what_was_typed(client, seed, 
     assert not Suggestion.objects.exists()
 
 
-def test_invalid_suggestion_gives_each_error_one_id_its_field_names(client, seed, fresh_rate_limit):
+def test_invalid_suggestion_gives_each_error_one_id_its_field_names(client, seed):
     response = client.post(SUGGEST, {"about": "", "correction": "", "email": "not-an-email"})
 
     ids = re.findall(r'\sid="([^"]+)"', response.text)
@@ -152,7 +144,7 @@ def test_invalid_suggestion_gives_each_error_one_id_its_field_names(client, seed
         assert set(described_by) <= set(ids)
 
 
-def test_error_summary_links_each_problem_to_its_field_and_takes_focus(client, seed, fresh_rate_limit):
+def test_error_summary_links_each_problem_to_its_field_and_takes_focus(client, seed):
     response = client.post(SUGGEST, {"about": "", "correction": "", "email": "not-an-email"})
 
     summary = response.text.split('<div class="form-errors"', 1)[1].split("</div>", 1)[0]
@@ -164,21 +156,21 @@ def test_error_summary_links_each_problem_to_its_field_and_takes_focus(client, s
     assert '<a href="#id_about">Which item needs correcting? — This field is required.</a>' in summary
 
 
-def test_overlong_suggestion_is_refused(client, seed, fresh_rate_limit):
+def test_overlong_suggestion_is_refused(client, seed):
     response = client.post(SUGGEST, {"about": "general", "correction": "x" * 2001})
 
     assert "Ensure this value has at most 2000 characters" in response.text
     assert not Suggestion.objects.exists()
 
 
-def test_honeypot_catches_bots(client, seed, fresh_rate_limit):
+def test_honeypot_catches_bots(client, seed):
     response = client.post(SUGGEST, {"about": "general", "correction": "Buy now", "website": "http://spam.example"})
 
     assert response.status_code == 200
     assert not Suggestion.objects.exists()
 
 
-def test_suggestions_are_rate_limited_per_address(client, seed, fresh_rate_limit):
+def test_suggestions_are_rate_limited_per_address(client, seed):
     data = {"about": "general", "correction": "A fair correction."}
     for _ in range(5):
         assert client.post(SUGGEST, data).status_code == 302
@@ -193,7 +185,7 @@ def test_suggestions_are_rate_limited_per_address(client, seed, fresh_rate_limit
     assert Suggestion.objects.count() == 6
 
 
-def test_suggestion_form_needs_csrf(seed, fresh_rate_limit):
+def test_suggestion_form_needs_csrf(seed):
     from django.test import Client
 
     response = Client(enforce_csrf_checks=True).post(SUGGEST, {"about": "general", "correction": "Hello"})

@@ -1,10 +1,10 @@
 """Every problem of a framework file is reported at once, as file:line: path: problem; nothing is imported."""
 
 import pytest
-from django.apps import apps
 from django.core.management import CommandError
 
 from frameworks.models import Framework, Statement
+from tests.database import snapshot
 from tests.exchange.conftest import MINIMAL, SEED_FILE, run, statement_block
 
 pytestmark = pytest.mark.django_db
@@ -213,16 +213,6 @@ def test_a_file_may_not_take_over_what_other_frameworks_use(seed, framework_file
         "a framework file cannot change it",
         f"{path}:36: statements[0].key: statement {taken} belongs to another framework, 41-3021.00 v26.05",
     ]
-
-
-def snapshot():
-    """Every row of the apps a framework file writes to, many-to-many links included."""
-    models = [
-        model
-        for label in ("frameworks", "evidence")
-        for model in apps.get_app_config(label).get_models(include_auto_created=True)
-    ]
-    return {model._meta.label: list(model.objects.order_by("pk").values()) for model in models}
 
 
 def test_the_database_is_unchanged_after_a_failed_import(seed, framework_file):

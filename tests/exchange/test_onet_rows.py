@@ -8,32 +8,9 @@ from django.core import serializers
 from evidence.models import Source, SourceAnchor
 from frameworks.models import JobZone, Occupation, OccupationTitle
 from tests.exchange.conftest import MINIMAL, SEED_FILE, SOC, export, run
-from tests.frameworks.test_import_onet import RELEASE_B, copy_release, edit_line, replace_field, summary
+from tests.onet import RELEASE_B, copy_release, edit_line, imported_rows, onet_changes, replace_field
 
 pytestmark = pytest.mark.django_db
-
-
-def imported_rows():
-    """Every row an O*NET import wrote, serialized: the job zones, occupations and stamped titles and anchors."""
-    occupations = Occupation.objects.values_list(
-        "soc_code", "title", "description", "job_zone", "release", "retired", "education_level"
-    ).order_by("soc_code")
-    return (
-        serializers.serialize("json", JobZone.objects.order_by("number")),
-        list(occupations),
-        serializers.serialize("json", OccupationTitle.objects.exclude(release=None).order_by("pk")),
-        serializers.serialize("json", SourceAnchor.objects.exclude(release=None).order_by("pk")),
-    )
-
-
-def onet_changes(output):
-    """The kinds of row an import_onet summary says it changed, with their counts."""
-    quiet = ("unchanged", "kept")
-    return {
-        kind: {column: n for column, n in counts.items() if n and column not in quiet}
-        for kind, counts in summary(output).items()
-        if any(n for column, n in counts.items() if column not in quiet)
-    }
 
 
 def counts(output, kind):

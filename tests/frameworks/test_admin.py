@@ -7,7 +7,6 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from evidence.models import Citation, Source
-from frameworks import services
 from frameworks.admin import NEARLY_THE_SAME
 from frameworks.history import BASELINE_REASON
 from frameworks.models import DUPLICATE_POSITION, Domain, Framework, Level, Section, Statement
@@ -17,12 +16,6 @@ from tests.factories import UserFactory
 pytestmark = pytest.mark.django_db
 
 Status = Framework.Status
-
-
-@pytest.fixture
-def draft(seed):
-    """A draft copy of the seed framework: the only kind whose content anyone may change."""
-    return services.copy_as_new_version(seed, "26.06")
 
 
 def statement_url(statement):

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 from django.apps import apps
-from django.core import serializers
 from django.core.management import CommandError, call_command
 from django.db import IntegrityError
 from django.db.models import Count
@@ -17,35 +16,21 @@ from django.db.models import Count
 from evidence.models import Citation, Source, SourceAnchor
 from frameworks import services, workflow
 from frameworks.models import Domain, Framework, JobZone, Occupation, ProficiencyScale, Statement
-from tests.exchange.test_onet_rows import imported_rows, onet_changes
+from tests.database import snapshot
 from tests.factories import UserFactory
-from tests.frameworks.test_import_onet import RELEASE_B, SEED_SOURCES_LINE, sources_line
-from tests.tools import require
+from tests.onet import RELEASE_B, imported_rows, onet_changes
+from tests.pages import SEED_SOURCES_LINE, sources_line
+from tests.tools import shared
 
 pytestmark = pytest.mark.django_db
 
 FIXTURE = "insurance-sales-agents"
 FIXTURE_FILE = Path(__file__).resolve().parents[2] / "fixtures" / f"{FIXTURE}.json"
-SEED = (
-    Path(__file__).resolve().parents[2].parent
-    / "shared"
-    / "seed"
-    / "insurance-sales-agents-framework-page.txt"
-)
 SOC, VERSION = "41-3021.00", "26.05"
 
 
 def load(fixture=FIXTURE):
     call_command("loaddata", fixture, verbosity=0)
-
-
-def snapshot():
-    """Every row of both apps, serialized (many-to-many links included), by model."""
-    return {
-        model._meta.label: serializers.serialize("json", model.objects.order_by("pk"))
-        for app in ("frameworks", "evidence")
-        for model in apps.get_app_config(app).get_models()
-    }
 
 
 def row_counts():
@@ -69,7 +54,8 @@ def framework():
 
 @pytest.fixture
 def seed_lines():
-    return require(SEED, f"The reference page is not at {SEED}.").read_text(encoding="utf-8").splitlines()
+    page = shared("seed", "insurance-sales-agents-framework-page.txt")
+    return page.read_text(encoding="utf-8").splitlines()
 
 
 # Contents
@@ -451,8 +437,8 @@ def test_anchors_and_sources_match_the_seed_page(framework, seed_lines):
     footer = ", ".join(
         f"{s.footer_label} ({s.licence})" if s.licence else s.footer_label for s in Source.objects.all()
     )
-    sources_line = next(line for line in seed_lines if line.startswith("Sources: "))
-    assert sources_line.startswith(f"Sources: {footer}. ")
+    page_sources = next(line for line in seed_lines if line.startswith("Sources: "))
+    assert page_sources.startswith(f"Sources: {footer}. ")
 
 
 def seed_command():

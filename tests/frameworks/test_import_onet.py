@@ -2,10 +2,8 @@
 
 import html
 import re
-import shutil
 from decimal import Decimal
 from io import StringIO
-from pathlib import Path
 
 import pytest
 from django.apps import apps
@@ -27,13 +25,12 @@ from frameworks.models import (
     Section,
     Statement,
 )
+from tests.database import snapshot
+from tests.onet import RELEASE_A, RELEASE_B, copy_release, drop_lines, edit_line, replace_field, summary
+from tests.pages import SEED_SOURCES_LINE, sources_line
+from tests.tools import shared
 
 pytestmark = pytest.mark.django_db
-
-DATA = Path(__file__).resolve().parents[1] / "data" / "onet"
-RELEASE_A, RELEASE_B = DATA / "release_a", DATA / "release_b"
-REAL_RELEASES = Path(__file__).resolve().parents[2].parent / "shared" / "onet"
-SEED_PAGE = REAL_RELEASES.parent / "seed" / "insurance-sales-agents-framework-page.txt"
 
 INSURANCE = "41-3021.00"
 # The skills and knowledge the published Insurance Sales Agents page lists.
@@ -74,29 +71,6 @@ def run(folder, *args, stdout=None, stderr=None, **options):
     stdout = stdout or StringIO()
     call_command("import_onet", str(folder), *args, stdout=stdout, stderr=stderr or StringIO(), **options)
     return stdout.getvalue()
-
-
-def summary(output):
-    """The closing summary table as {kind: {column: count}}."""
-    lines = output.splitlines()
-    header = next(line for line in lines if line.split()[:3] == ["created", "updated", "unchanged"])
-    columns = header.split()
-    table = {}
-    for line in lines[lines.index(header) + 1 :]:
-        match = re.fullmatch(r"(\D+?)\s+([\d,\s]+)", line)
-        if not match:
-            break
-        table[match[1]] = dict(zip(columns, (int(n.replace(",", "")) for n in match[2].split()), strict=True))
-    return table
-
-
-def snapshot():
-    """Every row of both apps, serialized (many-to-many links included), by model."""
-    return {
-        model._meta.label: serializers.serialize("json", model.objects.order_by("pk"))
-        for app in ("frameworks", "evidence")
-        for model in apps.get_app_config(app).get_models()
-    }
 
 
 def anchors(soc_code, kind):
@@ -140,27 +114,6 @@ def related(soc_code):
         .order_by("position")
         .values_list("to_occupation__soc_code", "tier", "position")
     )
-
-
-def copy_release(folder, tmp_path):
-    return Path(shutil.copytree(folder, tmp_path / folder.name))
-
-
-def edit_line(path, line_number, edit):
-    """Replace a line (numbered from 1, the header included) of a release file with edit(its fields)."""
-    lines = path.read_bytes().decode("utf-8").split("\r\n")
-    lines[line_number - 1] = "\t".join(edit(lines[line_number - 1].split("\t")))
-    path.write_bytes("\r\n".join(lines).encode("utf-8"))
-
-
-def replace_field(index, value):
-    return lambda fields: [*fields[:index], value, *fields[index + 1 :]]
-
-
-def drop_lines(path, starting):
-    """Remove the lines of a release file that start with `starting`."""
-    lines = path.read_bytes().decode("utf-8").split("\r\n")
-    path.write_bytes("\r\n".join(line for line in lines if not line.startswith(starting)).encode("utf-8"))
 
 
 class TerminalStream(StringIO):
@@ -453,17 +406,6 @@ def test_anchors_are_credited_to_the_release_they_came_from(seed, client):
     # The Sources line at the foot of the page stays the seed's, however many releases are imported.
     run(RELEASE_B)
     assert sources_line(client) == SEED_SOURCES_LINE
-
-
-SEED_SOURCES_LINE = (
-    "Sources: O*NET v30.2 (CC BY 4.0), SkillsCrosswalk.com, LER.me, Anthropic Economic Index, "
-    "SAFI (Jadhav & Danve, 2026), WEF Skills Taxonomy 2021, Pathsmith Durable Skills Framework."
-)
-
-
-def sources_line(client):
-    line = re.search(r'<p class="sources-line">(.*?)</p>', client.get("/").text, re.S)[1]
-    return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", line))).strip().removesuffix(" © 2026 EBSCOed.")
 
 
 def test_migration_leaves_release_sources_out_of_the_sources_line(seed, client):
@@ -1029,17 +971,17 @@ def test_progress_bar_only_on_a_terminal():
     assert re.search(r"\[#{30}\] (\d+)/\1 ", progress)
 
 
-@pytest.mark.skipif(not REAL_RELEASES.is_dir(), reason="the real O*NET releases are not next to the project")
 def test_real_releases_import_then_upgrade(client):
+    release_29_3, release_30_1 = shared("onet", "db_29_3_text"), shared("onet", "db_30_1_text")
     # How long this takes is measured by bench/import_onet.py, not here.
-    run(REAL_RELEASES / "db_29_3_text")
+    run(release_29_3)
 
     assert Occupation.objects.count() == 1016
     assert list(anchor_credits(client, "47-2111.00")) == ["O*NET v29.3"]
     assert anchors(INSURANCE, SourceAnchor.Kind.SKILL) == EXPECTED_SKILLS
     assert anchors(INSURANCE, SourceAnchor.Kind.KNOWLEDGE) == SEED_KNOWLEDGE
 
-    output = run(REAL_RELEASES / "db_30_1_text")
+    output = run(release_30_1)
 
     assert Occupation.objects.count() == 1016
     assert not Occupation.objects.filter(retired=True).exists()
@@ -1063,14 +1005,13 @@ def test_real_releases_import_then_upgrade(client):
     assert list(anchor_credits(client, "47-2111.00")) == ["O*NET v29.3", "O*NET v30.1"]
 
 
-@pytest.mark.skipif(
-    not (REAL_RELEASES.is_dir() and SEED_PAGE.is_file()), reason="the real release or seed page is missing"
-)
 def test_real_release_over_the_seed_keeps_the_seed_pages_titles(seed, client):
-    seed_lines = SEED_PAGE.read_text(encoding="utf-8").splitlines()
+    release = shared("onet", "db_30_1_text")
+    seed_page = shared("seed", "insurance-sales-agents-framework-page.txt")
+    seed_lines = seed_page.read_text(encoding="utf-8").splitlines()
     expected = seed_lines[seed_lines.index("Related titles") + 1].split(" · ")
 
-    run(REAL_RELEASES / "db_30_1_text")
+    run(release)
 
     shown = page_titles(client, INSURANCE)
     assert shown[: len(expected)] == expected
@@ -1080,9 +1021,9 @@ def test_real_release_over_the_seed_keeps_the_seed_pages_titles(seed, client):
     assert shown[-2:] == ["Sales Representative", "Underwriting Sales Representative"]
 
 
-@pytest.mark.skipif(not REAL_RELEASES.is_dir(), reason="the real O*NET releases are not next to the project")
 def test_real_release_then_the_seed_then_the_release_again_changes_nothing(tmp_path):
-    run(REAL_RELEASES / "db_30_1_text")
+    release = shared("onet", "db_30_1_text")
+    run(release)
     zone = JobZone.objects.get(number=4)
     assert len(zone.description) == 453
 
@@ -1094,7 +1035,7 @@ def test_real_release_then_the_seed_then_the_release_again_changes_nothing(tmp_p
     assert (insurance.release.version, insurance.education_level) == ("30.1", Occupation.EducationLevel.BACHELOR)
     customer = OccupationTitle.objects.get(occupation=insurance, title__startswith="Customer Relations Rep (")
     assert (customer.short_title, customer.release) == ("Customer Relations Rep", insurance.release)
-    output = run(REAL_RELEASES / "db_30_1_text")
+    output = run(release)
     assert output.endswith("Nothing changed: the database already matches O*NET 30.1.\n")
     call_command("export_framework", INSURANCE, output=str(tmp_path / "export.yaml"), stdout=StringIO())
     output = StringIO()

@@ -1,7 +1,6 @@
 """Finding occupations in the directory, on both databases."""
 
 import re
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -9,16 +8,15 @@ from django.core.management import call_command
 from frameworks.models import Occupation, RelatedOccupation
 from frameworks.search import soc_prefix, word_forms
 from tests.factories import FrameworkFactory, OccupationFactory
+from tests.onet import RELEASE_B
+from tests.pages import HTMX
 
 pytestmark = pytest.mark.django_db
-
-RELEASE = Path(__file__).resolve().parents[1] / "data" / "onet" / "release_b"
-HTMX = {"HX-Request": "true"}
 
 
 @pytest.fixture
 def release(db):
-    call_command("import_onet", str(RELEASE), verbosity=0)
+    call_command("import_onet", str(RELEASE_B), verbosity=0)
 
 
 def titles(client, **params):

@@ -12,11 +12,11 @@ from tests.factories import (
     SourceAnchorFactory,
     StatementFactory,
 )
+from tests.pages import HTMX
 
 pytestmark = pytest.mark.django_db
 
 PAGE = "/occupations/41-3021.00/"
-HTMX = {"HX-Request": "true"}
 
 
 def test_home_lists_published_frameworks_with_a_search_box(client, seed):

@@ -38,10 +38,6 @@ def messages_of(response):
     return [str(message) for message in response.context["messages"]]
 
 
-def draft_of(framework, version="26.06"):
-    return services.copy_as_new_version(framework, version)
-
-
 # Roles
 
 
@@ -79,8 +75,7 @@ def test_roles_migration_is_idempotent():
 # Steps
 
 
-def test_curator_submits_a_draft_for_review(client, seed, curator):
-    draft = draft_of(seed)
+def test_curator_submits_a_draft_for_review(client, draft, curator):
     client.force_login(curator)
 
     page = client.get(change_url(draft))
@@ -101,9 +96,8 @@ def test_curator_submits_a_draft_for_review(client, seed, curator):
 
 
 @pytest.mark.parametrize("role", ["curator", "editor"])
-def test_a_framework_in_review_is_sent_back_to_draft(client, seed, role, request):
+def test_a_framework_in_review_is_sent_back_to_draft(client, draft, role, request):
     user = request.getfixturevalue(role)
-    draft = draft_of(seed)
     draft.status = Status.IN_REVIEW
     draft.save()
     client.force_login(user)
@@ -120,8 +114,7 @@ def test_a_framework_in_review_is_sent_back_to_draft(client, seed, role, request
     assert 'value="submit"' in response.text
 
 
-def test_curator_cannot_publish(client, seed, curator):
-    draft = draft_of(seed)
+def test_curator_cannot_publish(client, draft, curator):
     draft.status = Status.IN_REVIEW
     draft.save()
     client.force_login(curator)
@@ -134,8 +127,7 @@ def test_curator_cannot_publish(client, seed, curator):
     assert 'value="publish"' not in response.text
 
 
-def test_editor_publishes_and_the_previous_version_is_archived_but_readable(client, seed, editor):
-    draft = draft_of(seed)
+def test_editor_publishes_and_the_previous_version_is_archived_but_readable(client, seed, draft, editor):
     Statement.objects.filter(framework=draft, title="Standard insurance policy types").update(
         text="explain every standard policy type to a client."
     )
@@ -221,19 +213,18 @@ def test_editor_archives_and_restores_a_version(client, seed, editor):
     assert client.get(f"/occupations/{SOC}/").context["framework"] == seed
 
 
-def test_restoring_an_earlier_version_makes_it_current(client, seed, editor):
-    newer = draft_of(seed)
+def test_restoring_an_earlier_version_makes_it_current(client, seed, draft, editor):
     client.force_login(editor)
-    take(client, newer, "submit")
-    take(client, newer, "publish")
+    take(client, draft, "submit")
+    take(client, draft, "publish")
     seed.refresh_from_db()
     assert seed.status == Status.ARCHIVED
 
     take(client, seed, "restore")
 
     seed.refresh_from_db()
-    newer.refresh_from_db()
-    assert (seed.status, newer.status) == (Status.PUBLISHED, Status.ARCHIVED)
+    draft.refresh_from_db()
+    assert (seed.status, draft.status) == (Status.PUBLISHED, Status.ARCHIVED)
     assert client.get(f"/occupations/{SOC}/").context["framework"] == seed
 
 
@@ -255,11 +246,9 @@ def test_a_framework_revert_restores_its_fields_but_never_its_status(client, see
     assert client.get(f"/occupations/{SOC}/").context["framework"] is None
 
 
-def test_the_database_holds_one_published_version_per_occupation(seed):
-    second = draft_of(seed)
-
+def test_the_database_holds_one_published_version_per_occupation(seed, draft):
     with pytest.raises(IntegrityError), transaction.atomic():
-        Framework.objects.filter(pk=second.pk).update(status=Status.PUBLISHED)
+        Framework.objects.filter(pk=draft.pk).update(status=Status.PUBLISHED)
 
     assert list(Framework.objects.published()) == [seed]
 
@@ -315,8 +304,7 @@ def test_curator_cannot_take_a_published_framework_back_to_draft(client, seed, c
 
 
 @pytest.mark.parametrize("status", [Status.DRAFT, Status.IN_REVIEW])
-def test_anonymous_visitors_never_see_drafts(client, seed, status):
-    draft = draft_of(seed)
+def test_anonymous_visitors_never_see_drafts(client, seed, draft, status):
     draft.status = status
     draft.save()
     citation = Citation.objects.filter(statement__framework=draft).first()
@@ -326,8 +314,7 @@ def test_anonymous_visitors_never_see_drafts(client, seed, status):
     assert client.get(f"/occupations/{SOC}/").context["framework"] == seed
 
 
-def test_curators_preview_a_draft_at_its_address_with_a_banner(client, seed, curator):
-    draft = draft_of(seed)
+def test_curators_preview_a_draft_at_its_address_with_a_banner(client, draft, curator):
     citation = Citation.objects.filter(statement__framework=draft).first()
     client.force_login(curator)
 
@@ -344,8 +331,8 @@ def test_curators_preview_a_draft_at_its_address_with_a_banner(client, seed, cur
     assert chip.status_code == 200 and "no-store" in chip["Cache-Control"]
 
 
-def test_staff_without_a_role_or_signed_in_visitors_cannot_preview(client, seed):
-    draft_of(seed)
+@pytest.mark.usefixtures("draft")
+def test_staff_without_a_role_or_signed_in_visitors_cannot_preview(client):
     for user in (
         UserFactory(username="staff"),
         UserFactory(username="visitor", is_staff=False, role="Curator"),
