@@ -6,7 +6,6 @@ from django.utils.html import escape
 from evidence.models import Citation
 from frameworks.models import Statement
 from tests.factories import OccupationFactory
-from tests.frameworks.test_views import _framework_of_size
 
 pytestmark = pytest.mark.django_db
 
@@ -58,14 +57,3 @@ def test_print_view_of_an_occupation_without_a_framework_is_not_found(client, db
     response = client.get(f"/occupations/{occupation.soc_code}/print/")
 
     assert response.status_code == 404
-
-
-def test_print_view_query_count_does_not_grow_with_its_statements(client, seed, django_assert_num_queries):
-    small = _framework_of_size(3)
-    large = _framework_of_size(6)
-    assert large.statements.count() == 2 * small.statements.count()
-
-    for framework in (small, large):
-        with django_assert_num_queries(20):
-            response = client.get(f"/occupations/{framework.occupation.soc_code}/print/")
-        assert response.status_code == 200

@@ -270,45 +270,6 @@ def test_directory_search_fragment_for_htmx(client, seed):
     assert "Insurance Sales Agents" in response.text
 
 
-def _framework_of_size(statements_per_level):
-    """A framework with every section filled: statements at each level, each citing two sources."""
-    from frameworks.models import Domain, Level, Section
-
-    framework = FrameworkFactory(occupation__soc_code=f"15-{1000 + statements_per_level:04d}.00")
-    SourceAnchorFactory.create_batch(5, occupation=framework.occupation)
-    sources = [CitationFactory.build().source for _ in range(2)]
-    for source in sources:
-        source.save()
-    for section in Section.objects.all():
-        domains = list(Domain.objects.all()) if section.uses_domains else [None]
-        for domain in domains:
-            for level in Level.objects.filter(scale=section.scale):
-                for position in range(1, statements_per_level + 1):
-                    statement = StatementFactory(
-                        framework=framework, section=section, level=level, domain=domain, position=position
-                    )
-                    for order, source in enumerate(sources, start=1):
-                        CitationFactory(statement=statement, source=source, position=order)
-    return framework
-
-
-# The page at its own address (no tab) embeds its statements as schema.org data: one query more.
-@pytest.mark.parametrize(
-    ("tab", "budget"), [(None, 9), ("skills", 8), ("ai", 10), ("durable", 9), ("anchors", 8)]
-)
-def test_framework_page_query_count_does_not_grow_with_its_statements(
-    client, seed, django_assert_num_queries, tab, budget
-):
-    small = _framework_of_size(3)
-    large = _framework_of_size(6)
-    assert large.statements.count() == 2 * small.statements.count() > 2 * seed.statements.count()
-
-    for framework in (small, large):
-        with django_assert_num_queries(budget):
-            response = client.get(framework.get_absolute_url(), {"tab": tab} if tab else {})
-        assert response.status_code == 200
-
-
 def page_title(response):
     return re.search(r"<title>(.*?)</title>", response.text, re.S).group(1)
 
