@@ -132,8 +132,18 @@ class OccupationAdmin(admin.ModelAdmin):
         "cip_programs",
     ]
     readonly_fields = ["release", "imported_titles"]  # the release is manage.py import_onet's to set
+    # Also manage.py import_onet's, so its next run would undo a curator's change to them. It never writes
+    # apprenticeships or CIP programs: those stay editable.
+    imported_fields = ["soc_code", "title", "description", "job_zone", "education_level", "retired"]
     filter_horizontal = ["apprenticeships", "cip_programs"]
     inlines = [OccupationTitleInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = super().get_readonly_fields(request, obj)
+        # A new occupation has nothing imported yet, and its add form needs these fields.
+        if obj is None or request.user.is_superuser:
+            return readonly
+        return [*self.imported_fields, *readonly]
 
     @admin.display(description="O*NET titles")
     def imported_titles(self, occupation):

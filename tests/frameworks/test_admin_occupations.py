@@ -1,11 +1,15 @@
 """Occupations and O*NET releases in Django admin over HTTP: what the importer owns stays read-only."""
 
+from importlib import import_module
+
 import pytest
+from django.apps import apps
+from django.contrib.auth.models import Group
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from frameworks.models import Framework, OccupationTitle, OnetRelease
+from frameworks.models import Apprenticeship, CipProgram, Framework, Occupation, OccupationTitle, OnetRelease
 from tests.admin_forms import admin_form_data, inline_prefix
 from tests.factories import FrameworkFactory, OccupationFactory, StatementFactory, UserFactory
 
@@ -17,7 +21,7 @@ TITLES = "/admin/frameworks/occupationtitle/"
 
 @pytest.fixture
 def superuser(db):
-    # Only a superuser changes occupations: the Curator and Editor roles may view them.
+    # Only a superuser changes what the O*NET import wrote: the Curator and Editor roles change titles.
     return UserFactory(username="admin", is_superuser=True)
 
 
@@ -184,6 +188,180 @@ def test_curators_who_view_an_occupation_can_list_its_titles(client, curator, oc
 
     assert page.status_code == 200 and "2 titles from O*NET" in page.text
     assert listing.status_code == 200 and len(listing.context["cl"].result_list) == 2
+
+
+# Curators and editors on the occupation page
+
+
+@pytest.fixture(params=["curator", "editor"])
+def role(request):
+    return request.getfixturevalue(request.param)
+
+
+def test_curators_see_what_the_import_wrote_read_only_and_edit_their_titles(
+    client, curator, occupation, release
+):
+    import_titles(occupation, release, 2)
+    client.force_login(curator)
+
+    page = client.get(change_url(occupation))
+
+    assert page.status_code == 200
+    assert list(page.context["adminform"].form.fields) == ["apprenticeships", "cip_programs"]
+    assert occupation.title in page.text and 'name="title"' not in page.text
+    assert 'name="description"' not in page.text and 'name="retired"' not in page.text
+    (inline,) = page.context["inline_admin_formsets"]
+    assert inline.has_add_permission and inline.has_change_permission and inline.has_delete_permission
+    assert [form.instance.title for form in inline.formset.initial_forms] == ["Line Helper"]
+    assert "2 titles from O*NET" in page.text
+
+
+def test_a_curator_adds_and_changes_titles(client, role, occupation, release):
+    import_titles(occupation, release, 3)
+    before = imported(occupation)
+    client.force_login(role)
+    url = change_url(occupation)
+    page = client.get(url)
+    prefix = inline_prefix(page, CURATOR_TITLES)
+    data = admin_form_data(page, **{f"{prefix}-0-title": "Line Assistant", f"{prefix}-TOTAL_FORMS": "2"})
+    data.update(
+        {
+            f"{prefix}-1-occupation": str(occupation.pk),
+            f"{prefix}-1-kind": "reported",
+            f"{prefix}-1-title": "Floor Hand",
+            f"{prefix}-1-position": "2",
+        }
+    )
+
+    response = client.post(url, data)
+
+    assert response.status_code == 302
+    added = occupation.titles.get(title="Floor Hand")
+    assert (added.kind, added.release) == ("reported", None)
+    assert list(occupation.titles.filter(release=None).values_list("title", flat=True)) == [
+        "Line Assistant",
+        "Floor Hand",
+    ]
+    assert imported(occupation) == before
+
+
+def test_a_curator_deletes_a_title(client, role, occupation):
+    client.force_login(role)
+    url = change_url(occupation)
+    page = client.get(url)
+    prefix = inline_prefix(page, CURATOR_TITLES)
+
+    response = client.post(url, admin_form_data(page, **{f"{prefix}-0-DELETE": "on"}))
+
+    assert response.status_code == 302
+    assert not occupation.titles.exists()
+
+
+def test_a_curator_cannot_change_what_the_import_wrote(client, role, release):
+    # Retired: were its box on the form, posting it unticked would bring the occupation back.
+    occupation = OccupationFactory(
+        title="Typists", release=release, retired=True, education_level=Occupation.EducationLevel.HIGH_SCHOOL
+    )
+    before = Occupation.objects.filter(pk=occupation.pk).values().get()
+    client.force_login(role)
+    url = change_url(occupation)
+    forged = {
+        "soc_code": "43-9022.00",
+        "title": "Word Processors",
+        "description": "Renamed.",
+        "job_zone": "",
+        "education_level": str(Occupation.EducationLevel.DOCTORAL),
+        "retired": "",
+        "release": "",
+    }
+
+    response = client.post(url, admin_form_data(client.get(url), **forged))
+
+    assert response.status_code == 302
+    assert Occupation.objects.filter(pk=occupation.pk).values().get() == before
+    assert client.post(reverse("admin:frameworks_occupation_delete", args=[occupation.pk])).status_code == 403
+    assert client.get(reverse("admin:frameworks_occupation_add")).status_code == 403
+
+
+@pytest.mark.parametrize("forged", [{"title": "Renamed"}, {"DELETE": "on"}], ids=["change", "delete"])
+def test_a_curator_cannot_reach_an_imported_title_through_a_forged_row(
+    client, curator, occupation, release, forged
+):
+    import_titles(occupation, release, 1)
+    title = occupation.titles.get(release=release)
+    client.force_login(curator)
+    url = change_url(occupation)
+    page = client.get(url)
+    prefix = inline_prefix(page, CURATOR_TITLES)
+    row = {
+        "id": title.pk,
+        "occupation": occupation.pk,
+        "kind": "alternate",
+        "title": title.title,
+        "position": 1,
+    }
+    data = admin_form_data(page, **{f"{prefix}-TOTAL_FORMS": "2", f"{prefix}-INITIAL_FORMS": "2"})
+    data.update({f"{prefix}-1-{name}": str(value) for name, value in {**row, **forged}.items()})
+
+    response = client.post(url, data)
+
+    # Django's formset looks a posted id up in its queryset alone: finding none there, it saves nothing.
+    assert response.status_code == 302
+    assert imported(occupation) == [(title.pk, "alternate", "Imported Title 1", "", 1, release.pk)]
+    assert list(occupation.titles.filter(release=None).values_list("title", flat=True)) == ["Line Helper"]
+
+
+def test_a_curator_links_apprenticeships_and_cip_programs(client, curator, occupation):
+    # manage.py import_onet never writes these links: they are curators' to keep.
+    apprenticeship = Apprenticeship.objects.create(rapids_code="0303", title="Insurance Agent")
+    program = CipProgram.objects.create(code="52.1701", title="Insurance")
+    client.force_login(curator)
+    url = change_url(occupation)
+    links = {"apprenticeships": [str(apprenticeship.pk)], "cip_programs": [str(program.pk)]}
+
+    response = client.post(url, admin_form_data(client.get(url), **links))
+
+    assert response.status_code == 302
+    assert list(occupation.apprenticeships.all()) == [apprenticeship]
+    assert list(occupation.cip_programs.all()) == [program]
+
+
+def test_a_superuser_still_changes_what_the_import_wrote(client, superuser, occupation):
+    client.force_login(superuser)
+    url = change_url(occupation)
+
+    response = client.post(url, admin_form_data(client.get(url), title="Production Helpers", retired="on"))
+
+    assert response.status_code == 302
+    occupation.refresh_from_db()
+    assert (occupation.title, occupation.retired) == ("Production Helpers", True)
+
+
+# The roles' grants
+
+TITLE_GRANTS = {
+    "change_occupation",
+    *(f"{action}_occupationtitle" for action in ("add", "change", "delete", "view")),
+}
+
+
+def grants(name):
+    return set(Group.objects.get(name=name).permissions.values_list("codename", flat=True))
+
+
+def test_migration_0009_grants_the_roles_titles_and_takes_them_back():
+    migration = import_module("frameworks.migrations.0009_curators_edit_occupation_titles")
+    migrated = {name: grants(name) for name in ("Curator", "Editor")}
+
+    migration.revoke(apps, None)
+    revoked = {name: grants(name) for name in migrated}
+    migration.grant(apps, None)
+    migration.grant(apps, None)
+
+    for name, held in migrated.items():
+        assert held >= TITLE_GRANTS
+        assert revoked[name] == held - TITLE_GRANTS and "view_occupation" in revoked[name]
+        assert grants(name) == held
 
 
 # O*NET releases

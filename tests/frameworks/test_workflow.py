@@ -54,6 +54,16 @@ def test_migration_creates_the_curator_and_editor_roles():
     } <= curator
     assert {"add_framework", "change_framework", "submit_framework"} <= curator
     assert not {"publish_framework", "archive_framework", "delete_framework"} & curator
+    # An occupation's own titles (migration 0009); the occupation itself is the O*NET import's to add.
+    assert {
+        "view_occupation",
+        "change_occupation",
+        "add_occupationtitle",
+        "change_occupationtitle",
+        "delete_occupationtitle",
+        "view_occupationtitle",
+    } <= curator
+    assert not {"add_occupation", "delete_occupation"} & curator
     assert editor - curator == {"publish_framework", "archive_framework"}
     for role in (curator, editor):
         assert not {codename for codename in role if codename.endswith(("_user", "_group", "_permission"))}
