@@ -68,6 +68,7 @@ def framework_document(framework):
                     "scale": section.scale.key,
                     "uses_domains": section.uses_domains,
                     "shows_role_labels": section.shows_role_labels,
+                    "shows_evidence": section.shows_evidence,
                 }
             )
             for section in contents.sections

@@ -303,6 +303,7 @@ class _Writer:
                 "scale_id": scales[item["scale"]].pk,
                 "uses_domains": item.get("uses_domains", False),
                 "shows_role_labels": item.get("shows_role_labels", False),
+                "shows_evidence": item.get("shows_evidence", False),
             },
         )
 

@@ -649,7 +649,7 @@ class ProficiencyScaleAdmin(admin.ModelAdmin):
 
 @admin.register(Section)
 class SectionAdmin(admin.ModelAdmin):
-    list_display = ["name", "key", "scale", "position"]
+    list_display = ["name", "key", "scale", "shows_evidence", "position"]
 
 
 @admin.register(Domain)

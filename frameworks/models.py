@@ -290,6 +290,10 @@ class Section(models.Model):
     scale = models.ForeignKey(ProficiencyScale, on_delete=models.PROTECT, related_name="sections")
     uses_domains = models.BooleanField(default=False, help_text="Statements of this section belong to a domain.")
     shows_role_labels = models.BooleanField(default=False)
+    shows_evidence = models.BooleanField(
+        default=False,
+        help_text="The section shows the framework's evidence pack and how many occupations have source data.",
+    )
     position = models.PositiveSmallIntegerField(default=0)
 
     objects = NaturalKeyManager("key")

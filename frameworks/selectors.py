@@ -174,10 +174,10 @@ class AnchorPanel:
     cip_programs: list
 
 
-def anchor_panel(occupation, framework):
-    """The occupation's O*NET anchors, for the framework they ground (None: the occupation has none).
+def anchor_panel(occupation, *, grounds_statements):
+    """The occupation's O*NET anchors, and whether the statements of the framework shown rest on them.
 
-    The framework is asked for, not looked up, so no page can forget to say what the anchors are for.
+    That is asked for, not looked up, so no page can forget to say what the anchors are for.
     """
     # Rows rather than model instances: the panel shows a few fields, and an anchor has many.
     anchors = list(
@@ -191,7 +191,7 @@ def anchor_panel(occupation, framework):
         if (key := anchor["source__key"]) is not None and key not in sources:
             sources[key] = {"key": key, "label": anchor["source__label"]}
     return AnchorPanel(
-        grounds_statements=framework is not None,
+        grounds_statements=grounds_statements,
         groups=[(kind, items) for kind, items in groups if items],
         count=len(anchors),
         sources=list(sources.values()),

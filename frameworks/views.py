@@ -50,7 +50,7 @@ def occupation_detail(request: HttpRequest, soc_code: str):
     framework = selectors.current_framework(occupation)
     context = {"occupation": occupation, "framework": framework}
     if framework is None:
-        context["panel"] = selectors.anchor_panel(occupation, None)
+        context["panel"] = selectors.anchor_panel(occupation, grounds_statements=False)
         context["related"] = selectors.related_occupations(occupation)
         return render(request, "frameworks/occupation_without_framework.html", context)
     return _framework_page(request, context)
@@ -60,6 +60,18 @@ def occupation_detail(request: HttpRequest, soc_code: str):
 def soc_occupation(request: HttpRequest, soc_code: str):
     """A SOC code as people write it (41-3021): O*NET's occupation of the same name (41-3021.00)."""
     return redirect(selectors.get_occupation(f"{soc_code}.00"))
+
+
+def _section_parts(framework, sections):
+    """The content of these sections of the framework, and the evidence pack when one of them shows it.
+
+    The framework page shows one tab's section and the print page every one: both take them from here.
+    """
+    parts = {"sections": [selectors.framework_section(framework, section) for section in sections]}
+    if any(section.shows_evidence for section in sections):
+        parts["evidence_pack"] = selectors.evidence_pack(framework)
+        parts["occupations_with_data"] = selectors.occupations_with_source_data()
+    return parts
 
 
 def _framework_page(request, context):
@@ -82,13 +94,11 @@ def _framework_page(request, context):
     # The schema.org data (some 65 KB) only at that address: every tab's page would otherwise repeat it.
     context["embeds_linked_data"] = current and request.path == canonical and "tab" not in request.GET
     if tab == ANCHORS_TAB[0]:
-        context["panel"] = selectors.anchor_panel(occupation, framework)
+        context["panel"] = selectors.anchor_panel(occupation, grounds_statements=True)
     else:
-        context["content"] = selectors.framework_section(framework, sections[tab])
+        context.update(_section_parts(framework, [sections[tab]]))
+        context["content"] = context["sections"][0]
         context["anchor_summary"] = selectors.anchor_summary(occupation)
-        if tab == "ai":
-            context["evidence_pack"] = selectors.evidence_pack(framework)
-            context["occupations_with_data"] = selectors.occupations_with_source_data()
     return render(request, template_for(request, "frameworks/framework.html", "tabs"), context)
 
 
@@ -113,7 +123,8 @@ def framework_version(request: HttpRequest, soc_code: str, version: str):
 @cached_page
 def anchors(request: HttpRequest, soc_code: str):
     occupation = selectors.get_occupation(soc_code)
-    panel = selectors.anchor_panel(occupation, selectors.current_framework(occupation))
+    has_framework = selectors.current_framework(occupation) is not None
+    panel = selectors.anchor_panel(occupation, grounds_statements=has_framework)
     template = template_for(request, "frameworks/anchors.html", "anchor-panel")
     return render(request, template, {"occupation": occupation, "panel": panel})
 
@@ -147,14 +158,11 @@ def framework_print(request: HttpRequest, soc_code: str):
     framework = selectors.current_framework(occupation)
     if framework is None:
         raise Http404("No framework is published for this occupation.")
-    sections = [selectors.framework_section(framework, section) for section in selectors.sections()]
     context = {
         "occupation": occupation,
         "framework": framework,
-        "sections": sections,
-        "footnotes": _number_sources(sections),
-        "panel": selectors.anchor_panel(occupation, framework),
-        "evidence_pack": selectors.evidence_pack(framework),
-        "occupations_with_data": selectors.occupations_with_source_data(),
+        "panel": selectors.anchor_panel(occupation, grounds_statements=True),
+        **_section_parts(framework, selectors.sections()),
     }
+    context["footnotes"] = _number_sources(context["sections"])
     return render(request, "frameworks/print.html", context)

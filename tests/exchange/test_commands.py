@@ -12,7 +12,7 @@ from exchange.fileformat import parse
 from exchange.identifiers import statement_uid
 from exchange.services import import_framework
 from exchange.validation import schema
-from frameworks.models import Framework, Occupation, Statement
+from frameworks.models import Framework, Occupation, Section, Statement
 from nsx.cache import content_changed
 from tests.exchange.conftest import MINIMAL, SEED_FILE, SOC, export, flush, run, statement_block
 from tests.factories import EvidenceMetricFactory, FrameworkFactory, StatementFactory
@@ -32,6 +32,25 @@ def test_export_import_export_is_byte_identical(seed, empty_database, framework_
     run("export_framework", SOC, output=str(tmp_path / "again.yaml"))
 
     assert (tmp_path / "again.yaml").read_bytes() == first
+
+
+def test_the_section_that_shows_the_evidence_pack_is_exported_and_imported(seed, framework_file):
+    Section.objects.filter(key="ai").update(shows_evidence=False)
+    Section.objects.filter(key="durable").update(shows_evidence=True)
+    text = export()
+    # The seed's flags again, for the import to move.
+    Section.objects.update(shows_evidence=False)
+    Section.objects.filter(key="ai").update(shows_evidence=True)
+
+    run("import_framework", str(framework_file(text)))
+
+    exported = parse(text, "framework.yaml").data["sections"]
+    assert [section.get("shows_evidence", False) for section in exported] == [False, False, True]
+    assert dict(Section.objects.values_list("key", "shows_evidence")) == {
+        "skills": False,
+        "ai": False,
+        "durable": True,
+    }
 
 
 def test_the_exported_seed_is_valid_against_the_schema(seed):

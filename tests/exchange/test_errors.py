@@ -73,6 +73,11 @@ def test_the_minimal_file_imports(framework_file):
             '21: sections[1].scale: unknown scale "grades"',
         ),
         (
+            "    uses_domains: true\n",
+            "    uses_domains: true\n    shows_evidence: yes\n",
+            "23: sections[1].shows_evidence: expected true or false, found text",
+        ),
+        (
             "          - task:720",
             "          - task:999",
             '52: statements[1].citations[0].anchors[0]: unknown anchor "task:999"',

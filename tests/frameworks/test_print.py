@@ -4,7 +4,7 @@ import pytest
 from django.utils.html import escape
 
 from evidence.models import Citation
-from frameworks.models import Statement
+from frameworks.models import Section, Statement
 from tests.factories import OccupationFactory
 
 pytestmark = pytest.mark.django_db
@@ -33,6 +33,40 @@ def test_print_view_holds_every_section_and_the_anchors(client, seed):
     # Print has no use for the screen's controls.
     assert 'class="chip"' not in text
     assert 'role="tab"' not in text
+
+
+def test_print_view_shows_the_evidence_pack_with_the_section_flagged_for_it(client, seed):
+    Section.objects.filter(key="ai").update(shows_evidence=False)
+    Section.objects.filter(key="durable").update(shows_evidence=True)
+
+    text = client.get(PRINT).text
+
+    ai = text.split('class="print-section print-section--ai"')[1].split('class="print-section')[0]
+    durable = text.split('class="print-section print-section--durable"')[1].split('class="print-section')[0]
+    assert "Evidence pack" in durable
+    assert "Augment share:</dt> <dd>95%" in durable
+    assert "Authoritative source data identified for 1 occupation" in durable
+    assert "Evidence pack" not in ai
+    assert "Authoritative source data" not in ai
+
+
+def test_print_view_shows_the_evidence_pack_with_each_section_flagged_for_it(client, seed):
+    Section.objects.update(shows_evidence=True)
+
+    text = client.get(PRINT).text
+
+    assert text.count("Evidence pack</h3>") == 3
+    ids = re.findall(r' id="([^"]+)"', text)
+    assert len(ids) == len(set(ids))
+
+
+def test_print_view_without_a_section_for_the_evidence_pack_leaves_it_out(client, seed):
+    Section.objects.update(shows_evidence=False)
+
+    text = client.get(PRINT).text
+
+    assert "Evidence pack" not in text
+    assert "Authoritative source data" not in text
 
 
 def test_print_view_cites_sources_as_numbered_footnotes(client, seed):

@@ -4,7 +4,7 @@ import pytest
 from django.utils.html import escape
 
 from evidence.models import Citation
-from frameworks.models import Framework, Statement
+from frameworks.models import Framework, Section, Statement
 from tests.factories import (
     CitationFactory,
     FrameworkFactory,
@@ -93,6 +93,20 @@ def test_ai_tab_shows_statements_chips_and_evidence_pack(client, seed):
     ]:
         assert shown in text
     assert "Authoritative source data identified for 1 occupation" in text
+
+
+def test_the_evidence_pack_shows_on_the_section_flagged_for_it_whatever_its_key(client, seed):
+    Section.objects.filter(key="ai").update(shows_evidence=False)
+    Section.objects.filter(key="durable").update(shows_evidence=True)
+
+    durable = client.get(PAGE, {"tab": "durable"}).text
+    ai = client.get(PAGE, {"tab": "ai"}).text
+
+    assert "Evidence pack" in durable
+    assert "Augment share:</dt> <dd>95%" in durable
+    assert "Authoritative source data identified for 1 occupation" in durable
+    assert "Evidence pack" not in ai
+    assert "Authoritative source data" not in ai
 
 
 def test_durable_tab_shows_ten_domains_with_derived_counts(client, seed):
