@@ -40,7 +40,8 @@ def suggest_correction(request: HttpRequest, soc_code: str):
     occupation = get_occupation(soc_code)
     framework = current_framework(occupation)
     form = SuggestionForm(request.POST or None, occupation=occupation, framework=framework)
-    if request.method == "POST":
+    # Only suggestions that would be saved count towards the limit: correcting a mistake costs nothing.
+    if request.method == "POST" and form.is_valid():
         if not ratelimit.hit("suggestion", request, SUGGESTIONS_PER_HOUR, 3600):
             return render(
                 request,
@@ -48,8 +49,7 @@ def suggest_correction(request: HttpRequest, soc_code: str):
                 {"occupation": occupation, "framework": framework, "form": form, "rate_limited": True},
                 status=429,
             )
-        if form.is_valid():
-            form.save(remote_address=ratelimit.client_address(request) or None)
-            messages.success(request, "Thank you. A curator will review your suggestion.")
-            return redirect(occupation.get_absolute_url() + "?tab=anchors")
+        form.save(remote_address=ratelimit.client_address(request) or None)
+        messages.success(request, "Thank you. A curator will review your suggestion.")
+        return redirect(occupation.get_absolute_url() + "?tab=anchors")
     return render(request, "evidence/suggest.html", {"occupation": occupation, "framework": framework, "form": form})

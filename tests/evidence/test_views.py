@@ -185,6 +185,16 @@ def test_suggestions_are_rate_limited_per_address(client, seed):
     assert Suggestion.objects.count() == 6
 
 
+def test_only_suggestions_that_are_saved_count_towards_the_limit(client, seed):
+    for _ in range(5):
+        assert client.post(SUGGEST, {"about": "general", "correction": ""}).status_code == 200
+
+    accepted = client.post(SUGGEST, {"about": "general", "correction": "A fair correction."})
+
+    assert accepted.status_code == 302
+    assert Suggestion.objects.count() == 1
+
+
 def test_suggestion_form_needs_csrf(seed):
     from django.test import Client
 
