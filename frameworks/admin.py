@@ -7,7 +7,7 @@ from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Max
 from django.forms.models import BaseInlineFormSet
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
@@ -60,6 +60,9 @@ class HistoryAdmin(SimpleHistoryAdmin):
         return HistoryDisplay(self.model, historical_record)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # simple-history looks both ids up as given: an edited address that is not a number failed (500).
+        if not (unquote(object_id).isdigit() and version_id.isdigit()):
+            raise Http404("No such version of that row.")
         # simple-history lets anyone who may view a row post its revert form; reverting is a change.
         if request.method == "POST":
             obj = self.get_object(request, unquote(object_id))

@@ -171,3 +171,12 @@ def test_first_anchor_change_to_a_loaded_citation_keeps_its_earlier_anchors(seed
     baseline, change = records(citation)
     assert (baseline.history_change_reason, anchor_names(baseline)) == (BASELINE_REASON, before)
     assert anchor_names(change) == sorted([*before, "Quote premiums by phone"])
+
+
+@pytest.mark.parametrize("object_id, version_id", [("{pk}", "abc"), ("abc", "{version}"), ("{pk}", "999999")])
+def test_an_edited_revert_address_is_not_found(client, citation, curator, object_id, version_id):
+    client.force_login(curator)
+    ids = {"pk": citation.pk, "version": records(citation)[0].history_id}
+    url = reverse("admin:evidence_citation_changelist") + f"{object_id}/history/{version_id}/".format(**ids)
+
+    assert client.get(url).status_code == 404
