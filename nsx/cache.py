@@ -241,14 +241,12 @@ class PageCacheMiddleware:
         stored = self.local.get(key) or cache.get(key)
         if stored is not None:
             self.local.put(key, stored)
-            not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)
-            if not_modified is not None:
-                return not_modified
             content, headers = stored
             response = HttpResponse(content, headers=headers)
             if last_modified is not None:
                 response["Last-Modified"] = http_date(last_modified)
-            return response
+            # Given the response, a 304 keeps its ETag, Vary and Cache-Control, as RFC 9110 asks.
+            return get_conditional_response(request, etag=etag, last_modified=last_modified, response=response)
 
         response = self.get_response(request)
         if not getattr(response, "shared_page", False):

@@ -81,6 +81,19 @@ def test_conditional_get_answers_not_modified(client, seed, clock):
     assert by_etag.content == b""
 
 
+def test_not_modified_from_the_cache_keeps_the_headers_a_cache_revalidates_with(client, seed, clock):
+    content_changed()
+    clock.now += 1
+    first = client.get(PAGE)
+    assert first.status_code == 200
+
+    by_etag = client.get(PAGE, headers={"If-None-Match": first["ETag"]})
+
+    assert by_etag.status_code == 304
+    for header in ("ETag", "Vary", "Last-Modified"):
+        assert by_etag[header] == first[header], header
+
+
 def test_pages_are_dated_only_once_their_generation_second_is_over(
     client, seed, clock, django_capture_on_commit_callbacks
 ):
