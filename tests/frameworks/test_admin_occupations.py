@@ -129,33 +129,6 @@ def test_an_imported_title_cannot_be_posted_as_a_curator_row(client, superuser, 
     assert imported(occupation) == [(title.pk, "alternate", "Imported Title 1", "", 1, release.pk)]
 
 
-def test_curator_titles_are_changed_and_added_on_the_occupation_page(client, superuser, occupation, release):
-    import_titles(occupation, release, 5)
-    client.force_login(superuser)
-    url = change_url(occupation)
-    page = client.get(url)
-    prefix = inline_prefix(page, CURATOR_TITLES)
-    data = admin_form_data(page, **{f"{prefix}-0-title": "Line Assistant", f"{prefix}-TOTAL_FORMS": "2"})
-    data.update(
-        {
-            f"{prefix}-1-occupation": str(occupation.pk),
-            f"{prefix}-1-kind": "reported",
-            f"{prefix}-1-title": "Floor Hand",
-            f"{prefix}-1-position": "2",
-        }
-    )
-
-    response = client.post(url, data)
-
-    assert response.status_code == 302
-    curators = occupation.titles.filter(release=None).order_by("position")
-    assert list(curators.values_list("kind", "title")) == [
-        ("alternate", "Line Assistant"),
-        ("reported", "Floor Hand"),
-    ]
-    assert occupation.titles.exclude(release=None).count() == 5
-
-
 # The titles list
 
 
@@ -216,10 +189,11 @@ def test_curators_see_what_the_import_wrote_read_only_and_edit_their_titles(
     assert "2 titles from O*NET" in page.text
 
 
-def test_a_curator_adds_and_changes_titles(client, role, occupation, release):
+@pytest.mark.parametrize("who", ["superuser", "curator", "editor"])
+def test_curator_titles_are_added_and_changed_on_the_occupation_page(client, request, who, occupation, release):
     import_titles(occupation, release, 3)
     before = imported(occupation)
-    client.force_login(role)
+    client.force_login(request.getfixturevalue(who))
     url = change_url(occupation)
     page = client.get(url)
     prefix = inline_prefix(page, CURATOR_TITLES)
