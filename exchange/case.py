@@ -51,6 +51,10 @@ ITEM_TYPES = {
 # Definitions are answered as sets (CFItemTypeSetDType, CFSubjectSetDType).
 DEFINITION_SETS = ("CFItemTypes", "CFSubjects")
 
+# getAllCFDocuments: the binding's default page size, and the CFDocument fields it sorts by (as text).
+DOCUMENTS_PER_PAGE = 100
+SORT_FIELDS = ("identifier", "title", "version", "adoptionStatus", "statusStartDate", "lastChangeDateTime")
+
 
 def base_url(request):
     return request.build_absolute_uri("/").rstrip("/")
@@ -108,9 +112,17 @@ def standalone_document(framework, base):
     return document
 
 
-def documents_listing(frameworks, base):
-    """getAllCFDocuments: each document with the address of its package."""
-    return {"CFDocuments": [standalone_document(framework, base) for framework in frameworks]}
+def documents_listing(frameworks, base, *, limit, offset=0, sort=None, descending=False):
+    """getAllCFDocuments: a page of the documents, each with the address of its package, and how many
+    documents there are in all (the binding's X-Total-Count).
+
+    Sorting by one of SORT_FIELDS is stable: documents that tie keep the order of `frameworks`. Any other
+    `sort` keeps that order too, as the binding asks for a field the service does not sort by.
+    """
+    documents = [standalone_document(framework, base) for framework in frameworks]
+    if sort in SORT_FIELDS:
+        documents.sort(key=lambda document: document.get(sort, ""), reverse=descending)
+    return {"CFDocuments": documents[offset : offset + limit]}, len(documents)
 
 
 def _subject_identifier(occupation):

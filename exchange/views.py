@@ -1,4 +1,5 @@
 import csv
+import re
 import uuid
 from functools import wraps
 
@@ -17,11 +18,18 @@ CSV_COLUMNS = ("section", "level", "domain", "position", "title", "text", "citat
 
 
 def readable_by_any_site(view):
-    """Public, read-only data: browser-based tools on other sites may fetch it (CORS, no credentials)."""
+    """Public, read-only data: browser-based tools on other sites may fetch it (CORS, no credentials).
+
+    Its "not found" too, answered as JSON: Django's own 404 page would carry no CORS header, and such a
+    tool could not tell a framework that does not exist from a network failure.
+    """
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        response = view(request, *args, **kwargs)
+        try:
+            response = view(request, *args, **kwargs)
+        except Http404 as missing:
+            response = JsonResponse({"error": str(missing)}, status=404)
         response["Access-Control-Allow-Origin"] = "*"
         return response
 
@@ -54,6 +62,18 @@ def spreadsheet_text(value):
     return f"'{value}" if value.startswith(FORMULA_STARTS) else value
 
 
+def statement_row(statement):
+    return (
+        statement.section.name,
+        statement.level.name,
+        statement.domain.name if statement.domain else "",
+        statement.position,
+        statement.title,
+        statement.text,
+        "; ".join(citation.source.label for citation in statement.citations.all()),
+    )
+
+
 @require_safe
 @cached_page
 @readable_by_any_site
@@ -64,19 +84,9 @@ def framework_csv(request: HttpRequest, soc_code: str):
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
     writer = csv.writer(response)
-    writer.writerow(CSV_COLUMNS)
-    for statement in contents.statements:
-        writer.writerow(
-            [
-                statement.section.name,
-                statement.level.name,
-                statement.domain.name if statement.domain else "",
-                statement.position,
-                spreadsheet_text(statement.title),
-                spreadsheet_text(statement.text),
-                spreadsheet_text("; ".join(citation.source.label for citation in statement.citations.all())),
-            ]
-        )
+    # Every cell goes through spreadsheet_text, so no column can be left out of it.
+    for row in [CSV_COLUMNS, *map(statement_row, contents.statements)]:
+        writer.writerow([spreadsheet_text(str(cell)) for cell in row])
     return response
 
 
@@ -113,18 +123,16 @@ def case_lookup(view):
     return wrapper
 
 
-def _case_error(code, description):
-    status = {
+def _case_error(code, description, status=404, field="TargetEndSystem"):
+    info = {
         "imsx_codeMajor": "failure",
         "imsx_severity": "error",
         "imsx_description": description,
         "imsx_codeMinor": {
-            "imsx_codeMinorField": [
-                {"imsx_codeMinorFieldName": "TargetEndSystem", "imsx_codeMinorFieldValue": code}
-            ]
+            "imsx_codeMinorField": [{"imsx_codeMinorFieldName": field, "imsx_codeMinorFieldValue": code}]
         },
     }
-    return JsonResponse(status, status=404)
+    return JsonResponse(info, status=status)
 
 
 @require_safe
@@ -136,11 +144,64 @@ def case_package(request: HttpRequest, identifier):
     return _json(case.cf_package(selectors.framework_contents(framework), case.base_url(request)))
 
 
+class BadSelection(Exception):
+    """A getAllCFDocuments query parameter whose value cannot be answered: 400 with CASE's status."""
+
+    def __init__(self, parameter, description, code="invalid_selection_field"):
+        super().__init__(description)
+        self.parameter, self.code = parameter, code
+
+
+# Digits alone (int() would also take " 1", "+1" and "1_0"), and few enough that int() is cheap.
+WHOLE_NUMBER = re.compile(r"[0-9]{1,18}")
+
+
+def _whole_number(query, name, default, minimum):
+    value = query.get(name)
+    if value is None:
+        return default
+    if not WHOLE_NUMBER.fullmatch(value) or int(value) < minimum:
+        raise BadSelection(name, f"{name} is a whole number, {minimum} or more.")
+    return int(value)
+
+
+def _documents_selection(query):
+    """getAllCFDocuments' query parameters, as case.documents_listing takes them.
+
+    `fields` is not read: every document is shown whole, as the binding answers a field that the service
+    does not select by.
+    """
+    if query.get("filter"):
+        # Answering every document to a filtered request would look like a filtered answer.
+        raise BadSelection("filter", "This service does not filter documents: ask without filter.")
+    order = query.get("orderBy", "asc")
+    if order not in ("asc", "desc"):
+        raise BadSelection("orderBy", "orderBy is asc or desc.", code="invalid_sort_field")
+    return {
+        "limit": _whole_number(query, "limit", case.DOCUMENTS_PER_PAGE, minimum=1),
+        "offset": _whole_number(query, "offset", 0, minimum=0),
+        "sort": query.get("sort"),
+        "descending": order == "desc",
+    }
+
+
 @require_safe
 @cached_page
 @readable_by_any_site
 def case_documents(request: HttpRequest):
-    return _json(case.documents_listing(published_frameworks(), case.base_url(request)))
+    try:
+        selection = _documents_selection(request.GET)
+    except BadSelection as bad:
+        return _case_error(bad.code, str(bad), status=400, field=bad.parameter)
+    frameworks = published_frameworks()
+    # Newest first, as everywhere, then by key: a total order, so that pages neither repeat nor skip one.
+    frameworks = frameworks.order_by(*frameworks.query.order_by, "pk")
+    listing, total = case.documents_listing(frameworks, case.base_url(request), **selection)
+    response = _json(listing)
+    response["X-Total-Count"] = str(total)
+    # Not a CORS-safelisted header: a script on another site reads it only if it is named here.
+    response["Access-Control-Expose-Headers"] = "X-Total-Count"
+    return response
 
 
 @require_safe

@@ -1,7 +1,7 @@
 from dataclasses import dataclass
 
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, JsonResponse
+from django.http import Http404, HttpRequest
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_safe
@@ -42,10 +42,7 @@ def occupation_list(request: HttpRequest):
 @cached_page
 def occupation_detail(request: HttpRequest, soc_code: str):
     if prefers_json(request):
-        try:
-            return framework_json(request, soc_code)
-        except Http404 as missing:  # answered in the form asked for
-            return JsonResponse({"error": str(missing)}, status=404)
+        return framework_json(request, soc_code)  # a missing one too is answered as JSON
     occupation = selectors.get_occupation(soc_code)
     framework = selectors.current_framework(occupation)
     context = {"occupation": occupation, "framework": framework}

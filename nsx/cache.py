@@ -208,6 +208,20 @@ class LocalPages:
                 self.items.popitem(last=False)
 
 
+# A script's own conditional request reads its 304 under CORS, so the 304 needs the full answer's grant.
+NOT_MODIFIED_KEEPS = ("Access-Control-Allow-Origin", "Access-Control-Expose-Headers")
+
+
+def conditional(request, response, etag, last_modified):
+    """The response, or a 304 in its place that keeps its ETag, Vary and Cache-Control (RFC 9110) and CORS."""
+    answer = get_conditional_response(request, etag=etag, last_modified=last_modified, response=response)
+    if answer is not response:
+        for header in NOT_MODIFIED_KEEPS:
+            if header in response:
+                answer[header] = response[header]
+    return answer
+
+
 class PageCacheMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -245,8 +259,7 @@ class PageCacheMiddleware:
             response = HttpResponse(content, headers=headers)
             if last_modified is not None:
                 response["Last-Modified"] = http_date(last_modified)
-            # Given the response, a 304 keeps its ETag, Vary and Cache-Control, as RFC 9110 asks.
-            return get_conditional_response(request, etag=etag, last_modified=last_modified, response=response)
+            return conditional(request, response, etag, last_modified)
 
         response = self.get_response(request)
         if not getattr(response, "shared_page", False):
@@ -266,4 +279,4 @@ class PageCacheMiddleware:
             self.local.put(key, stored)
         if last_modified is not None:
             response["Last-Modified"] = http_date(last_modified)
-        return get_conditional_response(request, etag=etag, last_modified=last_modified, response=response)
+        return conditional(request, response, etag, last_modified)

@@ -94,6 +94,15 @@ def test_not_modified_from_the_cache_keeps_the_headers_a_cache_revalidates_with(
         assert by_etag[header] == first[header], header
 
 
+def test_not_modified_data_stays_readable_by_other_sites(client, seed):
+    first = client.get("/occupations/41-3021.00/framework.json")
+
+    not_modified = client.get("/occupations/41-3021.00/framework.json", headers={"If-None-Match": first["ETag"]})
+
+    assert not_modified.status_code == 304
+    assert not_modified["Access-Control-Allow-Origin"] == "*"
+
+
 def test_pages_are_dated_only_once_their_generation_second_is_over(
     client, seed, clock, django_capture_on_commit_callbacks
 ):

@@ -4,9 +4,11 @@ import copy
 import re
 import uuid
 from collections import Counter
+from datetime import timedelta
 
 import pytest
 from django.core.cache import cache
+from django.utils import timezone
 
 from evidence.models import Source
 from exchange import case, selectors
@@ -179,6 +181,98 @@ def test_the_document_is_the_listing_entry(client, seed):
     assert client.post(address).status_code == 405
 
 
+def documents(client, query=""):
+    response = client.get(f"{API}CFDocuments{query}")
+    assert response.status_code == 200
+    return response
+
+
+def identifiers(response):
+    return [document["identifier"] for document in response.json()["CFDocuments"]]
+
+
+def test_documents_are_listed_newest_first_a_page_at_a_time_with_their_total(client):
+    now = timezone.now()
+    oldest = FrameworkFactory(published_at=now - timedelta(days=2))
+    # Published at the same moment: the order between them is still fixed, or pages could repeat one.
+    same_time = FrameworkFactory.create_batch(3, published_at=now - timedelta(days=1))
+    newest = FrameworkFactory(published_at=now)
+    FrameworkFactory(status=Framework.Status.DRAFT)
+
+    everything = documents(client)
+    listed = identifiers(everything)
+
+    assert everything["X-Total-Count"] == "5"
+    assert everything["Access-Control-Expose-Headers"] == "X-Total-Count"
+    assert listed[0] == str(framework_identifier(newest))
+    assert listed[-1] == str(framework_identifier(oldest))
+    assert set(listed[1:4]) == {str(framework_identifier(framework)) for framework in same_time}
+    pages = [documents(client, f"?limit=2&offset={offset}") for offset in (0, 2, 4, 6)]
+    assert [response["X-Total-Count"] for response in pages] == ["5"] * 4
+    assert [identifiers(response) for response in pages] == [listed[0:2], listed[2:4], listed[4:], []]
+    assert identifiers(documents(client, "?limit=1&offset=0")) == listed[:1]
+    assert identifiers(documents(client, "?offset=3")) == listed[3:]
+
+
+def test_documents_come_a_hundred_at_a_time_unless_asked(client):
+    FrameworkFactory.create_batch(101)
+
+    first = documents(client)
+
+    assert len(identifiers(first)) == 100
+    assert first["X-Total-Count"] == "101"
+    assert len(identifiers(documents(client, "?offset=100"))) == 1
+    assert len(identifiers(documents(client, "?limit=101"))) == 101
+
+
+def test_documents_sort_by_title_or_last_change(client):
+    now = timezone.now()
+    for title, days_ago in [("Bakers", 3), ("Actors", 1), ("Carpenters", 2)]:
+        framework = FrameworkFactory(occupation__title=title, published_at=now - timedelta(days=days_ago))
+        Framework.objects.filter(pk=framework.pk).update(updated_at=now - timedelta(days=days_ago))
+
+    def titles(query):
+        return [
+            document["title"].removesuffix(" skills framework")
+            for document in documents(client, query).json()["CFDocuments"]
+        ]
+
+    assert titles("") == ["Actors", "Carpenters", "Bakers"]  # newest first
+    assert titles("?sort=title") == ["Actors", "Bakers", "Carpenters"]
+    assert titles("?sort=title&orderBy=desc") == ["Carpenters", "Bakers", "Actors"]
+    assert titles("?sort=title&orderBy=desc&limit=1&offset=1") == ["Bakers"]
+    assert titles("?sort=lastChangeDateTime") == ["Bakers", "Carpenters", "Actors"]
+    assert titles("?sort=lastChangeDateTime&orderBy=desc") == ["Actors", "Carpenters", "Bakers"]
+    # A field it does not sort by, as the binding asks, and fields it does not select: the usual answer.
+    assert titles("?sort=subjectURI&orderBy=desc") == titles("?fields=title") == titles("")
+
+
+@pytest.mark.parametrize(
+    ("query", "parameter", "code"),
+    [
+        ("limit=0", "limit", "invalid_selection_field"),
+        ("limit=-1", "limit", "invalid_selection_field"),
+        ("limit=", "limit", "invalid_selection_field"),
+        ("limit=ten", "limit", "invalid_selection_field"),
+        ("limit=1.5", "limit", "invalid_selection_field"),
+        ("limit=%2B1", "limit", "invalid_selection_field"),
+        ("limit=" + "9" * 5000, "limit", "invalid_selection_field"),
+        ("offset=-1", "offset", "invalid_selection_field"),
+        ("offset=%201", "offset", "invalid_selection_field"),
+        ("limit=1&offset=x", "offset", "invalid_selection_field"),
+        ("filter=title%3D%27Actors%27", "filter", "invalid_selection_field"),
+        ("sort=title&orderBy=up", "orderBy", "invalid_sort_field"),
+    ],
+)
+def test_documents_refuse_a_selection_they_cannot_answer_with_case_status(client, query, parameter, code):
+    FrameworkFactory()
+
+    response = client.get(f"{API}CFDocuments?{query}")
+
+    assert case_error(response, status=400, field_name=parameter) == code
+    assert response["Access-Control-Allow-Origin"] == "*"
+
+
 def test_item_associations_are_the_package_associations_that_name_the_item(client, seed):
     package = package_of(client, seed)
     items = {item["humanCodingScheme"]: item for item in package["CFItems"]}
@@ -207,13 +301,13 @@ def test_item_associations_are_the_package_associations_that_name_the_item(clien
         assert len(body["CFAssociations"]) == expected_count, code
 
 
-def case_error(response):
-    assert response.status_code == 404
+def case_error(response, status=404, field_name="TargetEndSystem"):
+    assert response.status_code == status
     assert response["Content-Type"] == "application/json"
     body = response.json()
     assert (body["imsx_codeMajor"], body["imsx_severity"]) == ("failure", "error")
     (field,) = body["imsx_codeMinor"]["imsx_codeMinorField"]
-    assert field["imsx_codeMinorFieldName"] == "TargetEndSystem"
+    assert field["imsx_codeMinorFieldName"] == field_name
     return field["imsx_codeMinorFieldValue"]
 
 

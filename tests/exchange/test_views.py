@@ -8,7 +8,8 @@ from jsonschema import Draft202012Validator
 
 from evidence.models import Source
 from exchange.identifiers import framework_identifier
-from frameworks.models import Framework, Statement
+from exchange.views import FORMULA_STARTS
+from frameworks.models import Domain, Framework, Level, Section, Statement
 from tests.exchange.conftest import (
     CASE_SCHEMA,
     SEED_FILE,
@@ -104,6 +105,23 @@ def test_csv_cells_never_start_a_formula(client, seed):
     row = next(row for row in rows if "HYPERLINK" in row[4])
     assert row[4:6] == ["'=HYPERLINK(\"http://x.example\")", "'+1 and more"]
     assert row[6].startswith("'@source")
+
+
+def test_csv_section_level_and_domain_names_never_start_a_formula(client, seed):
+    Section.objects.filter(key="skills").update(name='=HYPERLINK("http://evil.example","x")')
+    Section.objects.filter(key="durable").update(name="\rDurable skills")
+    Level.objects.filter(scale__key="mastery", key="emerging").update(name="+cmd|calc")
+    Level.objects.filter(scale__key="durable", key="emerging").update(name="\tEmerging")
+    Domain.objects.filter(key="communication").update(name="-2+3")
+    Domain.objects.filter(key="leadership").update(name="@SUM(A1)")
+
+    rows = list(csv.reader(io.StringIO(client.get(f"{PAGE}framework.csv").content.decode("utf-8"))))
+
+    placed = {tuple(row[:3]) for row in rows[1:]}
+    assert ("'=HYPERLINK(\"http://evil.example\",\"x\")", "'+cmd|calc", "") in placed
+    assert ("'\rDurable skills", "'\tEmerging", "'-2+3") in placed
+    assert ("'\rDurable skills", "'\tEmerging", "'@SUM(A1)") in placed
+    assert not [cell for row in rows for cell in row if cell.startswith(FORMULA_STARTS)]
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -363,6 +381,26 @@ def test_drafts_are_not_exported(client):
     assert "Accept" in as_json["Vary"]  # the same address is a page in a browser
     assert client.get("/ims/case/v1p1/CFDocuments").json() == {"CFDocuments": []}
     assert "framework.json" not in client.get(page).text
+
+
+def test_a_framework_that_is_not_there_is_a_json_404_that_other_sites_may_read(client):
+    draft_only = FrameworkFactory(status=Framework.Status.DRAFT).occupation.get_absolute_url()
+
+    for page, error in [
+        ("/occupations/99-9999.99/", "No occupation has that O*NET-SOC code."),
+        (draft_only, "That occupation has no published framework."),
+    ]:
+        for address in [f"{page}framework.json", f"{page}framework.csv", f"{page}framework.jsonld"]:
+            response = client.get(address)
+            assert response.status_code == 404, address
+            assert response["Access-Control-Allow-Origin"] == "*", address
+            assert response["Content-Type"] == "application/json", address
+            assert response.json() == {"error": error}, address
+    unknown = client.get("/ims/case/v1p1/CFPackages/00000000-0000-5000-8000-000000000000")
+    assert unknown.status_code == 404
+    assert unknown["Access-Control-Allow-Origin"] == "*"
+    (field,) = unknown.json()["imsx_codeMinor"]["imsx_codeMinorField"]
+    assert field["imsx_codeMinorFieldValue"] == "unknownobject"
 
 
 def test_unknown_addresses_are_404(client, seed):
