@@ -15,12 +15,15 @@ RUN mkdir -p nsx frameworks evidence exchange \
  && pip uninstall -y nsx
 
 COPY . .
+# The code and static files stay root's: the app writes only to its file cache (without REDIS_URL).
 RUN pip install --no-deps . \
  && DJANGO_SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput \
  && useradd --system --uid 10001 --home-dir /app nsx \
- && chown -R nsx /app
+ && mkdir -p /app/.cache \
+ && chown nsx /app/.cache
 
 USER nsx
 EXPOSE 8000
+HEALTHCHECK --interval=10s --timeout=5s --retries=3 CMD ["python", "docker/healthcheck.py"]
 ENTRYPOINT ["/app/docker/entrypoint.sh"]
 CMD ["gunicorn", "nsx.wsgi", "--config", "gunicorn.conf.py"]

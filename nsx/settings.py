@@ -90,6 +90,9 @@ TEMPLATES = [
 
 WSGI_APPLICATION = "nsx.wsgi.application"
 
+if PRODUCTION and not os.environ.get("DATABASE_URL"):
+    # The local default, a SQLite file beside the code, would be lost with the container.
+    raise RuntimeError("Set DATABASE_URL: production must not fall back to the local SQLite file.")
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
@@ -98,17 +101,23 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool("DJANGO_DB_POOL"):
-    # psycopg's connection pool, one per process; it replaces persistent connections.
+    # psycopg's connection pool, one per process; it replaces persistent connections. A sync gunicorn
+    # worker runs one request at a time, so one connection each: every process's pool counts against
+    # PostgreSQL's max_connections. A request waits for a connection a few seconds at most, well inside
+    # gunicorn's timeout, so a database outage answers 503 quickly rather than holding every worker.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
-        "min_size": int(os.environ.get("DJANGO_DB_POOL_MIN", "2")),
-        "max_size": int(os.environ.get("DJANGO_DB_POOL_MAX", "10")),
+        "min_size": int(os.environ.get("DJANGO_DB_POOL_MIN", "1")),
+        "max_size": int(os.environ.get("DJANGO_DB_POOL_MAX", os.environ.get("GUNICORN_THREADS", "1"))),
+        "timeout": float(os.environ.get("DJANGO_DB_POOL_TIMEOUT", "5")),
     }
 
 # Occupation search treats a title as a likely typo of the query from this word similarity
 # (pg_trgm): "insurnce agent" scores 0.5 against Insurance Sales Agents, at most 0.44 elsewhere.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c pg_trgm.word_similarity_threshold=0.45"
+    # Seconds to wait for a database that does not answer (libpq waits for ever by default).
+    DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", 5)
     # Parameters bound by the server, so psycopg prepares a query after its fifth run on a connection and
     # PostgreSQL stops planning it again (planning the citation query's eight-table join took 10 ms).
     DATABASES["default"]["OPTIONS"].update(server_side_binding=True, prepare_threshold=5)
@@ -130,6 +139,7 @@ TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
 
+PLAIN_STATIC = DEBUG or env_bool("DJANGO_PLAIN_STATIC")
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
@@ -138,11 +148,13 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if DEBUG or env_bool("DJANGO_PLAIN_STATIC")
+            if PLAIN_STATIC
             else "whitenoise.storage.CompressedManifestStaticFilesStorage"
         )
     },
 }
+# Plain static files are served from where they are written, so no collectstatic is needed.
+WHITENOISE_USE_FINDERS = PLAIN_STATIC
 
 # Pages load nothing from other origins and run no inline script or style.
 # Every script is a file of ours, so no nonce: a nonce in a shared cached page would be one every

@@ -112,17 +112,49 @@ def test_entrypoint_migrates_when_asked_then_serves(empty_database):
     assert "Content-Security-Policy" in headers
 
 
-def test_the_compose_health_check_passes_under_the_sites_host_name(empty_database):
-    # The site's own name first, as a deployment sets it; the check connects to localhost.
+def test_the_images_health_check_passes_under_the_sites_host_name(empty_database):
+    # The site's own name first, as a deployment sets it; the check connects to the container's gunicorn.
     env = app_environment(empty_database, DJANGO_MIGRATE="true", DJANGO_ALLOWED_HOSTS="nsx.example.org,127.0.0.1")
-    check = yaml.safe_load((ROOT / "compose.yaml").read_text())["services"]["app"]["healthcheck"]["test"]
-    assert check[:3] == ["CMD", "python", "-c"]
+    healthcheck = next(line for line in (ROOT / "Dockerfile").read_text().splitlines() if line.startswith("HEALTHCHECK"))
+    assert healthcheck.endswith('CMD ["python", "docker/healthcheck.py"]')
 
     with gunicorn(env, entrypoint=True) as base:
-        script = check[3].replace("http://localhost:8000", base)
-        result = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=False)
+        port = base.rsplit(":", 1)[1]
+        healthy = subprocess.run(
+            [sys.executable, "docker/healthcheck.py"], cwd=ROOT, env={**env, "GUNICORN_BIND": f"0.0.0.0:{port}"},
+            capture_output=True, text=True, check=False,
+        )
+    gone = subprocess.run(
+        [sys.executable, "docker/healthcheck.py"], cwd=ROOT, env={**env, "GUNICORN_BIND": f"0.0.0.0:{port}"},
+        capture_output=True, text=True, check=False,
+    )
 
-    assert result.returncode == 0, result.stderr
+    assert healthy.returncode == 0, healthy.stderr
+    assert '"status": "ok"' in healthy.stdout
+    assert gone.returncode != 0 and "unhealthy" in gone.stderr
+
+
+def test_plain_static_files_are_served_without_collectstatic(empty_database):
+    env = app_environment(empty_database, DJANGO_MIGRATE="true")
+
+    with gunicorn(env, entrypoint=True) as base:
+        stylesheet, headers = fetch(base + "/static/css/nsx.css")
+
+    assert headers["Content-Type"].startswith("text/css")
+    assert stylesheet == (ROOT / "static/css/nsx.css").read_text()
+
+
+def test_with_the_pool_an_unreachable_database_answers_503_within_seconds():
+    # Not gunicorn's 30 s timeout, psycopg's default wait for a pooled connection.
+    env = app_environment("nsx", DJANGO_DB_POOL="true", DATABASE_URL=f"postgres://postgres@127.0.0.1:{free_port()}/nsx")
+    script = "from django.test import Client; print(Client().get('/healthz', HTTP_HOST='127.0.0.1').status_code)"
+
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", script], cwd=ROOT, env=env,
+        capture_output=True, text=True, check=False, timeout=25,
+    )
+
+    assert result.stdout.strip().splitlines()[-1] == "503", result.stderr
 
 
 def test_two_app_processes_share_cached_pages_and_see_an_edit_at_once(seed, redis_cache):
@@ -148,3 +180,13 @@ def test_two_app_processes_share_cached_pages_and_see_an_edit_at_once(seed, redi
     for html in (after_first, after_second):
         assert "keep every client record current in the agency CRM." in html
         assert "enter and maintain basic client records" not in html
+
+
+def test_compose_migrates_once_before_any_app_container_starts():
+    services = yaml.safe_load((ROOT / "compose.yaml").read_text())["services"]
+
+    assert services["migrate"]["command"] == ["python", "manage.py", "migrate", "--noinput"]
+    assert services["app"]["depends_on"]["migrate"] == {"condition": "service_completed_successfully"}
+    assert "DJANGO_MIGRATE" not in services["app"]["environment"]
+    # Only the proxy on this machine reaches the apps, which trust it with the visitor's address.
+    assert all(port.startswith("127.0.0.1:") for port in services["app"]["ports"])

@@ -45,6 +45,7 @@ def test_check_deploy_passes_with_production_settings():
         "DJANGO_PRODUCTION": "true",
         "DJANGO_SECRET_KEY": "a-long-random-production-secret-for-the-deploy-check-0123456789",
         "DJANGO_ALLOWED_HOSTS": "nsx.example.org",
+        "DATABASE_URL": os.environ.get("DATABASE_URL", "sqlite:///:memory:"),
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
@@ -63,6 +64,19 @@ def test_production_refuses_the_development_secret_key():
 
     assert result.returncode != 0
     assert "Set DJANGO_SECRET_KEY" in result.stderr
+
+
+def test_production_refuses_to_fall_back_to_the_local_database():
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"} | {
+        "DJANGO_PRODUCTION": "true",
+        "DJANGO_SECRET_KEY": "a-long-random-production-secret-for-the-deploy-check-0123456789",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, check=False
+    )
+
+    assert result.returncode != 0
+    assert "Set DATABASE_URL" in result.stderr
 
 
 def test_production_settings_redirect_to_https_and_send_hsts(settings, client, seed):
