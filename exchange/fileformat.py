@@ -1,14 +1,18 @@
 """Reading and writing framework files (docs/framework-format.md).
 
 The file is YAML read with a deliberately small set of rules: every scalar is text except null, true and
-false, so codes such as 0303 or 26.05 stay as written and nothing needs quoting by type. The reader keeps
-the line of every value so that each problem can be reported as file:line: path: problem. JSON is a subset
-of YAML, so the same reader takes the JSON form too.
+false, so codes such as 0303 or 26.05 stay as written and nothing needs quoting by type. A file named
+*.json is read as JSON, by the json module's own string scanner and number grammar: the YAML reader would
+fold some of JSON's text and refuse some of it. Either reader keeps the line of every value so that each
+problem can be reported as file:line: path: problem.
 """
 
 import json
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
+from json.decoder import WHITESPACE, JSONDecodeError, scanstring
+from json.scanner import NUMBER_RE
 
 import yaml
 from yaml.composer import Composer
@@ -139,6 +143,15 @@ def _line(node):
 
 def parse(text, name):
     """The document and the line of each of its values; FrameworkFileError if it is not well-formed."""
+    read = _parse_json if name.lower().endswith(".json") else _parse_yaml
+    try:
+        return read(text, name)
+    except RecursionError:
+        # Both readers recurse into each level; a framework is a few levels deep.
+        raise FrameworkFileError(name, [Problem(1, (), "nested too deeply")]) from None
+
+
+def _parse_yaml(text, name):
     try:
         loader = _Loader(text)  # reading starts here: a control character fails at once
         try:
@@ -163,6 +176,105 @@ def parse(text, name):
     return Parsed(data, builder.lines)
 
 
+class _JsonBuilder:
+    """Builds the document as _Builder does, from JSON: a number stays text exactly as written."""
+
+    LITERALS = {"null": None, "true": True, "false": False}
+
+    def __init__(self, text):
+        self.text = text
+        self.breaks = [match.start() for match in re.finditer("\n", text)]
+        self.lines = {}
+        self.problems = []
+
+    def line(self, position):
+        return bisect_left(self.breaks, position) + 1
+
+    def skip(self, position):
+        return WHITESPACE.match(self.text, position).end()
+
+    def build(self, position, path, line):
+        """The value that starts at position, and the position after it."""
+        self.lines[path] = line
+        text = self.text
+        if text.startswith('"', position):
+            return scanstring(text, position + 1)
+        if text.startswith("{", position):
+            return self._mapping(self.skip(position + 1), path)
+        if text.startswith("[", position):
+            return self._sequence(self.skip(position + 1), path)
+        for word, value in self.LITERALS.items():
+            if text.startswith(word, position):
+                return value, position + len(word)
+        if number := NUMBER_RE.match(text, position):
+            return number.group(), number.end()
+        raise JSONDecodeError("Expecting value", text, position)
+
+    def _mapping(self, position, path):
+        result, text = {}, self.text
+        if text.startswith("}", position):
+            return result, position + 1
+        while True:
+            if not text.startswith('"', position):
+                raise JSONDecodeError("Expecting property name enclosed in double quotes", text, position)
+            line = self.line(position)
+            key, position = scanstring(text, position + 1)
+            position = self.skip(position)
+            if not text.startswith(":", position):
+                raise JSONDecodeError("Expecting ':' delimiter", text, position)
+            position = self.skip(position + 1)
+            field = (*path, key)
+            if key in result:
+                first = self.lines[field]
+                self.problems.append(Problem(line, field, f'duplicate field "{key}" (first on line {first})'))
+                _, position = self.build(position, field, first)  # read past it; the first keeps its line
+            else:
+                result[key], position = self.build(position, field, line)
+            position, ended = self._after_item(position, "}")
+            if ended:
+                return result, position
+
+    def _sequence(self, position, path):
+        result = []
+        if self.text.startswith("]", position):
+            return result, position + 1
+        while True:
+            item, position = self.build(position, (*path, len(result)), self.line(position))
+            result.append(item)
+            position, ended = self._after_item(position, "]")
+            if ended:
+                return result, position
+
+    def _after_item(self, position, closing):
+        """The position past the comma or closing bracket after an item, and whether it closed."""
+        position = self.skip(position)
+        if self.text.startswith(closing, position):
+            return position + 1, True
+        if not self.text.startswith(",", position):
+            raise JSONDecodeError("Expecting ',' delimiter", self.text, position)
+        return self.skip(position + 1), False
+
+
+def _parse_json(text, name):
+    builder = _JsonBuilder(text)
+    # A byte order mark is no part of JSON, but editors write one; the YAML reader skips it too.
+    start = builder.skip(1 if text.startswith("\ufeff") else 0)
+    if start == len(text):
+        raise FrameworkFileError(name, [Problem(1, (), "the file is empty")])
+    try:
+        data, end = builder.build(start, (), builder.line(start))
+        if (end := builder.skip(end)) < len(text):
+            raise JSONDecodeError("Extra data", text, end)
+    except JSONDecodeError as error:
+        # Some of json's messages end in "at", ready for the place: "Invalid control character at".
+        at = error.msg if error.msg.endswith(" at") else f"{error.msg} at"
+        problem = Problem(error.lineno, (), f"not valid JSON: {at} column {error.colno}")
+        raise FrameworkFileError(name, [problem]) from None
+    if builder.problems:
+        raise FrameworkFileError(name, builder.problems)
+    return Parsed(data, builder.lines)
+
+
 class _Dumper(yaml.SafeDumper):
     """Writes what `parse` reads back unchanged: quotes only text that would read as null, true or false."""
 
@@ -182,7 +294,9 @@ _Dumper.add_implicit_resolver(
 
 
 def _represent_text(dumper, text):
-    return dumper.represent_scalar(BaseResolver.DEFAULT_SCALAR_TAG, text, style="|" if "\n" in text else None)
+    # PyYAML writes a NEL as it is outside double quotes, where reading it back folds it to a line break.
+    style = '"' if "\x85" in text else "|" if "\n" in text else None
+    return dumper.represent_scalar(BaseResolver.DEFAULT_SCALAR_TAG, text, style=style)
 
 
 _Dumper.add_representer(str, _represent_text)

@@ -11,11 +11,19 @@ def derived(*parts):
 
 
 def statement_uid(soc_code, version, key):
-    """A statement's uid: its key when that is a UUID (as exported), else derived from the key."""
+    """A statement's uid: its key when that is an RFC 4122 UUID (as exported), else derived from the key.
+
+    The uid is the statement's CASE identifier, which must be of RFC 4122's variant: any other UUID, such as
+    the nil UUID, is a key like policy-types. Every uid NSX makes is of that variant, so an exported key
+    stays its statement's uid."""
     try:
-        return uuid.UUID(key)
+        uid = uuid.UUID(key)
     except ValueError:
-        return derived("statement", soc_code, version, key)
+        pass
+    else:
+        if uid.variant == uuid.RFC_4122:
+            return uid
+    return derived("statement", soc_code, version, key)
 
 
 def framework_identifier(framework):

@@ -10,7 +10,7 @@ from functools import cache
 from pathlib import Path
 
 from django.utils.dateparse import parse_datetime
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator, ValidationError, validators
 
 from exchange.identifiers import statement_uid
 from frameworks.models import Section, Statement
@@ -18,7 +18,12 @@ from frameworks.models import Section, Statement
 SCHEMA_FILE = Path(__file__).resolve().parent / "schemas" / "framework.schema.json"
 
 # The schema's pattern for text that must hold more than spaces.
-NOT_BLANK = r"\S"
+NOT_BLANK = r"^\s*\S[\s\S]*$"
+# Characters no text may hold: NUL and surrogate code points, which PostgreSQL cannot store, and the other
+# C0 controls but tab, line feed and carriage return, which no framework means.
+UNWANTED = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
+# The paths that name a file's framework.
+IDENTITY = (("occupation", "soc_code"), ("version",))
 TYPE_NAMES = {
     "string": "text",
     "object": "a mapping",
@@ -33,21 +38,60 @@ def schema():
     return json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
 
 
+def _whole_pattern(validator, pattern, instance, subschema):
+    """A pattern must match the whole text. JSON Schema searches, and in Python `$` also matches before a
+    final newline, so "^[1-5]$" would take "4\\n"."""
+    if validator.is_type(instance, "string") and re.fullmatch(pattern, instance) is None:
+        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
 @cache
 def _validator():
-    return Draft202012Validator(schema())
+    whole = validators.extend(Draft202012Validator, {"pattern": _whole_pattern})
+    return whole(schema())
 
 
 def problems(parsed):
-    """All problems, one kind per place: a value the schema rejects is not looked up as well."""
-    found = schema_problems(parsed)
-    rejected = {problem.path for problem in found}
-    found += [
-        problem
-        for problem in reference_problems(parsed) + database_problems(parsed)
-        if problem.path not in rejected
-    ]
+    """All problems, one kind per place: text with a character no text may hold is checked no further, and a
+    value the schema rejects is not looked up as well.
+
+    The database is asked only when all text is text it can hold and the file names its framework soundly:
+    with a malformed version, every statement would seem to belong to another framework."""
+    found = text_problems(parsed)
+    shape = schema_problems(parsed)
+    later = reference_problems(parsed)
+    if not found and _names_its_framework(shape):
+        later += database_problems(parsed)
+    for kind in (shape, later):
+        rejected = {problem.path for problem in found}
+        found += [problem for problem in kind if problem.path not in rejected]
     return list(dict.fromkeys(found))
+
+
+def _names_its_framework(shape):
+    """No schema problem at the paths that name the file's framework, or above them."""
+    return not any(path[: len(problem.path)] == problem.path for problem in shape for path in IDENTITY)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Text
+
+
+def text_problems(parsed):
+    """Each text value holding a character of UNWANTED, named by the first of them."""
+    found = []
+    stack = [((), parsed.data)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, dict):
+            stack.extend(((*path, name), item) for name, item in value.items())
+        elif isinstance(value, list):
+            stack.extend(((*path, index), item) for index, item in enumerate(value))
+        elif isinstance(value, str) and (character := UNWANTED.search(value)):
+            code = ord(character[0])
+            what = "a surrogate code point" if code >= 0xD800 else "a control character"
+            found.append(parsed.problem(path, f"contains {what} U+{code:04X}"))
+    return found
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 import pytest
 from django.core.management import CommandError
 
+from exchange.fileformat import dump_json, parse
 from frameworks.models import Framework, Statement
 from tests.database import snapshot
 from tests.exchange.conftest import MINIMAL, SEED_FILE, run, statement_block
@@ -10,6 +11,8 @@ from tests.exchange.conftest import MINIMAL, SEED_FILE, run, statement_block
 pytestmark = pytest.mark.django_db
 
 LONG_TITLE = "x" * 201
+# MINIMAL as the site serves JSON, whose problems are named by their lines in it.
+MINIMAL_JSON = dump_json(parse(MINIMAL, "framework.yaml").data)
 
 
 def import_errors(path):
@@ -35,7 +38,11 @@ def test_the_minimal_file_imports(framework_file):
             "      - source: wef\n",
             '50: statements[1].citations[0].source: unknown source "wef"',
         ),
-        ("    text: does the first thing.\n", '    text: "   "\n', "40: statements[0].text: blank: only spaces"),
+        (
+            "    text: does the first thing.\n",
+            '    text: "   "\n',
+            "40: statements[0].text: blank: only spaces",
+        ),
         ("    title: First statement\n", '    title: " "\n', "39: statements[0].title: blank: only spaces"),
         (
             "    level: emerging\n",
@@ -233,3 +240,150 @@ def test_the_database_is_unchanged_after_a_failed_import(seed, framework_file):
     assert len(errors) == 3  # the heading and both metrics that cite the unknown source
     assert all('unknown source "wef-2021"' in line for line in errors[1:])
     assert snapshot() == before
+
+
+def seed_file_with(framework_file, old, new):
+    """The shipped file with its first `old` replaced, and the line of that replacement."""
+    text = SEED_FILE.read_text()
+    assert old in text
+    return framework_file(text.replace(old, new, 1)), text[: text.index(old)].count("\n") + 1
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "problem"),
+    [
+        # Taken, this would publish a framework no address reaches and archive v26.05.
+        (
+            "version: 26.05",
+            'version: "26.05\\n"',
+            'version: "26.05\\n" is not a version label such as 26.05',
+        ),
+        (
+            "soc_code: 41-3021.00",
+            'soc_code: "41-3021.00\\n"',
+            'occupation.soc_code: "41-3021.00\\n" is not an O*NET-SOC code such as 41-3021.00',
+        ),
+        (
+            "number: 4",
+            'number: "4\\n"',
+            'occupation.job_zone.number: "4\\n" is not a job zone from 1 to 5',
+        ),
+        (
+            "published_at: 2026-05-01T00:00:00Z",
+            'published_at: "2026-05-01T00:00:00Z\\n"',
+            'published_at: "2026-05-01T00:00:00Z\\n" is not a date and time with its time zone, '
+            "such as 2026-05-01T00:00:00Z",
+        ),
+        (
+            "  - key: 1c83837f-9e46-536b-8248-716b3eb07880",
+            '  - key: "1c83837f-9e46-536b-8248-716b3eb07880\\n"',
+            'statements[0].key: "1c83837f-9e46-536b-8248-716b3eb07880\\n" '
+            "is not a key of letters, digits, dots, hyphens and underscores",
+        ),
+        (
+            "    url: https://www.onetcenter.org/database.html",
+            '    url: "https://www.onetcenter.org/database.html\\n"',
+            'sources[0].url: "https://www.onetcenter.org/database.html\\n" is not an http or https address',
+        ),
+    ],
+)
+def test_a_value_must_match_its_pattern_whole(seed, framework_file, old, new, problem):
+    path, line = seed_file_with(framework_file, old, new)
+    before = snapshot()
+
+    assert import_errors(path) == [f"{path}: 1 problem; nothing was imported.", f"{path}:{line}: {problem}"]
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "problem"),
+    [
+        (
+            "  title: Insurance Sales Agents",
+            '  title: "Insurance \\0 Sales Agents"',
+            "occupation.title: contains a control character U+0000",
+        ),
+        # Not looked up in the database, which cannot hold it.
+        (
+            "soc_code: 41-3021.00",
+            'soc_code: "41-3021.00\\0"',
+            "occupation.soc_code: contains a control character U+0000",
+        ),
+        ("version: 26.05", 'version: "26.05\\e"', "version: contains a control character U+001B"),
+        (
+            "    name: Communication",
+            '    name: "Communi\\ud800cation"',
+            "domains[0].name: contains a surrogate code point U+D800",
+        ),
+        (
+            "    name: Communication",
+            '    name: "Launch \\ud83d\\ude80"',
+            "domains[0].name: contains a surrogate code point U+D83D",
+        ),
+    ],
+)
+def test_text_may_not_hold_control_characters_or_surrogates(seed, framework_file, old, new, problem):
+    path, line = seed_file_with(framework_file, old, new)
+    before = snapshot()
+
+    assert import_errors(path) == [f"{path}: 1 problem; nothing was imported.", f"{path}:{line}: {problem}"]
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "problem"),
+    [
+        (
+            '"level": "emerging"',
+            '"level": "exceeding"',
+            '63: statements[0].level: unknown level "exceeding" for scale "mastery"',
+        ),
+        (
+            '        "onet"\n',
+            '        "wef-2021"\n',
+            '67: statements[0].citations[0]: unknown source "wef-2021"',
+        ),
+        ('      "title": "First statement",\n', "", "60: statements[0].title: missing"),
+        (
+            '"title": "Test Occupation"',
+            '"title": "Test Occupation",\n    "title": "Again"',
+            '6: occupation.title: duplicate field "title" (first on line 5)',
+        ),
+        (
+            '"version": "1.0"',
+            '"version": "1.0\\n"',
+            '7: version: "1.0\\n" is not a version label such as 26.05',
+        ),
+        (
+            '"First statement"',
+            '"First \\u0000 statement"',
+            "64: statements[0].title: contains a control character U+0000",
+        ),
+        (
+            '"First statement"',
+            '"First \\ud800 statement"',
+            "64: statements[0].title: contains a surrogate code point U+D800",
+        ),
+        (
+            '"First statement"',
+            '"First \x01 statement"',
+            "64: not valid JSON: Invalid control character at column 23",
+        ),
+        ('"status": "draft",', '"status": "draft"', "9: not valid JSON: Expecting ',' delimiter at column 3"),
+        ('"status": "draft"', '"status": draft', "8: not valid JSON: Expecting value at column 13"),
+    ],
+)
+def test_a_json_file_names_json_lines(framework_file, old, new, problem):
+    assert old in MINIMAL_JSON
+    path = framework_file(MINIMAL_JSON.replace(old, new, 1), "framework.json")
+    before = snapshot()
+
+    assert import_errors(path) == [f"{path}: 1 problem; nothing was imported.", f"{path}:{problem}"]
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize("name", ["framework.yaml", "framework.json"])
+def test_a_file_nested_too_deeply(framework_file, name):
+    path = framework_file("[" * 100_000, name)
+
+    assert import_errors(path)[1:] == [f"{path}:1: nested too deeply"]
