@@ -1,6 +1,8 @@
 """A framework as a document of the framework-file format (docs/framework-format.md).
 
 Optional fields are left out when empty, so that files stay short; reading treats a missing field as empty.
+Import keeps the stored value of a field of the occupation's facts that a file leaves out, so those a
+curator owns are written even when empty, and importing an export empties them too.
 """
 
 from evidence.models import EvidenceMetric, Source, SourceAnchor
@@ -17,9 +19,11 @@ def anchor_reference(anchor):
     return f"{anchor.kind}:{anchor.onet_id}"
 
 
-def _compact(fields):
-    """Leave out the optional fields that hold their empty default."""
-    return {name: value for name, value in fields.items() if value not in ("", None, False, [])}
+def _compact(fields, written=()):
+    """Leave out the optional fields that hold their empty default, but those named in `written`."""
+    return {
+        name: value for name, value in fields.items() if name in written or value not in ("", None, False, [])
+    }
 
 
 def framework_document(framework):
@@ -121,7 +125,8 @@ def _occupation(occupation):
                         "title": title.title,
                         "kind": "" if title.kind == OccupationTitle.Kind.ALTERNATE else title.kind,
                         "short_title": title.short_title,
-                    }
+                    },
+                    written=["short_title"],
                 )
                 for title in titles
             ],
@@ -130,10 +135,11 @@ def _occupation(occupation):
                 for apprenticeship in occupation.apprenticeships.order_by("rapids_code")
             ],
             "cip_programs": [
-                _compact({"code": program.code, "title": program.title})
+                _compact({"code": program.code, "title": program.title}, written=["title"])
                 for program in occupation.cip_programs.order_by("code")
             ],
-        }
+        },
+        written=["description"],
     )
 
 

@@ -6,7 +6,8 @@ The file is the framework's full content: statements, citations and metrics it n
 What frameworks share (scales, sections, domains, sources) and what the occupation owns (titles, links,
 anchors) is created or updated, never deleted; shared entries the site already has keep their place in
 its order, new ones are added after the rest. What an O*NET import wrote is left as it wrote it, and the
-occupation's other facts keep any field the file leaves out (see _given and _places).
+occupation's other facts keep any field the file leaves out (see _given and _places). A published or
+archived version is read-only, as in admin: a file that would change it is refused, and nothing is written.
 """
 
 from collections import Counter, defaultdict
@@ -17,6 +18,7 @@ from pathlib import Path
 
 from django.db import transaction
 from django.db.models import Max, Prefetch
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from evidence.models import Citation, EvidenceMetric, Source, SourceAnchor
@@ -49,6 +51,9 @@ from nsx.tallies import Tally
 PARKED_POSITION = 16384
 
 _LOOK_UP = object()
+
+# A framework's field as the file names it, where the names differ.
+FILE_NAMES = {"context_covered": "context"}
 
 
 @dataclass
@@ -90,7 +95,7 @@ class ImportReport:
 
 
 def read_framework_file(path):
-    """The checked document of a framework file; FrameworkFileError listing every problem otherwise."""
+    """The checked file, with the line of each value; FrameworkFileError listing every problem otherwise."""
     name = str(path)
     raw = Path(path).read_bytes()
     try:
@@ -102,12 +107,16 @@ def read_framework_file(path):
     parsed = parse(text, name)
     if found := problems(parsed):
         raise FrameworkFileError(name, found)
-    return parsed.data
+    return parsed
 
 
 def import_framework(path, *, dry_run=False):
-    """Create or update the framework a file describes; roll everything back when `dry_run`."""
-    data = read_framework_file(path)
+    """Create or update the framework a file describes; roll everything back when `dry_run`.
+
+    FrameworkFileError if the file is wrong, or would change a version the public has read.
+    """
+    parsed = read_framework_file(path)
+    data = parsed.data
     was_public = (
         Framework.objects.public()
         .filter(occupation__soc_code=data["occupation"]["soc_code"], version=data["version"])
@@ -116,7 +125,7 @@ def import_framework(path, *, dry_run=False):
     # Per-row follow-ups wait for the end: the occupation's derived fields are rebuilt, and the content
     # generation moved, once for the whole file rather than once for each row it saves.
     with transaction.atomic(), batch_of_changes():
-        report = _Writer(data, ImportReport(str(path), dry_run=dry_run)).write()
+        report = _Writer(parsed, ImportReport(str(path), dry_run=dry_run)).write()
         if dry_run:
             transaction.set_rollback(True)
         elif report.changes:
@@ -127,8 +136,9 @@ def import_framework(path, *, dry_run=False):
 
 
 class _Writer:
-    def __init__(self, data, report):
-        self.data = data
+    def __init__(self, parsed, report):
+        self.parsed = parsed
+        self.data = parsed.data
         self.report = report
 
     def sync(self, kind, model, lookup, values, instance=_LOOK_UP, on_create=None):
@@ -164,30 +174,76 @@ class _Writer:
         domains = self._domains(data.get("domains", []))
         sources = self._sources(data.get("sources", []))
         anchors = self._anchors(occupation, data.get("anchors", []), sources)
-        published_at = data.get("published_at")
-        if data["status"] == Framework.Status.PUBLISHED:
-            # As publishing in admin does: the file's version becomes the occupation's current one.
-            self.report.tallies["frameworks"].updated += workflow.supersede_published(occupation.pk, data["version"])
-        framework = self.sync(
-            "frameworks",
-            Framework,
-            {"occupation": occupation, "version": data["version"]},
-            {
-                "context_covered": data.get("context", ""),
-                "status": data["status"],
-                "published_at": parse_datetime(published_at) if published_at else None,
-            },
-        )
+        framework, read_only = self._framework(occupation)
         section_levels = {item["key"]: levels[item["scale"]] for item in data["sections"]}
         self._statements(
             framework, data.get("statements", []), sections, section_levels, domains, sources, anchors
         )
         self._metrics(framework, data.get("metrics", []), sources)
+        if read_only:
+            self._refuse_changes(*read_only)
         if any(self.report.tallies[kind].changes for kind in ("frameworks", *ImportReport.CONTENT)):
             framework.save(update_fields=["updated_at"])  # content changed: the framework was updated
             self.mark_updated("frameworks")
         self.report.framework = framework
         return self.report
+
+    def _framework(self, occupation):
+        """The file's version, written; and, if the public has read it, its status and what changed."""
+        data = self.data
+        # As in the workflow: the import and a workflow step on the occupation take turns, so the status
+        # checked below is still the status when the import commits.
+        Occupation.objects.select_for_update().get(pk=occupation.pk)
+        stored = Framework.objects.filter(occupation=occupation, version=data["version"]).first()
+        values = {"context_covered": data.get("context", ""), "status": data["status"]}
+        if "published_at" in data:
+            values["published_at"] = parse_datetime(data["published_at"])
+        elif data["status"] == Framework.Status.PUBLISHED and (stored is None or stored.is_editable):
+            values["published_at"] = timezone.now()  # newly published: dated as publishing in admin dates it
+        read_only = None
+        if stored is not None and not stored.is_editable:
+            changed = [name for name, value in values.items() if getattr(stored, name) != value]
+            read_only = stored.get_status_display().lower(), changed
+        if data["status"] == Framework.Status.PUBLISHED:
+            # As publishing in admin does: the file's version becomes the occupation's current one.
+            self.report.tallies["frameworks"].updated += workflow.supersede_published(occupation.pk, data["version"])
+        framework = self.sync(
+            "frameworks", Framework, {"occupation": occupation, "version": data["version"]}, values, stored
+        )
+        return framework, read_only
+
+    def _refuse_changes(self, status, changed):
+        """What the public has read stays as it was, as in admin (Framework.is_editable): refuse the file.
+
+        Raised once everything is written, to name every change; the import's transaction undoes them.
+        """
+        name = f"{self.data['occupation']['soc_code']} v{self.data['version']}"
+        found = []
+        if "status" in changed:
+            wanted = Framework.Status(self.data["status"]).label.lower()
+            found.append(
+                self.parsed.problem(
+                    ("status",),
+                    f"{name} is {status}: a framework file cannot make it {wanted}; "
+                    "the workflow in the admin changes its status",
+                )
+            )
+        changes = [FILE_NAMES.get(field, field) for field in changed if field != "status"]
+        for kind in ImportReport.CONTENT:
+            tally = self.report.tallies[kind]
+            counts = [(getattr(tally, column), column) for column in ("created", "updated", "deleted")]
+            if tally.changes:
+                changes.append(f"{kind}: " + ", ".join(f"{n} {column}" for n, column in counts if n))
+        if changes:
+            found.append(
+                self.parsed.problem(
+                    ("version",),
+                    f"{name} is {status}: its content is read-only; import the change as a new version "
+                    f"(the file would change {'; '.join(changes)})",
+                )
+            )
+        if found:
+            raise FrameworkFileError(self.report.name, found)
 
     def _occupation(self, item):
         zone = item.get("job_zone")
@@ -363,31 +419,35 @@ class _Writer:
 
     def _statements(self, framework, items, sections, section_levels, domains, sources, anchors):
         soc_code = framework.occupation.soc_code
-        places = Counter()
-        wanted = []
-        for item in items:
-            section = sections[item["section"]]
-            domain = domains[item["domain"]] if "domain" in item else None
-            level = section_levels[item["section"]][item["level"]]
-            place = (section.pk, domain and domain.pk, level.pk)
-            places[place] += 1  # position within its level: the order of the file
-            values = {
-                "section_id": section.pk,
-                "domain_id": domain and domain.pk,
-                "level_id": level.pk,
-                "position": places[place],
-                "title": item["title"],
-                "text": item["text"],
-            }
-            wanted.append(
-                (statement_uid(soc_code, framework.version, item["key"]), values, item.get("citations", []))
-            )
-
         citations = Citation.objects.prefetch_related("anchors")
         existing = {
             statement.uid: statement
             for statement in framework.statements.prefetch_related(Prefetch("citations", queryset=citations))
         }
+        wanted = []
+        in_place = defaultdict(list)  # (section, domain, level) -> its statements, in the file's order
+        for item in items:
+            section = sections[item["section"]]
+            domain = domains[item["domain"]] if "domain" in item else None
+            level = section_levels[item["section"]][item["level"]]
+            place = (section.pk, domain and domain.pk, level.pk)
+            uid = statement_uid(soc_code, framework.version, item["key"])
+            values = {
+                "section_id": section.pk,
+                "domain_id": domain and domain.pk,
+                "level_id": level.pk,
+                "title": item["title"],
+                "text": item["text"],
+            }
+            wanted.append((uid, values, item.get("citations", [])))
+            stored = existing.get(uid)
+            stays = stored is not None and (stored.section_id, stored.domain_id, stored.level_id) == place
+            in_place[place].append((values, stored.position if stays else None))
+        for listed in in_place.values():
+            positions = _positions([position for _, position in listed])
+            for (values, _), position in zip(listed, positions, strict=True):
+                values["position"] = position
+
         kept = {uid for uid, _, _ in wanted}
         if stale := [statement for uid, statement in existing.items() if uid not in kept]:
             self.report.tallies["citations"].deleted += sum(
@@ -416,12 +476,14 @@ class _Writer:
     def _citations(self, statement, items, previous, sources, anchors):
         tally = self.report.tallies["citations"]
         by_source = {citation.source_id: citation for citation in previous}
-        for position, item in enumerate(items, start=1):
+        cited = []
+        for item in items:
             key, references = (
                 (item, []) if isinstance(item, str) else (item["source"], item.get("anchors", []))
             )
-            source = sources[key]
-            anchor_ids = {anchors[reference].pk for reference in references}
+            cited.append((sources[key], {anchors[reference].pk for reference in references}))
+        stored = [by_source[source.pk].position if source.pk in by_source else None for source, _ in cited]
+        for (source, anchor_ids), position in zip(cited, _positions(stored), strict=True):
             citation = by_source.pop(source.pk, None)
             if citation is None:
                 citation = Citation.objects.create(statement=statement, source=source, position=position)
@@ -443,8 +505,9 @@ class _Writer:
 
     def _metrics(self, framework, items, sources):
         existing = {(metric.group, metric.key): metric for metric in framework.evidence_metrics.all()}
-        for position, item in enumerate(items, start=1):
-            identity = (item["group"], item["key"])
+        identities = [(item["group"], item["key"]) for item in items]
+        stored = [existing[identity].position if identity in existing else None for identity in identities]
+        for item, identity, position in zip(items, identities, _positions(stored), strict=True):
             self.sync(
                 "metrics",
                 EvidenceMetric,
@@ -481,6 +544,24 @@ def _given(item, values, row, renamed=None):
         return {}
     renamed = renamed or {}
     return {name: value for name, value in values.items() if renamed.get(name, name) in item}
+
+
+def _positions(stored):
+    """The positions of a framework's rows listed in the file's order, given each one's stored position
+    (None: new there): a statement's in its level, a citation's on its statement, a metric's in the pack.
+
+    The rows keep their stored positions while the file lists them in that order, a new row taking the
+    next after the row before it, so that an export imports back unchanged where a deletion left a gap;
+    otherwise they are numbered 1, 2, 3… in the file's order.
+    """
+    positions = []
+    for kept in stored:
+        last = positions[-1] if positions else 0
+        position = last + 1 if kept is None else kept
+        if position <= last:
+            return list(range(1, len(stored) + 1))
+        positions.append(position)
+    return positions
 
 
 def _places(stored, listed):

@@ -1,10 +1,12 @@
 import json
 import re
 import uuid
+from datetime import UTC, datetime
 
 import pytest
 import yaml
 from django.core.management import CommandError
+from django.utils import timezone
 from jsonschema import Draft202012Validator
 
 from evidence.models import Citation, EvidenceMetric, Source, SourceAnchor
@@ -12,8 +14,9 @@ from exchange.fileformat import parse
 from exchange.identifiers import statement_uid
 from exchange.services import import_framework
 from exchange.validation import schema
-from frameworks.models import Framework, Occupation, Section, Statement
+from frameworks.models import Framework, Occupation, OccupationTitle, Section, Statement
 from nsx.cache import content_changed
+from tests.database import snapshot
 from tests.exchange.conftest import MINIMAL, SEED_FILE, SOC, export, flush, run, statement_block
 from tests.factories import EvidenceMetricFactory, FrameworkFactory, StatementFactory
 
@@ -108,12 +111,12 @@ def test_dry_run_reports_but_changes_nothing(empty_database):
     assert not Source.objects.exists()
 
 
-def test_dry_run_of_an_update_leaves_the_framework_as_it_was(seed, framework_file):
-    text = SEED_FILE.read_text().replace("title: Standard insurance policy types", "title: Changed title")
+def test_dry_run_of_an_update_leaves_the_framework_as_it_was(draft, framework_file):
+    text = export(framework_version="26.06").replace("title: Standard insurance policy types", "title: Changed title")
 
     run("import_framework", str(framework_file(text)), dry_run=True)
 
-    assert Statement.objects.filter(title="Standard insurance policy types").exists()
+    assert draft.statements.filter(title="Standard insurance policy types").exists()
     assert not Statement.objects.filter(title="Changed title").exists()
 
 
@@ -145,16 +148,122 @@ def test_a_dry_run_of_a_new_published_version_leaves_the_current_one(seed, frame
     assert list(Framework.objects.published()) == [seed]
 
 
-def test_an_update_removes_what_the_file_no_longer_lists_of_that_framework_only(seed, framework_file):
+def line_of(text, line):
+    return text.splitlines().index(line) + 1
+
+
+def refusal(path):
+    """The lines of the CommandError that importing the file raises, after the database is seen unchanged."""
+    before = snapshot()
+    with pytest.raises(CommandError) as raised:
+        run("import_framework", str(path))
+    assert snapshot() == before
+    return str(raised.value).splitlines()
+
+
+@pytest.mark.parametrize("status", ["published", "archived"])
+def test_an_import_refuses_to_change_the_content_of_a_version_the_public_has_read(seed, framework_file, status):
+    Framework.objects.filter(pk=seed.pk).update(status=status)
+    text = SEED_FILE.read_text().replace("status: published\n", f"status: {status}\n", 1)
+    assert "Nothing changed" in run("import_framework", str(framework_file(text)))
+    text = text.replace("title: Standard insurance policy types\n", "title: Changed title\n", 1)
+    text = text.replace("published_at: 2026-05-01T00:00:00Z\n", "published_at: 2026-05-02T00:00:00Z\n", 1)
+    path = framework_file(text)
+
+    assert refusal(path) == [
+        f"{path}: 1 problem; nothing was imported.",
+        f"{path}:{line_of(text, 'version: 26.05')}: version: {SOC} v26.05 is {status}: its content is read-only; "
+        "import the change as a new version (the file would change published_at; statements: 1 updated)",
+    ]
+
+
+@pytest.mark.parametrize(("stored", "status"), [("published", "draft"), ("published", "archived"), ("archived", "published")])
+def test_an_import_refuses_to_change_the_status_of_a_version_the_public_has_read(seed, framework_file, stored, status):
+    Framework.objects.filter(pk=seed.pk).update(status=stored)
+    text = SEED_FILE.read_text().replace("status: published\n", f"status: {status}\n", 1)
+    path = framework_file(text)
+
+    assert refusal(path) == [
+        f"{path}: 1 problem; nothing was imported.",
+        f"{path}:{line_of(text, f'status: {status}')}: status: {SOC} v26.05 is {stored}: a framework file cannot "
+        f"make it {status}; the workflow in the admin changes its status",
+    ]
+
+
+@pytest.mark.parametrize("status", ["draft", "in_review"])
+def test_an_import_changes_a_draft_or_a_version_in_review(draft, framework_file, status):
+    Framework.objects.filter(pk=draft.pk).update(status=status)
+    text = export(framework_version="26.06")
+    text = text.replace("title: Standard insurance policy types\n", "title: Changed title\n", 1)
+
+    output = run("import_framework", str(framework_file(text)))
+
+    assert re.search(r"statements\s+0\s+1\s+135\s+0", output)
+    assert draft.statements.filter(title="Changed title").exists()
+
+
+def test_a_file_that_leaves_out_published_at_keeps_the_stored_date(seed, framework_file):
+    text = SEED_FILE.read_text().replace("published_at: 2026-05-01T00:00:00Z\n", "", 1)
+
+    output = run("import_framework", str(framework_file(text)))
+
+    assert "Nothing changed: the database already matches the file." in output
+    seed.refresh_from_db()
+    assert seed.published_at == datetime(2026, 5, 1, tzinfo=UTC)
+
+
+def test_a_version_a_file_publishes_without_a_date_is_dated_when_imported(seed, draft, framework_file):
+    # Published once, and taken back to draft since: publishing again dates it afresh, as in the admin.
+    Framework.objects.filter(pk=draft.pk).update(published_at=datetime(2026, 1, 1, tzinfo=UTC))
+    text = re.sub(r"published_at: .*\n", "", export(framework_version="26.06"), count=1)
+    text = text.replace("status: draft\n", "status: published\n", 1)
+    before = timezone.now()
+
+    run("import_framework", str(framework_file(text)))
+
+    draft.refresh_from_db()
+    seed.refresh_from_db()
+    assert (seed.status, draft.status) == (Framework.Status.ARCHIVED, Framework.Status.PUBLISHED)
+    assert before <= draft.published_at <= timezone.now()
+
+
+def test_an_export_empties_the_occupation_fields_it_has_empty(seed, framework_file):
+    occupation = seed.occupation
+    title = OccupationTitle.objects.filter(occupation=occupation, title="Account Specialist")
+    Occupation.objects.filter(pk=occupation.pk).update(description="")
+    occupation.cip_programs.update(title="")
+    text = export()
+    # What another database holds for those fields: the export's empty values replace it.
+    Occupation.objects.filter(pk=occupation.pk).update(description="A stale description.")
+    title.update(short_title="Stale")
+    occupation.cip_programs.update(title="Stale")
+
+    run("import_framework", str(framework_file(text)))
+
+    assert Occupation.objects.get(pk=occupation.pk).description == ""
+    assert title.get().short_title == ""
+    assert list(occupation.cip_programs.values_list("title", flat=True)) == [""]
+    assert export() == text
+
+
+def test_an_export_imports_back_unchanged_after_deletions_left_gaps(draft, framework_file):
+    draft.statements.filter(section__key="skills", level__key="emerging").first().delete()
+    cited = next(statement for statement in draft.statements.all() if statement.citations.count() > 1)
+    cited.citations.first().delete()
+    draft.evidence_metrics.first().delete()
+
+    output = run("import_framework", str(framework_file(export(framework_version="26.06"))))
+
+    assert "Nothing changed: the database already matches the file." in output
+
+
+def test_an_update_removes_what_the_file_no_longer_lists_of_that_framework_only(draft, framework_file):
     other = FrameworkFactory(occupation__soc_code="15-1252.00")
     StatementFactory.create_batch(3, framework=other)
     EvidenceMetricFactory(framework=other)
-    dropped = Statement.objects.get(framework=seed, title="Standard insurance policy types")
+    dropped = Statement.objects.get(framework=draft, title="Standard insurance policy types")
     dropped_citations = dropped.citations.count()
-    moved_up = (
-        Statement.objects.filter(framework=seed, section=dropped.section, level=dropped.level).count() - 1
-    )
-    text = SEED_FILE.read_text()
+    text = export(framework_version="26.06")
     text = text.replace(statement_block(text, dropped.uid), "")
     text = text.replace(
         "  - group: wef_cluster\n    key: cluster_key\n"
@@ -164,21 +273,21 @@ def test_an_update_removes_what_the_file_no_longer_lists_of_that_framework_only(
 
     output = run("import_framework", str(framework_file(text)))
 
-    assert seed.statements.count() == 135
+    assert draft.statements.count() == 135
     assert not Statement.objects.filter(uid=dropped.uid).exists()
-    assert Citation.objects.filter(statement__framework=seed).count() == 160 - dropped_citations
-    assert not seed.evidence_metrics.filter(key="cluster_key").exists()
-    # The statements after it in its level each move up one place.
-    assert re.search(rf"statements\s+0\s+{moved_up}\s+{135 - moved_up}\s+1", output)
+    assert Citation.objects.filter(statement__framework=draft).count() == 160 - dropped_citations
+    assert not draft.evidence_metrics.filter(key="cluster_key").exists()
+    # The statements after it in its level keep their places, so the next export imports back unchanged.
+    assert re.search(r"statements\s+0\s+0\s+135\s+1", output)
     assert re.search(rf"citations\s+0\s+0\s+{160 - dropped_citations}\s+{dropped_citations}", output)
     assert re.search(r"metrics\s+0\s+0\s+9\s+1", output)
     assert other.statements.count() == 3
     assert other.evidence_metrics.count() == 1
 
 
-def test_reordering_statements_moves_them_without_colliding(seed, framework_file):
-    first, second = Statement.objects.filter(framework=seed, section__key="skills", level__key="emerging")[:2]
-    text = SEED_FILE.read_text()
+def test_reordering_statements_moves_them_without_colliding(draft, framework_file):
+    first, second = Statement.objects.filter(framework=draft, section__key="skills", level__key="emerging")[:2]
+    text = export(framework_version="26.06")
     first_block, second_block = statement_block(text, first.uid), statement_block(text, second.uid)
     text = text.replace(first_block + second_block, second_block + first_block)
 
@@ -189,10 +298,10 @@ def test_reordering_statements_moves_them_without_colliding(seed, framework_file
     assert (first.position, second.position) == (2, 1)
 
 
-def test_citations_and_their_anchors_are_created_and_updated(seed, framework_file):
-    uncited = Statement.objects.get(framework=seed, title="Standard insurance policy types")
-    cited = Citation.objects.filter(statement__framework=seed, source__key="aei", anchors=None).first()
-    text = SEED_FILE.read_text()
+def test_citations_and_their_anchors_are_created_and_updated(draft, framework_file):
+    uncited = Statement.objects.get(framework=draft, title="Standard insurance policy types")
+    cited = Citation.objects.filter(statement__framework=draft, source__key="aei", anchors=None).first()
+    text = export(framework_version="26.06")
     cite_a_task = "      - source: {}\n        anchors:\n          - task:720\n"
     block = statement_block(text, uncited.uid)
     text = text.replace(block, block + "    citations:\n" + cite_a_task.format("onet"))
@@ -274,8 +383,8 @@ def test_a_missing_file_is_a_command_error(db, tmp_path):
         run("import_framework", str(tmp_path / "missing.yaml"))
 
 
-def test_an_import_moves_the_content_generation_once(seed, framework_file, django_capture_on_commit_callbacks):
-    text = SEED_FILE.read_text()
+def test_an_import_moves_the_content_generation_once(draft, framework_file, django_capture_on_commit_callbacks):
+    text = export(framework_version="26.06")
     for title in ("Standard insurance policy types", "CRM software", "Claims communication"):
         text = text.replace(f"title: {title}\n", f"title: {title} (revised)\n", 1)
     text = text.replace("    - title: Account Specialist\n", "    - title: Account Services Specialist\n", 1)
