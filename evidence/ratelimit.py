@@ -1,7 +1,13 @@
 """A fixed-window rate limit per client address, kept in the cache so every process shares it."""
 
+import logging
+
 from django.conf import settings
 from django.core.cache import cache
+
+from nsx.cache import CACHE_ERRORS
+
+logger = logging.getLogger(__name__)
 
 
 def client_address(request):
@@ -18,12 +24,20 @@ def client_address(request):
 
 
 def hit(scope, request, limit, window_seconds):
-    """Count one attempt; True when the address is still within its limit."""
+    """Count one attempt; True when the address is still within its limit.
+
+    While the cache is unreachable, every attempt is let through: the limit holds back floods, which
+    can be cleared up after, while refusing everyone would lose every real attempt.
+    """
     key = f"ratelimit:{scope}:{client_address(request)}"
-    cache.add(key, 0, timeout=window_seconds)
     try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=window_seconds)
-        count = 1
+        cache.add(key, 0, timeout=window_seconds)
+        try:
+            count = cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.set(key, 1, timeout=window_seconds)
+            count = 1
+    except CACHE_ERRORS:
+        logger.warning("The cache failed: the %s limit is not applied.", scope, exc_info=True)
+        return True
     return count <= limit

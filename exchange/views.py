@@ -186,7 +186,7 @@ def _documents_selection(query):
 
 
 @require_safe
-@cached_page
+@cached_page(query=("limit", "offset", "sort", "orderBy", "filter", "fields"))
 @readable_by_any_site
 def case_documents(request: HttpRequest):
     try:

@@ -23,7 +23,7 @@ def home(request: HttpRequest):
 
 
 @require_safe
-@cached_page
+@cached_page(query=(*DirectoryForm.base_fields, "page"))
 def occupation_list(request: HttpRequest):
     asked = DirectoryForm(request.GET)
     asked.is_valid()
@@ -39,7 +39,7 @@ def occupation_list(request: HttpRequest):
 
 
 @require_safe
-@cached_page
+@cached_page(query=("tab",))
 def occupation_detail(request: HttpRequest, soc_code: str):
     if prefers_json(request):
         return framework_json(request, soc_code)  # a missing one too is answered as JSON
@@ -79,7 +79,8 @@ def _framework_page(request, context):
     tab_keys = [key for key, _ in tabs]
     tab = request.GET.get("tab", tab_keys[0])
     if tab not in tab_keys:
-        tab = tab_keys[0]
+        # An edited address: sent to the page's own, so that no made-up tab is a page of its own.
+        return redirect(request.path)
     # Citations show as chips (print.html sets as_footnotes). Set rather than left out: the template
     # reads it for every statement, and each read of a missing variable raises and catches exceptions.
     context.update(tabs=tabs, tab=tab, as_footnotes=False)
@@ -100,7 +101,7 @@ def _framework_page(request, context):
 
 
 @require_safe
-@cached_page
+@cached_page(query=("tab",))
 def framework_version(request: HttpRequest, soc_code: str, version: str):
     """One version of the framework: an earlier, archived one, or to curators and editors a draft."""
     occupation = selectors.get_occupation(soc_code)

@@ -6,9 +6,14 @@ request after an edit, a publish or an import renders afresh. A `migrate` moves 
 the deployment's code fingerprint. With Redis (REDIS_URL) every app process
 shares the generation and the pages.
 
-Views opt in with `cached_page`. `PageCacheMiddleware`, placed right after WhiteNoise, answers repeat
-requests before the rest of the stack runs: the page from this process's memory (or the shared cache),
-with the headers the stack gave it the first time.
+Views opt in with `cached_page`, naming the query parameters they read: an address with any other is
+answered but not stored, or every made-up parameter would store another copy of the page.
+`PageCacheMiddleware`, placed right after WhiteNoise, answers repeat requests before the rest of the
+stack runs: the page from this process's memory (or the shared cache), with the headers the stack gave
+it the first time.
+
+The cache speeds the site up and is never needed: while it fails, pages are rendered without it, and a
+change that cannot move the generation is still saved (and logged as an error).
 
 With Redis, each process keeps the generation itself and hears of changes on a pub/sub channel
 (`GenerationWatch`), so a cached page costs no round trip to Redis. Redis writes a published message to
@@ -25,7 +30,7 @@ import threading
 import time
 from collections import OrderedDict
 from functools import cache as once
-from functools import wraps
+from functools import partial, wraps
 from pathlib import Path
 
 from django.apps import apps
@@ -37,12 +42,18 @@ from django.http import HttpResponse
 from django.middleware.gzip import re_accepts_gzip
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date, quote_etag
+from redis.exceptions import RedisError
 
 GENERATION_KEY = "content-generation"
 PAGE_TIMEOUT = 60 * 60
 # Request headers that change what a view answers (htmx fragments, content negotiation).
 VARYING_HEADERS = ("HX-Request", "HX-History-Restore-Request", "Accept")
 LOCAL_PAGES = 256  # pages each process keeps in memory, least recently used dropped first
+# What the cache backends raise when their store fails: redis-py's errors, the file cache's OSError.
+CACHE_ERRORS = (RedisError, OSError)
+# After a failure, pages are rendered without the cache this long before it is tried again, so that
+# an unreachable cache costs one request a wait, not every request.
+CACHE_RETRY_SECONDS = 10
 
 logger = logging.getLogger(__name__)
 
@@ -57,23 +68,28 @@ def content_generation():
 
 
 def content_changed():
-    """Start a new content generation."""
-    stamp = max(time.time(), (cache.get(GENERATION_KEY) or 0) + 0.001)
-    cache.set(GENERATION_KEY, stamp, timeout=None)
-    if client := _redis_client():
-        client.publish(cache.make_and_validate_key(GENERATION_KEY), repr(stamp))
+    """Start a new content generation.
+
+    Called once the change has committed: failing here would fail a save that was made, so an
+    unreachable cache is logged instead.
+    """
+    try:
+        stamp = max(time.time(), (cache.get(GENERATION_KEY) or 0) + 0.001)
+        cache.set(GENERATION_KEY, stamp, timeout=None)
+        if client := _redis_client():
+            client.publish(cache.make_and_validate_key(GENERATION_KEY), repr(stamp))
+    except CACHE_ERRORS:
+        logger.error(
+            "The cache failed, so this change did not move the content generation: pages cached "
+            "before it may be served until they expire, at most %d s after they were cached.",
+            PAGE_TIMEOUT,
+            exc_info=True,
+        )
 
 
 def content_changed_by_migrate(**kwargs):
     """A migration may rewrite what pages show (frameworks' data migrations do)."""
-    try:
-        content_changed()
-    except Exception:
-        # Failing the migrate, its migrations applied, would stop a deployment over a cache hiccup.
-        logger.warning(
-            "The cache is unreachable: pages cached before this migration stay until they expire.",
-            exc_info=True,
-        )
+    content_changed()
 
 
 def content_changed_on_commit():
@@ -123,6 +139,7 @@ class GenerationWatch:
     """This process's copy of the content generation, kept current through Redis pub/sub.
 
     Without Redis (the file cache), or while the subscription is down, it reads the cache every time.
+    When the cache itself is unreachable, `current` raises one of CACHE_ERRORS.
     """
 
     def __init__(self):
@@ -147,10 +164,11 @@ class GenerationWatch:
                 if news or self.stamp is None:
                     self.stamp = content_generation()
                 return self.stamp
-            except Exception:
-                logger.warning("Content generation channel unavailable; reading the cache", exc_info=True)
+            except CACHE_ERRORS:
                 self.pid = self.subscription = self.stamp = None
-                return content_generation()
+                stamp = content_generation()  # raises too when Redis itself is down: the caller logs that
+                logger.warning("Content generation channel unavailable; reading the cache", exc_info=True)
+                return stamp
 
     def _subscribe(self, client):
         if self.subscription is not None:
@@ -174,13 +192,20 @@ class GenerationWatch:
         return news
 
 
-def cached_page(view):
-    """Let PageCacheMiddleware keep this view's successful answers to anonymous visitors."""
+def cached_page(view=None, *, query=()):
+    """Let PageCacheMiddleware keep this view's successful answers to anonymous visitors.
+
+    `query` names the query parameters the view reads; `@cached_page` alone reads none. An answer to an
+    address with any other parameter is sent but not kept.
+    """
+    if view is None:
+        return partial(cached_page, query=query)
+    reads = frozenset(query)
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         response = view(request, *args, **kwargs)
-        response.shared_page = True
+        response.page_query = reads  # marks the answer as one PageCacheMiddleware may keep
         patch_vary_headers(response, VARYING_HEADERS)
         return response
 
@@ -208,6 +233,33 @@ class LocalPages:
                 self.items.popitem(last=False)
 
 
+class Outage:
+    """Whether the cache failed this process, and when to try it again.
+
+    An outage is logged when it starts and when it ends, not once a request.
+    """
+
+    def __init__(self):
+        self.retry_at = None
+
+    def waiting(self):
+        return self.retry_at is not None and time.time() < self.retry_at
+
+    def failed(self):
+        """Called while handling one of CACHE_ERRORS."""
+        if self.retry_at is None:
+            logger.warning(
+                "The cache failed: pages are rendered without it until it answers again.",
+                exc_info=True,
+            )
+        self.retry_at = time.time() + CACHE_RETRY_SECONDS
+
+    def answered(self):
+        if self.retry_at is not None:
+            self.retry_at = None
+            logger.info("The cache answers again: pages are cached again.")
+
+
 # A script's own conditional request reads its 304 under CORS, so the 304 needs the full answer's grant.
 NOT_MODIFIED_KEEPS = ("Access-Control-Allow-Origin", "Access-Control-Expose-Headers")
 
@@ -227,6 +279,7 @@ class PageCacheMiddleware:
         self.get_response = get_response
         self.local = LocalPages(LOCAL_PAGES)
         self.generation = GenerationWatch()
+        self.outage = Outage()
         self.code = code_fingerprint()
 
     def __call__(self, request):
@@ -237,22 +290,22 @@ class PageCacheMiddleware:
             or settings.SESSION_COOKIE_NAME in request.COOKIES
             # A message waiting for the visitor ("Thank you …") is shown on the next page they open.
             or CookieStorage.cookie_name in request.COOKIES
+            # The cache failed moments ago: not waited on again until its retry time.
+            or self.outage.waiting()
         ):
             return self.get_response(request)
-        stamp = self.generation.current()
-        variant = "|".join(request.headers.get(name, "") for name in VARYING_HEADERS)
-        # GZipMiddleware, inside this one, compresses for clients that accept gzip; they share one
-        # compressed copy, made once, whatever else their Accept-Encoding lists.
-        gzip = "gzip" if re_accepts_gzip.search(request.headers.get("Accept-Encoding", "")) else ""
-        # The whole address: pages hold absolute links built from the host and scheme they were asked on.
-        address = request.build_absolute_uri()
-        digest = hashlib.sha256(f"{self.code}|{stamp}|{address}|{variant}|{gzip}".encode()).hexdigest()
-        etag, key = quote_etag(digest[:32]), f"page:{digest}"
+        try:
+            stamp = self.generation.current()
+            etag, key = self.page_key(request, stamp)
+            stored = self.local.get(key) or cache.get(key)
+        except CACHE_ERRORS:
+            self.outage.failed()
+            return self.get_response(request)
+        self.outage.answered()
         # Last-Modified counts whole seconds: until the generation's second is over, another change could
         # share it, and a client comparing dates alone would keep the older page. The ETag tells them apart.
         last_modified = int(stamp) if time.time() >= int(stamp) + 1 else None
 
-        stored = self.local.get(key) or cache.get(key)
         if stored is not None:
             self.local.put(key, stored)
             content, headers = stored
@@ -262,7 +315,8 @@ class PageCacheMiddleware:
             return conditional(request, response, etag, last_modified)
 
         response = self.get_response(request)
-        if not getattr(response, "shared_page", False):
+        reads = getattr(response, "page_query", None)
+        if reads is None:
             return response
         response["ETag"] = etag
         # A response that sets a cookie, or that its view marked private, belongs to one visitor.
@@ -273,10 +327,26 @@ class PageCacheMiddleware:
             and not response.streaming
             and "private" not in cache_control
             and "no-store" not in cache_control
+            # Only parameters its view reads: each made-up one would store another copy of the page.
+            and request.GET.keys() <= reads
         ):
             stored = (response.content, dict(response.headers))
-            cache.set(key, stored, PAGE_TIMEOUT)
+            try:
+                cache.set(key, stored, PAGE_TIMEOUT)
+            except CACHE_ERRORS:
+                self.outage.failed()
             self.local.put(key, stored)
         if last_modified is not None:
             response["Last-Modified"] = http_date(last_modified)
         return conditional(request, response, etag, last_modified)
+
+    def page_key(self, request, stamp):
+        """The ETag and cache key of the answer to this request in the content generation `stamp`."""
+        variant = "|".join(request.headers.get(name, "") for name in VARYING_HEADERS)
+        # GZipMiddleware, inside this one, compresses for clients that accept gzip; they share one
+        # compressed copy, made once, whatever else their Accept-Encoding lists.
+        gzip = "gzip" if re_accepts_gzip.search(request.headers.get("Accept-Encoding", "")) else ""
+        # The whole address: pages hold absolute links built from the host and scheme they were asked on.
+        address = request.build_absolute_uri()
+        digest = hashlib.sha256(f"{self.code}|{stamp}|{address}|{variant}|{gzip}".encode()).hexdigest()
+        return quote_etag(digest[:32]), f"page:{digest}"

@@ -203,7 +203,14 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 REDIS_URL = os.environ.get("REDIS_URL", "")
 CACHES = {
     "default": (
-        {"BACKEND": "nsx.redis_cache.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "nsx"}
+        {
+            "BACKEND": "nsx.redis_cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "nsx",
+            # Seconds to wait on a Redis that does not answer (redis-py would wait for ever) before a
+            # page is rendered without it.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
         if REDIS_URL
         else {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",

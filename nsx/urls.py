@@ -13,7 +13,7 @@ urlpatterns = [
     path(settings.ADMIN_URL, admin.site.urls),
     path("healthz", healthz, name="healthz"),
     path("robots.txt", robots_txt, name="robots"),
-    path("sitemap.xml", require_safe(cached_page(sitemap)), {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("sitemap.xml", require_safe(cached_page(sitemap, query=("p",))), {"sitemaps": SITEMAPS}, name="sitemap"),
     # Sign-in and sign-out only: accounts are staff accounts that the admin manages (it also has the
     # password change), and the site sends no mail, which a password reset would need.
     path("accounts/login/", LoginView.as_view(), name="login"),

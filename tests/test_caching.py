@@ -7,8 +7,10 @@ import sys
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.http import HttpResponse
 from django.test import Client
+from django.test.utils import CaptureQueriesContext, override_settings
 from django.utils.cache import patch_cache_control
 
 import nsx.cache
@@ -16,8 +18,10 @@ from evidence.models import Citation, EvidenceMetric, Source
 from frameworks import services, workflow
 from frameworks.models import Framework, Statement
 from nsx.cache import GenerationWatch, PageCacheMiddleware, cached_page, content_changed, content_generation
+from tests.admin_forms import admin_form_data
+from tests.factories import PASSWORD
 from tests.onet import RELEASE_B
-from tests.tools import ROOT
+from tests.tools import ROOT, UNREACHABLE_CACHE
 
 pytestmark = pytest.mark.django_db
 
@@ -426,3 +430,110 @@ def test_migrate_drops_the_pages_cached_before(client, seed):
     call_command("migrate", verbosity=0)
 
     assert client.get(PAGE, headers={"If-None-Match": first["ETag"]}).status_code == 200
+
+
+def renders(client, address):
+    """Whether answering `address` ran its view (which queries the database) rather than the cache."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(address)
+    assert response.status_code == 200
+    return len(queries) > 0
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        f"{PAGE}?junk=1",
+        f"{PAGE}?tab=ai&junk=1",
+        "/?utm_source=newsletter",
+        "/occupations/41-3021.00/framework.json?v=2",
+        "/ims/case/v1p1/CFDocuments?limit=1&page=2",
+    ],
+)
+def test_an_address_with_a_parameter_its_view_does_not_read_is_answered_but_never_stored(
+    client, seed, address
+):
+    # Each made-up parameter would otherwise store another copy of the page, for an hour.
+    assert renders(client, address)
+    assert renders(client, address)
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        PAGE,
+        f"{PAGE}?tab=ai",
+        "/occupations/41-3021.00/versions/26.05/?tab=durable",
+        "/occupations/?q=insurance&job_zone=4&group=41&framework=on&hot=on&sort=title&page=1",
+        "/ims/case/v1p1/CFDocuments?limit=1&offset=0&sort=title&orderBy=desc&fields=title",
+    ],
+)
+def test_an_address_with_only_the_parameters_its_view_reads_is_stored(client, seed, address):
+    assert renders(client, address)
+    assert not renders(client, address)
+
+
+@pytest.fixture
+def unreachable_cache():
+    # Not the settings fixture: it would restore the cache only after each test's cache.clear().
+    with override_settings(CACHES=UNREACHABLE_CACHE):
+        yield
+
+
+def test_the_site_serves_while_the_cache_is_unreachable(
+    client, seed, curator, settings, unreachable_cache, caplog
+):
+    settings.AXES_ENABLED = True  # sign-in throttling keeps its counts in the database, not the cache
+    addresses = ["/", PAGE, f"{PAGE}?tab=ai", "/healthz", "/accounts/login/", PAGE]
+
+    with caplog.at_level("INFO", logger="nsx.cache"):
+        answers = [client.get(address) for address in addresses]
+        signed_in = client.post("/accounts/login/", {"username": "curator", "password": PASSWORD})
+
+    assert [answer.status_code for answer in answers] == [200] * len(addresses)
+    assert "Insurance Sales Agents" in answers[1].text
+    assert answers[3].json() == {"status": "ok", "database": "ok"}
+    assert signed_in.status_code == 302
+    # Logged once for the outage, not once a request.
+    assert [record.levelname for record in caplog.records if record.name == "nsx.cache"] == ["WARNING"]
+
+
+def test_pages_are_cached_again_once_the_cache_answers(rf, clock, caplog):
+    renders = []
+
+    @cached_page
+    def view(request):
+        renders.append(request)
+        return HttpResponse("a page")
+
+    middleware = PageCacheMiddleware(view)
+    with caplog.at_level("INFO", logger="nsx.cache"):
+        with override_settings(CACHES=UNREACHABLE_CACHE):
+            middleware(rf.get("/page/"))
+        middleware(rf.get("/page/"))  # within the pause: rendered without trying the cache
+        clock.now += nsx.cache.CACHE_RETRY_SECONDS
+        middleware(rf.get("/page/"))
+        middleware(rf.get("/page/"))
+
+    assert len(renders) == 3
+    assert [record.levelname for record in caplog.records if record.name == "nsx.cache"] == [
+        "WARNING",  # when the cache failed
+        "INFO",  # when it answered again
+    ]
+
+
+def test_a_change_saved_while_the_cache_is_unreachable_is_kept_and_logged(
+    client, seed, curator, unreachable_cache, caplog, django_capture_on_commit_callbacks
+):
+    source = Source.objects.get(key="safi")
+    change = f"/admin/evidence/source/{source.pk}/change/"
+    client.force_login(curator)
+    form = client.get(change)
+
+    with caplog.at_level("ERROR", logger="nsx.cache"), django_capture_on_commit_callbacks(execute=True):
+        saved = client.post(change, admin_form_data(form, label="Jadhav and Danve, 2026"))
+
+    assert saved.status_code == 302
+    source.refresh_from_db()
+    assert source.label == "Jadhav and Danve, 2026"
+    assert [record.levelname for record in caplog.records if record.name == "nsx.cache"] == ["ERROR"]

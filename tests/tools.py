@@ -15,6 +15,15 @@ VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 SHARED = ROOT.parent / "shared"
 # A Redis database of the tests' own: they empty it.
 REDIS_URL = os.environ.get("NSX_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+# Redis's address with nothing listening: every call fails at once, as when the cache's host is up but
+# Redis is not.
+UNREACHABLE_CACHE = {
+    "default": {
+        "BACKEND": "nsx.redis_cache.RedisCache",
+        "LOCATION": "redis://127.0.0.1:1/0",
+        "KEY_PREFIX": "nsx",
+    }
+}
 
 
 def require(path, reason):

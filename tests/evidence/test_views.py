@@ -2,12 +2,14 @@ import re
 
 import pytest
 from django.core.cache import cache
+from django.test.utils import override_settings
 from django.utils.html import escape
 
 from evidence.models import Citation, Suggestion
 from frameworks.models import Framework
 from tests.factories import CitationFactory, OccupationFactory
 from tests.pages import HTMX
+from tests.tools import UNREACHABLE_CACHE
 
 pytestmark = pytest.mark.django_db
 
@@ -183,6 +185,17 @@ def test_suggestions_are_rate_limited_per_address(client, seed):
     assert "A fair correction." in refused.text
     assert other_address.status_code == 302
     assert Suggestion.objects.count() == 6
+
+
+def test_a_suggestion_is_accepted_while_the_cache_that_counts_them_is_unreachable(client, seed, caplog):
+    # Refusing every suggestion while the cache is down would lose the real ones.
+    with override_settings(CACHES=UNREACHABLE_CACHE), caplog.at_level("WARNING", logger="evidence.ratelimit"):
+        accepted = client.post(SUGGEST, {"about": "general", "correction": "A fair correction."})
+
+    assert accepted.status_code == 302
+    assert Suggestion.objects.count() == 1
+    warnings = [record for record in caplog.records if record.name == "evidence.ratelimit"]
+    assert [record.levelname for record in warnings] == ["WARNING"]
 
 
 def test_only_suggestions_that_are_saved_count_towards_the_limit(client, seed):

@@ -150,10 +150,10 @@ def test_other_tabs_offer_the_anchor_panel_with_its_derived_count(client, seed):
     assert "57 anchors · skillscrosswalk.com" in response.text
 
 
-def test_unknown_tab_falls_back_to_the_first(client, seed):
-    response = client.get(PAGE, {"tab": "nonsense"})
+def test_an_unknown_tab_leads_to_the_page_itself(client, seed):
+    response = client.get(PAGE, {"tab": "nonsense"}, follow=True)
 
-    assert response.status_code == 200
+    assert response.redirect_chain == [(PAGE, 302)]
     assert 'aria-labelledby="tab-skills"' in response.text
 
 
