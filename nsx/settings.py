@@ -195,7 +195,7 @@ AXES_LOCKOUT_PARAMETERS = [["ip_address", "username"]]
 AXES_CLIENT_IP_CALLABLE = "evidence.ratelimit.client_address"
 # How many proxies of ours stand in front and append to X-Forwarded-For (0: the peer is the client).
 NSX_PROXY_COUNT = int(os.environ.get("DJANGO_PROXY_COUNT", "0"))
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_LOCKOUT_CALLABLE = "nsx.views.sign_in_paused"  # says how long the pause lasts
 
 # A shared cache (Redis) when REDIS_URL is set, so every app process sees the same pages and limits.
 # Without it, files in the project: still shared by every process of this machine, so a change made by

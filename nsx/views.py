@@ -1,8 +1,13 @@
+from datetime import timedelta
+
+from axes.helpers import get_cool_off
 from django.contrib.auth.views import LogoutView
 from django.db import DatabaseError, connection
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.timesince import timeuntil
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -19,6 +24,15 @@ def healthz(request):
     except DatabaseError:
         return JsonResponse({"status": "unavailable", "database": "unreachable"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+def sign_in_paused(request, original_response=None, credentials=None):
+    """django-axes' answer to a sign-in while its address and user name are locked out: for how long."""
+    cool_off = get_cool_off(request)
+    now = timezone.now()
+    # At least a minute: timeuntil counts whole minutes, and "0 minutes" would read as no wait at all.
+    wait = timeuntil(now + max(cool_off, timedelta(minutes=1)), now) if cool_off else None
+    return render(request, "registration/locked_out.html", {"wait": wait}, status=429)
 
 
 class SignOutView(LogoutView):

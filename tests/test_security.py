@@ -116,7 +116,21 @@ def test_sign_in_is_throttled_after_repeated_failures(settings, client, django_u
 
     assert locked.status_code == 429
     assert "Sign-in paused" in locked.text
+    assert "please wait 1\xa0hour and try again" in locked.text
     assert still_locked.status_code == 429
+
+
+def test_the_pause_says_how_long_it_lasts(settings, client, django_user_model):
+    settings.AXES_ENABLED = True
+    settings.AXES_FAILURE_LIMIT = 1
+    settings.AXES_COOLOFF_TIME = 0.25
+    django_user_model.objects.create_user("curator", password="right-password-123")
+
+    client.post("/accounts/login/", {"username": "curator", "password": "wrong"})
+    paused = client.post("/accounts/login/", {"username": "curator", "password": "wrong"})
+
+    assert paused.status_code == 429
+    assert "please wait 15\xa0minutes and try again" in paused.text
 
 
 def test_admin_sign_in_is_throttled_too(settings, client, django_user_model):
