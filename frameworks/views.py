@@ -34,7 +34,7 @@ def occupation_list(request: HttpRequest):
     # pointing at an error message the page does not show.
     form = DirectoryForm(initial=filters, job_zone_choices=asked.fields["job_zone"].choices)
     context = {"form": form, "query": filters.get("q", ""), "filtered": asked.filtered, "page": page}
-    template = template_for(request, "frameworks/occupation_list.html", "results")
+    template = template_for(request, "frameworks/occupation_list.html", "results-swap")
     return render(request, template, context)
 
 

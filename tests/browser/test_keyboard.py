@@ -187,3 +187,14 @@ def error_summary_journey(page):
     page.get_by_label("Which item needs correcting?").select_option("general")
     page.get_by_role("button", name="Send suggestion").click()
     expect(page.get_by_role("status")).to_contain_text("A curator will review your suggestion")
+
+
+def test_tab_goes_from_the_selected_tab_into_its_panel_even_without_links(page):
+    # The occupational skills tab has no chips: its panel itself takes focus, as the WAI-ARIA tabs pattern asks.
+    page.goto("/occupations/41-3021.00/")
+    page.locator('[role="tab"][aria-selected="true"]').focus()
+
+    page.keyboard.press("Tab")
+
+    expect(page.locator("#tabpanel")).to_be_focused()
+    focused(page)

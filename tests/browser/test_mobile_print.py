@@ -40,7 +40,7 @@ SMALL_TARGETS = """() => {
     if (!small(box) || inSentence(el)) return [];
     const [x, y] = centre(box);
     const crowded = boxes.some((other, j) => {
-      if (j === i) return false;
+      if (j === i || targets[j].contains(el)) return false;  // a focusable container, e.g. a tab panel
       const dx = Math.max(other.left - x, 0, x - other.right);
       const dy = Math.max(other.top - y, 0, y - other.bottom);
       if (Math.hypot(dx, dy) < 12) return true;
@@ -130,3 +130,17 @@ def test_print_view_prints_every_statement_and_its_sources(page):
     screen_only = ["Back to Insurance Sales Agents", "National Skills Exchange", "Suggest an O*NET"]
     for words in screen_only:
         assert normalised(words) not in text, words
+
+
+REFLOW_WIDTH = 320  # WCAG 1.4.10 Reflow: read without scrolling sideways at 320 CSS pixels
+
+
+def test_nothing_overflows_at_the_reflow_width(open_page, seed):
+    page = open_page(viewport={"width": REFLOW_WIDTH, "height": 640})
+    wide = []
+    for path in PAGE_TYPES:
+        page.goto(path)
+        if (width := page.evaluate("document.documentElement.scrollWidth")) > REFLOW_WIDTH:
+            wide.append(f"{path}: the page is {width} px wide")
+
+    assert not wide, "\n".join(wide)

@@ -282,6 +282,8 @@ def test_directory_search_fragment_for_htmx(client, seed):
     assert "<html" not in response.text
     assert response.text.lstrip().startswith('<section id="results"')
     assert "Insurance Sales Agents" in response.text
+    # htmx makes it the document's title, as the whole page at that address has it.
+    assert page_title(response) == "“insur” · Occupations · NSX" == page_title(client.get("/occupations/", {"q": "insur"}))
 
 
 def page_title(response):
