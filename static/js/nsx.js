@@ -49,6 +49,35 @@
     next.click();
   });
 
+  // Chips and the anchors toggle are links that open and close a panel in place: Space works them as
+  // it works a button, and Escape closes the open one from it or from inside its panel.
+  const DISCLOSURES = ".chip, .anchors-disclosure__toggle";
+  document.addEventListener("keydown", function (event) {
+    if (event.altKey || event.ctrlKey || event.metaKey || !event.target.closest) return;
+    const control = event.target.closest(DISCLOSURES);
+    if (control && event.key === " ") {
+      event.preventDefault();
+      control.click();
+      return;
+    }
+    if (event.key !== "Escape") return;
+    const opener = control || openerOf(event.target);
+    if (!opener || opener.getAttribute("aria-expanded") !== "true") return;
+    event.preventDefault();
+    opener.focus();
+    opener.click();  // open, so the click closes it (see the htmx:confirm handlers below)
+  });
+
+  function openerOf(element) {
+    const panel = element.closest("[id]");
+    for (let node = panel; node; node = node.parentElement.closest("[id]")) {
+      const opener = document.querySelector('[aria-controls="' + node.id + '"]');
+      if (opener && opener.matches(DISCLOSURES)) return opener;
+      if (!node.parentElement) break;
+    }
+    return null;
+  }
+
   // Tab loads can finish out of order when keys are pressed quickly: only the tab asked for last
   // swaps in (and so sets the address), whatever answers before it. Dropping stale answers, rather
   // than aborting their requests, keeps htmx from logging each abort as an error.
@@ -93,6 +122,16 @@
 
   // Back and Forward bring back htmx's copy of the directory's results, but its fields as the copy's
   // markup held them (their first values): set them from the address, which the results are for.
+  // Back and Forward between tabs: htmx refocuses the element whose id had focus, which may be the
+  // tab that was selected then, not the one shown now.
+  document.addEventListener("htmx:historyRestore", function () {
+    rovingTabindex();
+    const active = document.activeElement;
+    if (!active || !active.closest || !active.closest('[role="tablist"]')) return;
+    const selected = document.querySelector('[role="tab"][aria-selected="true"]');
+    if (selected && selected !== active) selected.focus();
+  });
+
   document.addEventListener("htmx:historyRestore", function () {
     const form = document.querySelector(".directory-form");
     if (!form) return;
@@ -128,9 +167,16 @@
     event.preventDefault();
     const opening = toggle.getAttribute("aria-expanded") !== "true";
     panel.hidden = !opening;
-    toggle.setAttribute("aria-expanded", String(opening));
+    setDisclosure(toggle, opening);
     announce(opening ? "O*NET source anchors shown" : "O*NET source anchors hidden");
   });
+
+  // The toggle says what pressing it does: Show, or Hide once the panel is open.
+  function setDisclosure(toggle, open) {
+    toggle.setAttribute("aria-expanded", String(open));
+    const action = toggle.querySelector(".anchors-disclosure__action");
+    if (action) action.textContent = open ? "Hide" : "Show";
+  }
 
   document.addEventListener("htmx:afterSwap", function (event) {
     const trigger = event.detail.requestConfig && event.detail.requestConfig.elt;
@@ -158,7 +204,7 @@
     if (trigger && trigger.matches(".anchors-disclosure__toggle")) {
       // Focus stays on the toggle, so the same key hides the panel again.
       target.hidden = false;
-      trigger.setAttribute("aria-expanded", "true");
+      setDisclosure(trigger, true);
       announce("O*NET source anchors shown");
       return;
     }

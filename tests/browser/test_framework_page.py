@@ -137,10 +137,12 @@ def test_source_anchors_disclosure_loads_in_place(page):
     page.goto(OCCUPATION_URL)
     set_marker(page)
 
-    toggle = page.get_by_role("link", name=re.compile(r"^Show O\*NET source anchors"))
+    toggle = page.locator(".anchors-disclosure__toggle")
+    expect(toggle).to_have_accessible_name(re.compile(r"^Show O\*NET source anchors"))
     toggle.click()
 
     expect(toggle).to_have_attribute("aria-expanded", "true")
+    expect(toggle).to_have_accessible_name(re.compile(r"^Hide O\*NET source anchors"))
     disclosure = page.locator("#anchors-disclosure")
     for text in ["Related titles", "RAPIDS apprenticeships", "0303 · Insurance Agent", "CIP education codes", "52.1701"]:
         expect(disclosure).to_contain_text(text)

@@ -198,3 +198,47 @@ def test_tab_goes_from_the_selected_tab_into_its_panel_even_without_links(page):
 
     expect(page.locator("#tabpanel")).to_be_focused()
     focused(page)
+
+
+def test_space_works_a_chip_and_the_anchors_toggle_and_escape_closes_them(page):
+    page.goto("/occupations/41-3021.00/?tab=ai")
+    chip = tab_to(page, ".chip")
+    slot = page.locator("#" + chip.get_attribute("aria-controls"))
+    scrolled = page.evaluate("window.scrollY")
+
+    page.keyboard.press(" ")
+    expect(chip).to_have_attribute("aria-expanded", "true")
+    expect(slot).to_contain_text("Publisher")
+    assert page.evaluate("window.scrollY") == scrolled, "Space scrolled the page instead"
+
+    # Escape from inside the chip's details closes them and brings focus back to the chip.
+    slot.locator("a").first.focus()
+    page.keyboard.press("Escape")
+    expect(chip).to_have_attribute("aria-expanded", "false")
+    expect(slot).to_be_hidden()
+    expect(chip).to_be_focused()
+
+    toggle = tab_to(page, ".anchors-disclosure__toggle")
+    expect(toggle).to_contain_text("Show O*NET source anchors")
+    page.keyboard.press(" ")
+    expect(toggle).to_have_attribute("aria-expanded", "true")
+    expect(toggle).to_contain_text("Hide O*NET source anchors")
+    page.keyboard.press("Escape")
+    expect(toggle).to_have_attribute("aria-expanded", "false")
+    expect(toggle).to_contain_text("Show O*NET source anchors")
+    expect(page.locator("#anchors-disclosure-panel")).to_be_hidden()
+
+
+def test_back_and_forward_leave_focus_on_the_tab_shown(page):
+    page.goto("/occupations/41-3021.00/")
+    page.locator("#tab-ai").click()
+    expect(page).to_have_url(re.compile(r"tab=ai"))
+    page.locator("#tab-durable").click()
+    expect(page).to_have_url(re.compile(r"tab=durable"))
+
+    page.go_back()
+
+    expect(page).to_have_url(re.compile(r"tab=ai"))
+    expect(page.locator("#tab-ai")).to_have_attribute("aria-selected", "true")
+    expect(page.locator("#tab-ai")).to_be_focused()
+    assert page.locator('[role="tab"]:not([tabindex="-1"])').all_inner_texts() == ["AI use"]

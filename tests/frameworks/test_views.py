@@ -146,7 +146,7 @@ def test_other_tabs_offer_the_anchor_panel_with_its_derived_count(client, seed):
     response = client.get(PAGE)
 
     assert 'href="/occupations/41-3021.00/anchors/"' in response.text
-    assert "Show O*NET source anchors" in response.text
+    assert '<span class="anchors-disclosure__action">Show</span> O*NET source anchors' in response.text
     assert "57 anchors · skillscrosswalk.com" in response.text
 
 
