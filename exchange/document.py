@@ -139,7 +139,7 @@ def _occupation(occupation):
                 for program in occupation.cip_programs.order_by("code")
             ],
         },
-        written=["description"],
+        written=["description", "job_zone"],
     )
 
 

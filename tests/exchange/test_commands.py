@@ -230,17 +230,20 @@ def test_a_version_a_file_publishes_without_a_date_is_dated_when_imported(seed, 
 def test_an_export_empties_the_occupation_fields_it_has_empty(seed, framework_file):
     occupation = seed.occupation
     title = OccupationTitle.objects.filter(occupation=occupation, title="Account Specialist")
-    Occupation.objects.filter(pk=occupation.pk).update(description="")
+    zone = occupation.job_zone
+    Occupation.objects.filter(pk=occupation.pk).update(description="", job_zone=None)
     occupation.cip_programs.update(title="")
     text = export()
+    assert "  job_zone: null\n" in text
     # What another database holds for those fields: the export's empty values replace it.
-    Occupation.objects.filter(pk=occupation.pk).update(description="A stale description.")
+    Occupation.objects.filter(pk=occupation.pk).update(description="A stale description.", job_zone=zone)
     title.update(short_title="Stale")
     occupation.cip_programs.update(title="Stale")
 
     run("import_framework", str(framework_file(text)))
 
     assert Occupation.objects.get(pk=occupation.pk).description == ""
+    assert Occupation.objects.get(pk=occupation.pk).job_zone is None
     assert title.get().short_title == ""
     assert list(occupation.cip_programs.values_list("title", flat=True)) == [""]
     assert export() == text
