@@ -193,10 +193,7 @@ def case_documents(request: HttpRequest):
         selection = _documents_selection(request.GET)
     except BadSelection as bad:
         return _case_error(bad.code, str(bad), status=400, field=bad.parameter)
-    frameworks = published_frameworks()
-    # Newest first, as everywhere, then by key: a total order, so that pages neither repeat nor skip one.
-    frameworks = frameworks.order_by(*frameworks.query.order_by, "pk")
-    listing, total = case.documents_listing(frameworks, case.base_url(request), **selection)
+    listing, total = case.documents_listing(published_frameworks(), case.base_url(request), **selection)
     response = _json(listing)
     response["X-Total-Count"] = str(total)
     # Not a CORS-safelisted header: a script on another site reads it only if it is named here.

@@ -340,7 +340,8 @@ class FrameworkQuerySet(models.QuerySet):
         return self.filter(status__in=Framework.EDITABLE_STATUSES)
 
     def newest_first(self):
-        return self.order_by(models.F("published_at").desc(nulls_last=True), "-version")
+        # The key last: a total order, so that pages of a listing neither repeat nor skip a framework.
+        return self.order_by(models.F("published_at").desc(nulls_last=True), "-version", "pk")
 
 
 class FrameworkManager(models.Manager.from_queryset(FrameworkQuerySet)):
