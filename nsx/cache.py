@@ -265,7 +265,10 @@ NOT_MODIFIED_KEEPS = ("Access-Control-Allow-Origin", "Access-Control-Expose-Head
 
 
 def conditional(request, response, etag, last_modified):
-    """The response, or a 304 in its place that keeps its ETag, Vary and Cache-Control (RFC 9110) and CORS."""
+    """The response, dated when it has a date, or a 304 in its place that keeps its ETag, Vary, Cache-Control
+    and date (RFC 9110) and CORS."""
+    if last_modified is not None:
+        response["Last-Modified"] = http_date(last_modified)
     answer = get_conditional_response(request, etag=etag, last_modified=last_modified, response=response)
     if answer is not response:
         for header in NOT_MODIFIED_KEEPS:
@@ -310,8 +313,6 @@ class PageCacheMiddleware:
             self.local.put(key, stored)
             content, headers = stored
             response = HttpResponse(content, headers=headers)
-            if last_modified is not None:
-                response["Last-Modified"] = http_date(last_modified)
             return conditional(request, response, etag, last_modified)
 
         response = self.get_response(request)
@@ -336,8 +337,6 @@ class PageCacheMiddleware:
             except CACHE_ERRORS:
                 self.outage.failed()
             self.local.put(key, stored)
-        if last_modified is not None:
-            response["Last-Modified"] = http_date(last_modified)
         return conditional(request, response, etag, last_modified)
 
     def page_key(self, request, stamp):
