@@ -9,6 +9,8 @@ from frameworks.sitemaps import SITEMAPS
 from nsx.cache import cached_page
 from nsx.views import SignOutView, healthz, robots_txt
 
+handler500 = "nsx.views.server_error"
+
 urlpatterns = [
     path(settings.ADMIN_URL, admin.site.urls),
     path("healthz", healthz, name="healthz"),

@@ -1,13 +1,16 @@
+import sys
 from datetime import timedelta
 
 from axes.helpers import get_cool_off
 from django.contrib.auth.views import LogoutView
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, OperationalError, connection
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template import loader
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.timesince import timeuntil
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -24,6 +27,27 @@ def healthz(request):
     except DatabaseError:
         return JsonResponse({"status": "unavailable", "database": "unreachable"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+# How long a visitor is asked to wait while the database cannot be reached.
+DATABASE_RETRY_SECONDS = 30
+
+
+def server_error(request):
+    """Django's 500 page, or 503 while the database cannot be reached: an outage to wait out, not a fault.
+
+    Rendered without a request context, as Django's is: that could need the database too.
+    """
+    if isinstance(sys.exception(), OperationalError) and not _database_answers():
+        response = HttpResponse(loader.render_to_string("503.html"), status=503)
+        response["Retry-After"] = str(DATABASE_RETRY_SECONDS)
+        return response
+    return defaults.server_error(request)
+
+
+def _database_answers():
+    """Whether the connection is open and usable: an error in an answering database is a fault."""
+    return connection.connection is not None and connection.is_usable()
 
 
 def sign_in_paused(request, original_response=None, credentials=None):

@@ -147,14 +147,19 @@ def test_plain_static_files_are_served_without_collectstatic(empty_database):
 def test_with_the_pool_an_unreachable_database_answers_503_within_seconds():
     # Not gunicorn's 30 s timeout, psycopg's default wait for a pooled connection.
     env = app_environment("nsx", DJANGO_DB_POOL="true", DATABASE_URL=f"postgres://postgres@127.0.0.1:{free_port()}/nsx")
-    script = "from django.test import Client; print(Client().get('/healthz', HTTP_HOST='127.0.0.1').status_code)"
+    script = (
+        "from django.test import Client\n"
+        "client = Client(raise_request_exception=False, HTTP_HOST='127.0.0.1')\n"
+        "page = client.get('/occupations/41-3021.00/')\n"
+        "print(client.get('/healthz').status_code, page.status_code, page['Retry-After'])"
+    )
 
     result = subprocess.run(
         [sys.executable, "manage.py", "shell", "-c", script], cwd=ROOT, env=env,
         capture_output=True, text=True, check=False, timeout=25,
     )
 
-    assert result.stdout.strip().splitlines()[-1] == "503", result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "503 503 30", result.stderr
 
 
 def test_two_app_processes_share_cached_pages_and_see_an_edit_at_once(seed, redis_cache):

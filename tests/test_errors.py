@@ -1,0 +1,47 @@
+"""What a visitor gets when an answer fails: an outage to wait out, or a fault."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+from django.db import OperationalError
+
+from frameworks import selectors
+from tests.tools import ROOT
+
+
+def test_while_the_database_cannot_be_reached_a_page_says_so_and_when_to_retry(tmp_path):
+    # A database that cannot be opened: a folder that is not there.
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path}/missing/db.sqlite3", "DJANGO_ALLOWED_HOSTS": "testserver"}
+    script = (
+        "from django.test import Client\n"
+        "page = Client(raise_request_exception=False).get('/occupations/41-3021.00/')\n"
+        "print(page.status_code, page['Retry-After'])\n"
+        "print(page.content.decode())"
+    )
+
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "--no-imports", "-c", script], cwd=ROOT,
+        env={**os.environ, **env}, capture_output=True, text=True, check=False, timeout=60,
+    )
+
+    status, page = result.stdout.split("\n", 1)
+    assert status == "503 30", result.stderr
+    assert "<h1>NSX is unavailable for a moment</h1>" in page
+    assert "try again in a minute" in page
+
+
+@pytest.mark.django_db
+def test_an_error_while_the_database_answers_is_a_fault_not_an_outage(client, seed, monkeypatch):
+    def broken(occupation):
+        raise OperationalError("no such column: frameworks_framework.version")
+
+    monkeypatch.setattr(selectors, "current_framework", broken)
+    client.raise_request_exception = False
+
+    response = client.get("/occupations/41-3021.00/")
+
+    assert response.status_code == 500
+    assert "Retry-After" not in response
+    assert "Something went wrong on our side" in response.content.decode()
