@@ -1,3 +1,5 @@
+import hashlib
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import ActionLocation, helpers
@@ -5,7 +7,7 @@ from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Max
+from django.db.models import Count, Exists, Max, OuterRef
 from django.forms.models import BaseInlineFormSet
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -64,11 +66,18 @@ class HistoryAdmin(SimpleHistoryAdmin):
         if not (unquote(object_id).isdigit() and version_id.isdigit()):
             raise Http404("No such version of that row.")
         # simple-history lets anyone who may view a row post its revert form; reverting is a change.
-        if request.method == "POST":
-            obj = self.get_object(request, unquote(object_id))
-            if obj is None or not self.has_change_permission(request, obj):
-                raise PermissionDenied
+        if request.method == "POST" and not self._may_revert(request, unquote(object_id)):
+            raise PermissionDenied
         return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def revert_disabled(self, request, obj=None):
+        # simple-history asks with the record's copy of the row, whose status may be long gone.
+        return obj is None or not self._may_revert(request, str(obj.pk))
+
+    def _may_revert(self, request, object_id):
+        """Whether the row as it is now may be changed: a deleted row has nothing to revert."""
+        current = self.get_object(request, object_id)
+        return current is not None and self.has_change_permission(request, current)
 
 
 def framework_of(obj):
@@ -103,11 +112,102 @@ class FrameworkContentInline(FrameworkContentMixin):
         return super().has_add_permission(request, obj) and editable(obj)
 
 
+class ReadOnceChoiceField(forms.ModelChoiceField):
+    """A choice of rows read once for the whole page. Django's field reads the chosen row again to check
+    it, once for each row of an inline: hundreds of queries to save a framework's page."""
+
+    rows = None  # the rows by str(pk), once read
+
+    def to_python(self, value):
+        if self.rows is None or value in self.empty_values:
+            return super().to_python(value)
+        try:
+            return self.rows[str(value)]
+        except KeyError:
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice") from None
+
+
+def read_choices_once(field):
+    """Reads a choice field's rows once: for every row's options and for checking every row's choice."""
+    field.choices = list(field.choices)
+    if isinstance(field, ReadOnceChoiceField):
+        field.rows = {str(value): value.instance for value, _ in field.choices if value != ""}
+
+
+MISSING_ROW = (
+    "A row of this table was not found: it may have been deleted after you opened this page. Reload the page."
+)
+
+
+class RowsFormSet(BaseInlineFormSet):
+    """An inline's rows, each control named for its row, each row read once.
+
+    A table's column headings do not name its inputs for assistive technology: "Position" alone does not
+    say which statement's position a field is.
+    """
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        # The row's key, as a choice among the rows the formset has read, not read again for each.
+        key = form.fields[self._pk_field.name]
+        form.fields[self._pk_field.name] = ReadOnceChoiceField(
+            key.queryset, initial=key.initial, required=False, widget=key.widget
+        )
+        form.fields[self._pk_field.name].rows = self._rows_by_key()
+        row = self.row_name(form.instance, index) if form.instance.pk is not None else "the new row"
+        for name, field in form.fields.items():
+            widget = field.widget
+            while hasattr(widget, "widget"):  # the admin's related-object wrapper renders the input inside
+                widget = widget.widget
+            if not widget.is_hidden:
+                widget.attrs["aria-label"] = f"Delete {row}" if name == "DELETE" else f"{field.label} of {row}"
+
+    def row_name(self, instance, index):
+        return f"“{instance}”"
+
+    def clean(self):
+        super().clean()
+        # The key is a hidden field, whose error the table would not show, and the table lays the
+        # posted rows over the rows there are now, so a missing row is said of the table as a whole.
+        if any(self._pk_field.name in form.errors for form in self.forms if not self._should_delete_form(form)):
+            raise ValidationError(MISSING_ROW)
+
+    def _rows_by_key(self):
+        if not hasattr(self, "_rows"):
+            self._existing_object(None)  # reads the formset's rows, unless it has already
+            self._rows = {str(pk): row for pk, row in self._object_dict.items()}
+        return self._rows
+
+
+def comparable_title(title):
+    """A title as people tell titles apart: "Bond  writer" is "Bond Writer"."""
+    return " ".join(title.split()).casefold()
+
+
+class CuratorTitleFormSet(RowsFormSet):
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        # Checked here, not by the database: its constraint tells apart titles that differ only in case or
+        # spacing, and O*NET's titles are not rows of this formset.
+        posted = [form for form in self.forms if form.cleaned_data and not self._should_delete_form(form)]
+        other_titles = self.instance.titles.exclude(pk__in=[form.instance.pk for form in self.initial_forms])
+        taken = {comparable_title(title): title for title in other_titles.values_list("title", flat=True)}
+        for form in posted:
+            title = form.cleaned_data["title"]
+            key = comparable_title(title)
+            if key in taken and (form.instance.pk is None or "title" in form.changed_data):
+                form.add_error("title", f"This occupation already has the title “{taken[key]}”.")
+            taken.setdefault(key, title)
+
+
 class OccupationTitleInline(admin.TabularInline):
     """An occupation's own titles, those a curator wrote: O*NET's belong to the importer, and run to
     thousands for some occupations, too many to post as rows. OccupationAdmin links to them instead."""
 
     model = OccupationTitle
+    formset = CuratorTitleFormSet
     fields = ["kind", "title", "short_title", "position"]
     extra = 0
     verbose_name_plural = "Curator titles"
@@ -238,8 +338,13 @@ class StatementPlaceForm(forms.ModelForm):
         # StatementInlineFormSet checks positions across all its rows, so that two rows can swap places.
         pass
 
+    def _get_validation_exclusions(self):
+        # The level and domain are choices among rows the page read once (ReadOnceChoiceField): the
+        # model's own check would ask the database again whether each exists, once a row.
+        return super()._get_validation_exclusions() | {"level", "domain"}
 
-class StatementInlineFormSet(BaseInlineFormSet):
+
+class StatementInlineFormSet(RowsFormSet):
     """A section's statements on the framework page, where a curator moves them between places."""
 
     PLACE = {"level", "domain", "position"}
@@ -307,7 +412,7 @@ class StatementInline(FrameworkContentInline, admin.TabularInline):
             super()
             .get_queryset(request)
             .filter(section=self.section)
-            .select_related("level__scale", "domain")
+            .select_related("section__scale", "level__scale", "domain")
             .annotate(citation_count=Count("citations"))
             .order_by("domain__position", "level__position", "position")
         )
@@ -316,13 +421,14 @@ class StatementInline(FrameworkContentInline, admin.TabularInline):
         formset = super().get_formset(request, obj, **kwargs)
         for name in ("level", "domain"):
             if field := formset.form.base_fields.get(name):
-                # Evaluated once for the whole page rather than once per row.
-                field.choices = list(field.choices)
+                read_choices_once(field)
         return formset
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "level":
             kwargs["queryset"] = Level.objects.filter(scale=self.section.scale_id).select_related("scale")
+        if db_field.name in ("level", "domain"):
+            kwargs["form_class"] = ReadOnceChoiceField
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def has_add_permission(self, request, obj=None):
@@ -359,6 +465,66 @@ def transition_action(transition):
     )
 
 
+class SeenStateForm(forms.ModelForm):
+    """A change form that refuses to save over what others saved after it was opened.
+
+    The page's inlines post every row they show: saved as they stand, they would silently undo a move,
+    an edit or a deletion saved since. The page carries a digest of what it showed, compared on saving.
+    """
+
+    seen = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.stored_state = self.state() if self.instance.pk is not None else None
+        self.fields["seen"].initial = self.stored_state
+
+    def state(self):
+        """What the page shows of the row and its inlines, as the database holds it now: a digest."""
+        raise NotImplementedError
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if self.stored_state is not None and cleaned_data.get("seen") != self.stored_state:
+            raise ValidationError(
+                f"This {self._meta.model._meta.verbose_name} was changed after you opened this page. "
+                "Reload the page to see the changes, then make yours again.",
+                code="stale",
+            )
+        return cleaned_data
+
+
+def digest(*rows):
+    return hashlib.sha256(repr(rows).encode()).hexdigest()
+
+
+def check_version_free(occupation, version, framework=None):
+    """Refuses a version label that another framework of the occupation has."""
+    others = Framework.objects.filter(occupation=occupation, version=version)
+    if framework is not None:
+        others = others.exclude(pk=framework.pk)
+    if others.exists():
+        raise ValidationError(f"{occupation.title} already has a version {version}.")
+
+
+class FrameworkAdminForm(SeenStateForm):
+    def state(self):
+        framework = Framework.objects.filter(pk=self.instance.pk).values_list("version", "context_covered", "status")
+        statements = (
+            Statement.objects.filter(framework=self.instance.pk)
+            .order_by("pk")
+            .values_list("pk", "section_id", "domain_id", "level_id", "position")
+        )
+        return digest(list(framework), list(statements))
+
+    def clean_version(self):
+        version = self.cleaned_data["version"]
+        # A saved framework's occupation is read-only, so Django leaves out the constraint that names it.
+        if self.instance.pk is not None:
+            check_version_free(self.instance.occupation, version, self.instance)
+        return version
+
+
 class CopyForm(forms.Form):
     version = forms.CharField(
         max_length=20, validators=[version_label], help_text="The new draft's version label, e.g. 26.06"
@@ -369,21 +535,21 @@ class CopyForm(forms.Form):
         self.framework = framework
 
     def clean_version(self):
-        version = self.cleaned_data["version"].strip()
-        if Framework.objects.filter(occupation=self.framework.occupation_id, version=version).exists():
-            raise ValidationError(f"{self.framework.occupation.title} already has a version {version}.")
+        version = self.cleaned_data["version"]
+        check_version_free(self.framework.occupation, version)
         return version
 
 
 @admin.register(Framework)
 class FrameworkAdmin(FrameworkContentMixin, HistoryAdmin):
+    form = FrameworkAdminForm
     list_display = ["occupation", "version", "status", "statement_count", "published_at", "updated_at"]
     list_filter = ["status"]
     list_select_related = ["occupation"]
     search_fields = ["occupation__title", "occupation__soc_code", "version"]
     show_facets = admin.ShowFacets.ALWAYS
     autocomplete_fields = ["occupation"]
-    fields = ["occupation", "version", "context_covered", "status", "published_at", "updated_at"]
+    fields = ["occupation", "version", "context_covered", "status", "published_at", "updated_at", "seen"]
     change_form_template = "admin/frameworks/framework/change_form.html"
     actions = ["copy_as_new_version", *(transition_action(t) for t in workflow.TRANSITIONS.values())]
 
@@ -411,7 +577,9 @@ class FrameworkAdmin(FrameworkContentMixin, HistoryAdmin):
         ]
 
     def view_on_site(self, obj):
-        return obj.get_version_url()
+        # The saved version's address: a form sent back for correction holds the label as typed.
+        saved = Framework.objects.filter(pk=obj.pk).values_list("version", flat=True).get()
+        return reverse("frameworks:version", args=[obj.occupation.soc_code, saved])
 
     def save_model(self, request, obj, form, change):
         if change:
@@ -534,8 +702,21 @@ class LabelledAutocompleteSelect(AutocompleteSelect):
         return [(None, options, 0)]
 
 
+class CitationRowsFormSet(RowsFormSet):
+    def row_name(self, instance, index):
+        return f"citation {index + 1}"
+
+
+class CitationForm(forms.ModelForm):
+    def _get_validation_exclusions(self):
+        # The source is a choice among the sources the page read once (ReadOnceChoiceField).
+        return super()._get_validation_exclusions() | {"source"}
+
+
 class CitationInline(FrameworkContentInline, admin.TabularInline):
     model = Citation
+    form = CitationForm
+    formset = CitationRowsFormSet
     extra = 0
     autocomplete_fields = ["source"]
     filter_horizontal = ["anchors"]
@@ -552,12 +733,14 @@ class CitationInline(FrameworkContentInline, admin.TabularInline):
         return formset
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "source":
-            labels = {str(source.pk): str(source) for source in Source.objects.all()}
-            kwargs["widget"] = LabelledAutocompleteSelect(
-                db_field, self.admin_site, using=kwargs.get("using"), labels=labels
-            )
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name != "source":
+            return super().formfield_for_foreignkey(db_field, request, **kwargs)
+        sources = {str(source.pk): source for source in Source.objects.all()}
+        labels = {pk: str(source) for pk, source in sources.items()}
+        kwargs["widget"] = LabelledAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using"), labels=labels)
+        field = super().formfield_for_foreignkey(db_field, request, form_class=ReadOnceChoiceField, **kwargs)
+        field.rows = sources
+        return field
 
 
 NEARLY_THE_SAME = (
@@ -566,10 +749,22 @@ NEARLY_THE_SAME = (
 )
 
 
-class StatementAdminForm(forms.ModelForm):
+class StatementAdminForm(SeenStateForm):
     save_anyway = forms.BooleanField(required=False, label="Save anyway: the statements are different enough")
 
     similar = ()
+
+    def state(self):
+        statement = Statement.objects.filter(pk=self.instance.pk).values_list(
+            "section_id", "domain_id", "level_id", "position", "title", "text"
+        )
+        citations = Citation.objects.filter(statement=self.instance.pk).order_by("pk")
+        anchors = Citation.anchors.through.objects.filter(citation__statement=self.instance.pk)
+        return digest(
+            list(statement),
+            list(citations.values_list("pk", "source_id", "position")),
+            list(anchors.order_by("pk").values_list("citation_id", "sourceanchor_id")),
+        )
 
     def clean(self):
         cleaned_data = super().clean()
@@ -585,10 +780,44 @@ class StatementAdminForm(forms.ModelForm):
         return cleaned_data
 
 
-class LevelFilter(admin.RelatedFieldListFilter):
+class ChoicesOnceARequest:
+    """A related filter that reads its choices once a request. With facets shown, Django builds every
+    filter again to count each one's facets, each reading its choices again."""
+
     def field_choices(self, field, request, model_admin):
+        read = request.__dict__.setdefault("filter_choices", {})
+        key = (type(self), type(model_admin), self.field_path)
+        if key not in read:
+            read[key] = self.read_choices(field, request, model_admin)
+        return read[key]
+
+    def read_choices(self, field, request, model_admin):
+        return super().field_choices(field, request, model_admin)
+
+
+class RelatedFilter(ChoicesOnceARequest, admin.RelatedFieldListFilter):
+    pass
+
+
+class RelatedOnlyFilter(ChoicesOnceARequest, admin.RelatedOnlyFieldListFilter):
+    pass
+
+
+class LevelFilter(RelatedFilter):
+    def read_choices(self, field, request, model_admin):
         # A level is named with its scale: fetch them together.
         return [(level.pk, str(level)) for level in Level.objects.select_related("scale")]
+
+
+class FrameworkFilter(RelatedFilter):
+    def read_choices(self, field, request, model_admin):
+        # The versions that have statements, each named with its occupation: fetched together.
+        frameworks = (
+            Framework.objects.filter(Exists(Statement.objects.filter(framework=OuterRef("pk"))))
+            .select_related("occupation")
+            .order_by("occupation__title", "version")
+        )
+        return [(framework.pk, str(framework)) for framework in frameworks]
 
 
 @admin.register(Statement)
@@ -597,15 +826,16 @@ class StatementAdmin(FrameworkContentMixin, HistoryAdmin):
     list_display = ["title", "framework", "section", "domain", "level", "position", "citation_count"]
     list_filter = [
         "framework__status",
-        "section",
+        ("framework", FrameworkFilter),
+        ("section", RelatedFilter),
         ("level", LevelFilter),
-        "domain",
-        ("citations__source", admin.RelatedOnlyFieldListFilter),
+        ("domain", RelatedFilter),
+        ("citations__source", RelatedOnlyFilter),
     ]
     list_select_related = ["framework__occupation", "section", "domain", "level__scale"]
     search_fields = ["title", "text", "framework__occupation__title", "framework__occupation__soc_code"]
     show_facets = admin.ShowFacets.ALWAYS
-    fields = ["framework", "section", "domain", "level", "position", "title", "text"]
+    fields = ["framework", "section", "domain", "level", "position", "title", "text", "seen"]
     inlines = [CitationInline]
     change_form_template = "admin/frameworks/statement/change_form.html"
     object_history_form_template = "admin/frameworks/statement/object_history_form.html"
@@ -641,6 +871,7 @@ class StatementAdmin(FrameworkContentMixin, HistoryAdmin):
 
 class LevelInline(admin.TabularInline):
     model = Level
+    formset = RowsFormSet
     extra = 0
 
 

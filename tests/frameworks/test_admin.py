@@ -1,5 +1,7 @@
 """Curating in Django admin over HTTP: who may do what, editing statements, validation, history."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -392,6 +394,16 @@ def test_statement_list_searches_filters_and_counts(client, seed, draft, curator
     assert "(136)" in client.get(url).text  # facet counts beside each filter choice
 
 
+def test_statement_list_filters_by_framework_version(client, seed, draft, curator):
+    client.force_login(curator)
+
+    page = client.get("/admin/frameworks/statement/", {"framework__id__exact": draft.pk})
+
+    assert page.context["cl"].result_count == 136
+    assert {statement.framework_id for statement in page.context["cl"].result_list} == {draft.pk}
+    assert ">Insurance Sales Agents v.26.05 (136)</a>" in page.text  # each version offered by name
+
+
 # History
 
 
@@ -498,7 +510,157 @@ def test_statement_list_query_count_does_not_grow_with_its_statements(
 ):
     client.force_login(curator)
 
-    with django_assert_max_num_queries(40):
+    # Each filter's choices are read once, though Django builds every filter again to count facets.
+    with django_assert_max_num_queries(20):
         response = client.get("/admin/frameworks/statement/")
 
     assert len(response.context["cl"].result_list) == 100
+
+
+# Saving the framework page
+
+
+def framework_url(framework):
+    return reverse("admin:frameworks_framework_change", args=[framework.pk])
+
+
+def queries_to_save(client, url, data):
+    with CaptureQueriesContext(connection) as queries:
+        assert client.post(url, data).status_code == 302
+    return len(queries)
+
+
+def test_saving_the_framework_page_does_not_read_each_statement_again(client, draft, curator):
+    client.force_login(curator)
+    url = framework_url(draft)
+    queries_to_save(client, url, admin_form_data(client.get(url)))  # the first save records a baseline
+    all_statements = queries_to_save(client, url, admin_form_data(client.get(url)))
+    one_a_section = [draft.statements.filter(section=section).first().pk for section in Section.objects.all()]
+    Citation.objects.filter(statement__framework=draft).exclude(statement__in=one_a_section).delete()
+    draft.statements.exclude(pk__in=one_a_section).delete()
+
+    assert queries_to_save(client, url, admin_form_data(client.get(url))) == all_statements
+
+
+@pytest.mark.parametrize("version", ["26.05", "26/07"])
+def test_a_version_label_taken_or_malformed_is_refused_on_the_framework_page(client, seed, draft, curator, version):
+    client.force_login(curator)
+    url = framework_url(draft)
+
+    response = client.post(url, admin_form_data(client.get(url), version=version))
+
+    assert response.status_code == 200
+    [error] = errors_of(response)["version"]
+    assert error.startswith("Insurance Sales Agents already has a version 26.05" if version == "26.05" else "A version label")
+    # The page's link to the public page is the saved version's.
+    assert 'href="/occupations/41-3021.00/versions/26.06/"' in response.text
+    assert Framework.objects.get(pk=draft.pk).version == "26.06"
+
+
+def test_a_page_opened_before_another_curators_move_does_not_undo_it(client, draft, curator):
+    client.force_login(curator)
+    url = framework_url(draft)
+    page = client.get(url)
+    moved = draft.statements.get(section__key="skills", level__key="emerging", position=1)
+    Statement.objects.filter(pk=moved.pk).update(position=88)  # saved meanwhile from the statement's page
+
+    response = client.post(url, admin_form_data(page, context_covered="A later context."))
+
+    assert response.status_code == 200
+    assert "was changed after you opened this page. Reload the page to see the changes" in response.text
+    draft.refresh_from_db()
+    moved.refresh_from_db()
+    assert (moved.position, draft.context_covered) == (88, Framework.objects.get(pk=draft.pk).context_covered)
+    assert draft.context_covered != "A later context."
+    # Opened again, the page saves.
+    assert client.post(url, admin_form_data(client.get(url), context_covered="A later context.")).status_code == 302
+
+
+def test_a_page_opened_before_a_statement_was_deleted_says_so(client, draft, curator):
+    client.force_login(curator)
+    url = framework_url(draft)
+    page = client.get(url)
+    draft.statements.filter(section__key="skills").first().delete()
+
+    response = client.post(url, admin_form_data(page))
+
+    assert response.status_code == 200
+    assert "was changed after you opened this page" in response.text
+
+
+def test_a_statement_page_opened_before_another_edit_does_not_undo_it(client, draft, curator):
+    statement = in_draft(draft, "Claims communication")
+    client.force_login(curator)
+    page = client.get(statement_url(statement))
+    Statement.objects.filter(pk=statement.pk).update(text="the text saved meanwhile.")
+
+    response = client.post(statement_url(statement), admin_form_data(page, title="Claims talk"))
+
+    assert response.status_code == 200
+    assert "This statement was changed after you opened this page." in response.text
+    statement.refresh_from_db()
+    assert (statement.title, statement.text) == ("Claims communication", "the text saved meanwhile.")
+
+
+def test_the_framework_pages_controls_are_named_for_their_statement(client, draft, curator):
+    client.force_login(curator)
+
+    page = client.get(framework_url(draft)).text
+
+    assert 'aria-label="Position of “Client intake dialogue”"' in page
+    assert 'aria-label="Level of “Client intake dialogue”"' in page
+    assert 'aria-label="Delete “Client intake dialogue”"' in page
+    # Every visible control of the statement tables has a name of its own.
+    controls = re.findall(r"<(?:input|select)\b[^>]*name=\"statements-[^\"]*\"[^>]*>", page)
+    visible = [control for control in controls if 'type="hidden"' not in control]
+    assert visible and all("aria-label=" in control for control in visible)
+
+
+# Reverting
+
+
+def test_a_draft_reverts_to_a_record_from_its_published_days(client, seed, editor):
+    client.force_login(editor)
+    seed.context_covered = "Published context."
+    seed.save()
+    published_record = seed.history.first()
+    assert published_record.status == Status.PUBLISHED
+    Framework.objects.filter(pk=seed.pk).update(status=Status.DRAFT, context_covered="Draft context.")
+    url = reverse("admin:frameworks_framework_simple_history", args=[seed.pk, published_record.history_id])
+
+    form = client.get(url)
+    assert form.context["title"].startswith("Revert") and not form.context["revert_disabled"]
+    response = client.post(url, admin_form_data(form))
+
+    assert response.status_code == 302
+    seed.refresh_from_db()
+    assert (seed.status, seed.context_covered) == (Status.DRAFT, "Published context.")
+
+
+def test_an_archived_framework_offers_no_revert_to_its_draft_days(client, draft, editor):
+    client.force_login(editor)
+    draft_record = draft.history.first()
+    assert draft_record.status == Status.DRAFT
+    Framework.objects.filter(pk=draft.pk).update(status=Status.ARCHIVED)
+    revert_url = reverse("admin:frameworks_framework_simple_history", args=[draft.pk, draft_record.history_id])
+
+    form = client.get(revert_url)
+
+    assert form.status_code == 200 and "Revert" not in form.context["title"]
+    assert client.post(revert_url, admin_form_data(form)).status_code == 403
+
+
+def test_a_deleted_statements_history_offers_no_revert(client, draft, curator):
+    statement = in_draft(draft, "Claims communication")
+    client.force_login(curator)
+    save_statement(client, statement, text="a worse text.")
+    earlier = statement.history.order_by("history_date").first()
+    statement_pk = statement.pk
+    statement.delete()
+    url = reverse("admin:frameworks_statement_simple_history", args=[statement_pk, earlier.history_id])
+
+    form = client.get(url)
+
+    assert form.status_code == 200 and form.context["revert_disabled"]
+    assert client.post(url, {"title": earlier.title, "text": earlier.text}).status_code == 403
+    assert not Statement.objects.filter(pk=statement_pk).exists()

@@ -9,6 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from frameworks.admin import MISSING_ROW
 from frameworks.models import Apprenticeship, CipProgram, Framework, Occupation, OccupationTitle, OnetRelease
 from tests.admin_forms import admin_form_data, inline_prefix
 from tests.factories import FrameworkFactory, OccupationFactory, StatementFactory, UserFactory
@@ -124,8 +125,9 @@ def test_an_imported_title_cannot_be_posted_as_a_curator_row(client, superuser, 
         url, admin_form_data(page, **{f"{prefix}-0-id": str(title.pk), f"{prefix}-0-title": "Renamed"})
     )
 
-    # Django's formset skips a posted row outside its queryset.
-    assert response.status_code == 302
+    # A posted row that is not one of the page's is refused, not taken for a new one.
+    assert response.status_code == 200
+    assert MISSING_ROW in response.text
     assert imported(occupation) == [(title.pk, "alternate", "Imported Title 1", "", 1, release.pk)]
 
 
@@ -219,6 +221,25 @@ def test_curator_titles_are_added_and_changed_on_the_occupation_page(client, req
     assert imported(occupation) == before
 
 
+@pytest.mark.parametrize("typed", ["imported title 1", " Imported  Title 1 ", "line helper"])
+def test_a_title_the_occupation_has_in_other_case_or_spacing_is_refused(client, curator, occupation, release, typed):
+    import_titles(occupation, release, 1)
+    client.force_login(curator)
+    url = change_url(occupation)
+    page = client.get(url)
+    prefix = inline_prefix(page, CURATOR_TITLES)
+    data = admin_form_data(page, **{f"{prefix}-TOTAL_FORMS": "2"})
+    data.update({f"{prefix}-1-occupation": str(occupation.pk), f"{prefix}-1-kind": "alternate",
+                 f"{prefix}-1-title": typed, f"{prefix}-1-position": "2"})
+
+    response = client.post(url, data)
+
+    assert response.status_code == 200
+    existing = "Line Helper" if typed == "line helper" else "Imported Title 1"
+    assert f"This occupation already has the title “{existing}”." in response.text
+    assert occupation.titles.count() == 2
+
+
 def test_a_curator_deletes_a_title(client, role, occupation):
     client.force_login(role)
     url = change_url(occupation)
@@ -279,8 +300,12 @@ def test_a_curator_cannot_reach_an_imported_title_through_a_forged_row(
 
     response = client.post(url, data)
 
-    # Django's formset looks a posted id up in its queryset alone: finding none there, it saves nothing.
-    assert response.status_code == 302
+    # The formset takes a posted id from its own rows alone: finding none there, it saves nothing.
+    if "DELETE" in forged:
+        assert response.status_code == 302
+    else:
+        assert response.status_code == 200
+        assert MISSING_ROW in response.text
     assert imported(occupation) == [(title.pk, "alternate", "Imported Title 1", "", 1, release.pk)]
     assert list(occupation.titles.filter(release=None).values_list("title", flat=True)) == ["Line Helper"]
 
