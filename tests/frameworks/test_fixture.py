@@ -345,6 +345,20 @@ def test_citation_with_unknown_source_is_rejected(tmp_path):
     assert snapshot() == before
 
 
+def test_a_reference_to_a_row_that_is_not_there_names_the_record(tmp_path):
+    before = snapshot()
+    path = broken_fixture(tmp_path, "frameworks.occupation", lambda f: True, lambda f: f.update(job_zone=9))
+
+    with pytest.raises(CommandError) as error:
+        load(str(path))
+
+    assert str(error.value) == (
+        f"Problem installing fixture '{path}': frameworks.Occupation with natural key ['41-3021.00']: "
+        "job_zone 9 does not exist"
+    )
+    assert snapshot() == before
+
+
 @pytest.mark.parametrize(
     ("content", "reason"),
     [

@@ -11,19 +11,62 @@ from django.core.serializers.base import DeserializationError
 from django.db import DatabaseError, IntegrityError, transaction
 
 
-def describe(deserialized):
-    instance = deserialized.object
+def describe_instance(instance):
     try:
         identity = f"natural key {list(instance.natural_key())!r}"
     except (AttributeError, TypeError):
         identity = f"pk={instance.pk}"
+    return f"{instance._meta.label} with {identity}"
+
+
+def describe(deserialized):
     unresolved = "".join(
         f"; {field.name} {value!r} does not exist" for field, value in deserialized.deferred_fields.items()
     )
-    return f"{instance._meta.label} with {identity}{unresolved}"
+    return f"{describe_instance(deserialized.object)}{unresolved}"
+
+
+def missing_references(instances, using):
+    """Each instance's foreign key that names a row neither the database nor the instances hold."""
+    wanted = {}
+    for instance in instances:
+        for field in instance._meta.concrete_fields:
+            if field.many_to_one and (value := getattr(instance, field.attname)) is not None:
+                wanted.setdefault((field.related_model, field.target_field.attname), []).append((instance, field, value))
+    missing = []
+    for (model, key), references in wanted.items():
+        values = {value for _, _, value in references}
+        held = set(model._base_manager.using(using).filter(**{f"{key}__in": values}).values_list(key, flat=True))
+        held |= {getattr(instance, key) for instance in instances if isinstance(instance, model)}
+        missing += [(instance, field, value) for instance, field, value in references if value not in held]
+    return missing
 
 
 class Command(loaddata.Command):
+    def loaddata(self, fixture_labels):
+        self.loaded = []  # (fixture label, instance) of each record saved
+        try:
+            # A savepoint, so that the references can be read after a failed check, which names a
+            # table's row id (SQLite) or a constraint (PostgreSQL) but not the record.
+            with transaction.atomic(using=self.using):
+                super().loaddata(fixture_labels)
+        except IntegrityError:
+            self.refuse_missing_references()
+            raise
+
+    def refuse_missing_references(self):
+        if missing := missing_references([instance for _, instance in self.loaded], self.using):
+            instance, field, value = missing[0]
+            label = next(label for label, loaded in self.loaded if loaded is instance)
+            raise CommandError(
+                f"Problem installing fixture {label!r}: {describe_instance(instance)}: "
+                f"{field.name} {value!r} does not exist"
+            )
+
+    def load_label(self, fixture_label):
+        self.fixture_label = fixture_label
+        return super().load_label(fixture_label)
+
     def handle(self, *fixture_labels, **options):
         try:
             return super().handle(*fixture_labels, **options)
@@ -41,7 +84,10 @@ class Command(loaddata.Command):
         try:
             # A savepoint keeps the transaction usable for describing the record that failed.
             with transaction.atomic(using=self.using):
-                return super().save_obj(obj)
+                saved = super().save_obj(obj)
         except (DatabaseError, IntegrityError, ValueError) as error:
             error.args = (f"{error.args[0]} [record: {describe(obj)}]",)
             raise
+        if saved:
+            self.loaded.append((self.fixture_label, obj.object))
+        return saved
