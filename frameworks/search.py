@@ -1,23 +1,23 @@
-"""Occupation search: full text and trigram similarity on PostgreSQL, a simpler match elsewhere.
+"""Occupation search: titles matched in Python on every database, other titles and texts in the database.
 
-Elsewhere (SQLite, as `make serve` sets up) every word of the query is matched in its simple forms with
-regular expressions, ranked by the same tiers, and a difflib comparison of title words stands in for the
-trigram match when nothing else is found.
+A query's words are matched against occupation titles in Python, the same on PostgreSQL and SQLite: a word
+matches a title word in its simple forms ("nurse", "nurses", "nursing"), and a word no title has is taken
+for one being typed or misspelled, matching the title words it begins ("ins": Insurance, Inspectors) or
+is alike in spelling to (difflib; "agnet": Agents). Other titles, descriptions and tasks are searched in
+the database: on PostgreSQL with the full-text document migration 0004_search stores, elsewhere (SQLite,
+as `make serve` sets up) with regular expressions for the same simple forms.
 """
 
 import operator
 import re
+from collections import Counter
 from difflib import SequenceMatcher
-from functools import reduce
+from functools import lru_cache, reduce
+from itertools import chain, groupby
 
-from django.contrib.postgres.search import (
-    SearchQuery,
-    SearchRank,
-    SearchVectorField,
-    TrigramWordSimilarity,
-)
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 from django.db import connection
-from django.db.models import BooleanField, Case, F, FloatField, IntegerField, Q, Value, When
+from django.db.models import BooleanField, Case, F, IntegerField, Q, Value, When
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Length, Lower, Replace
 from django.db.models.lookups import Regex
@@ -29,34 +29,26 @@ from frameworks.models import Occupation, OccupationTitle
 # (B), description and tasks (C).
 SEARCH_DOCUMENT = RawSQL('"frameworks_occupation"."search_document"', (), output_field=SearchVectorField())
 
-
-def weighted_part(weight):
-    """The lexemes of the search document with one weight: A the title, B the other titles."""
-    return RawSQL(
-        f"""ts_filter("frameworks_occupation"."search_document", '{{{weight}}}')""",
-        (),
-        output_field=SearchVectorField(),
-    )
-
-
-CODE_LIKE = re.compile(r"^\d{2}(-?\d{0,4}(\.?\d{0,2})?)?$")
+# A SOC code or the start of one, its parts apart by a hyphen, a dot, a space or nothing: "41-3021",
+# "413021", "41 3021".
+CODE_LIKE = re.compile(r"^\d{2}([-\s]?\d{0,4}([.\s]?\d{0,2})?)?$")
 
 
 class Tier:
     """How a match ranks, best first."""
 
-    EXACT = 4  # the code or the title exactly
-    TITLE = 3  # words of the title
-    OTHER_TITLE = 2
+    EXACT = 5  # the code or the title exactly
+    TITLE = 4  # words of the title
+    OTHER_TITLE = 3
+    CLOSE_TITLE = 2  # words of the title, some only begun or misspelled
     TEXT = 1  # description or tasks
-    TYPO = 0  # a title alike in spelling only
 
 
 def soc_prefix(query):
-    """The SOC-code prefix a code-like query means ("413021" and "41-3021.0" alike), or None."""
+    """The SOC-code prefix a code-like query means ("413021", "41 3021" and "41-3021.0" alike), or None."""
     if not CODE_LIKE.match(query):
         return None
-    digits = query.replace("-", "").replace(".", "")
+    digits = re.sub(r"\D", "", query)
     prefix = digits[:2]
     if len(digits) > 2:
         prefix += "-" + digits[2:6]
@@ -73,36 +65,52 @@ def search(occupations, query):
     if (prefix := soc_prefix(query)) is not None:
         exact = Case(When(soc_code=prefix, then=Value(Tier.EXACT)), default=Value(Tier.TITLE))
         return occupations.filter(soc_code__startswith=prefix).annotate(tier=exact).order_by("-tier", "soc_code")
-    exact = Q(title__iexact=query)
+    words = _query_words(query)
+    if not words:
+        # A letter or a sign ("a", "c++") would find hundreds of occupations no one looked for.
+        return occupations.none()
+    forms = [word_forms(word) for word in words]
     if connection.vendor == "postgresql":
-        return _full_text(occupations, query, exact)
-    return _simple(occupations, query, exact)
-
-
-def _full_text(occupations, query, exact):
-    terms = SearchQuery(query, search_type="websearch", config="english")
+        terms = SearchQuery(" ".join(words), config="english")
+        occupations = occupations.annotate(document=SEARCH_DOCUMENT)
+        in_text, rank = Q(document=terms), SearchRank(F("document"), terms)
+        # Only the titles come back here: the full-text index finds the rows that match in the texts within
+        # the query that lists them.
+        titles = list(occupations.order_by().values_list("pk", "title"))
+        exact, titled, close = _title_matches(titles, query, words, forms)
+        found = occupations.filter(Q(pk__in=[*exact, *titled, *chain(*close)]) | in_text)
+    else:
+        in_text = reduce(
+            operator.and_,
+            (reduce(operator.or_, (_has_word(field, *form) for field in SEARCHED_FIELDS)) for form in forms),
+        )
+        rank = sum(
+            weight * _occurrences(field, stem) for stem, _ in forms for field, weight in SEARCHED_FIELDS.items()
+        )
+        # One pass over the texts finds their matches and brings the titles in the same query; counting and
+        # ordering a page then work on the matching rows alone.
+        matched = Case(When(in_text, then=Value(True)), default=Value(False), output_field=BooleanField())
+        rows = list(occupations.order_by().annotate(matched=matched).values_list("pk", "title", "matched"))
+        exact, titled, close = _title_matches([(pk, title) for pk, title, _ in rows], query, words, forms)
+        in_titles = {*exact, *titled, *chain(*close)}
+        found = occupations.filter(pk__in=[pk for pk, _, is_match in rows if is_match or pk in in_titles])
+    # An empty list of keys leaves its case out.
     tier = Case(
-        When(exact, then=Value(Tier.EXACT)),
-        When(title_vector=terms, then=Value(Tier.TITLE)),
-        When(other_titles_vector=terms, then=Value(Tier.OTHER_TITLE)),
-        When(document=terms, then=Value(Tier.TEXT)),
-        default=Value(Tier.TYPO),
+        When(pk__in=exact, then=Value(Tier.EXACT)),
+        When(pk__in=titled, then=Value(Tier.TITLE)),
+        When(_has_all("other_titles", forms), then=Value(Tier.OTHER_TITLE)),
+        When(pk__in=list(chain(*close)), then=Value(Tier.CLOSE_TITLE)),
+        default=Value(Tier.TEXT),
         output_field=IntegerField(),
     )
-    return (
-        occupations.annotate(document=SEARCH_DOCUMENT)
-        # `%>` finds titles alike in spelling, through the trigram index; its threshold is set per
-        # connection (settings.DATABASES OPTIONS).
-        .filter(Q(document=terms) | Q(title__trigram_word_similar=query))
-        .annotate(
-            title_vector=weighted_part("a"),
-            other_titles_vector=weighted_part("b"),
-            tier=tier,
-            rank=SearchRank(F("document"), terms),
-            similarity=TrigramWordSimilarity(query, "title"),
-        )
-        .order_by("-tier", "-rank", "-similarity", "title")
+    # Close title matches in their own order, most alike first, and by rank where that ties; the rest by rank.
+    closeness = Case(
+        *(When(pk__in=pks, then=Value(len(close) - place)) for place, pks in enumerate(close)),
+        default=Value(0),
+        output_field=IntegerField(),
     )
+    found = found.annotate(tier=tier, closeness=closeness, rank=rank)
+    return found.order_by("-tier", "-closeness", "-rank", "title")
 
 
 # Words PostgreSQL's English configuration leaves out of a query; matched as words they would find nearly
@@ -115,14 +123,17 @@ STOP_WORDS = frozenset({
 SEARCHED_FIELDS = {"title": 10, "other_titles": 4, "description": 2, "task_text": 2}
 # Below this difflib ratio a title word is not taken for a misspelling of a query word.
 TYPO_CUTOFF = 0.75
-# The typo fallback compares at most this many query words and lists at most this many titles.
+# A query with more words than this that no title has is not compared with titles for misspellings.
 TYPO_WORDS = 6
-TYPO_RESULTS = 20
+# Shorter words are not compared for misspellings or taken for the start of a longer word: "ca" begins or
+# nearly spells too many.
+SHORTEST_TYPO = 3
 
 
 def _query_words(query):
-    """The query's distinct words in lower case."""
-    return list(dict.fromkeys(re.findall(r"\w+", query.lower())))
+    """The query's distinct words in lower case, those of two letters or more that are not stop words."""
+    typed = dict.fromkeys(re.findall(r"\w+", query.lower()))
+    return [word for word in typed if len(word) > 1 and word not in STOP_WORDS]
 
 
 def singular(word):
@@ -166,6 +177,9 @@ def word_forms(word):
 
 
 def _has_word(field, stem, pattern):
+    if connection.vendor == "postgresql":
+        # PostgreSQL ends a word with \M; its \b is a backspace. ILIKE rules out most rows first.
+        return Q(**{f"{field}__icontains": stem, f"{field}__iregex": pattern.removesuffix(r"\b") + r"\M"})
     if not stem.isascii():
         # SQLite's LIKE and LOWER() know the case of ASCII letters only.
         return Q(**{f"{field}__iregex": pattern})
@@ -183,57 +197,90 @@ def _occurrences(field, stem):
     return (Length(field) - Length(Replace(Lower(field), Value(stem), Value("")))) / len(stem)
 
 
-def _simple(occupations, query, exact):
-    """Every word of the query in the title, other titles, description or tasks, in any of its forms.
+@lru_cache(maxsize=4096)
+def _title_words(title):
+    """The words of a title in lower case, in order; kept between searches, as titles seldom change."""
+    return tuple(re.findall(r"\w+", title.lower()))
 
-    Tiers as on PostgreSQL; within a tier, occupations whose texts use the words more often come first,
-    weighted title, other titles, then description and tasks, as ts_rank weighs them. When nothing
-    matches, titles alike in spelling stand in for the trigram match.
+
+def _letters(word):
+    """The set of the word's letters as the bits of an integer."""
+    return reduce(operator.or_, (1 << ord(letter) for letter in word), 0)
+
+
+@lru_cache(maxsize=8192)
+def _spelling(title_word):
+    """What comparing a title word's spelling needs: its singular, with that one's length and letters."""
+    base = singular(title_word)
+    return base, len(base), _letters(base), Counter(base)
+
+
+def _title_matches(titles, query, words, forms):
+    """The occupations whose title is the query, those whose title has its words, and close matches.
+
+    titles holds (pk, title) of the occupations; words are the query's words and forms their word_forms.
+    A title has the words when each matches one of its words in one of its forms; it is a close match when
+    some word no title has matches instead as the start of a title word or alike in spelling. Close matches
+    come in groups, best first: most alike, then those whose title begins with a matching word, then shorter
+    titles.
     """
-    typed = _query_words(query)
-    words = [word for word in typed if word not in STOP_WORDS]
-    forms = [word_forms(word) for word in words]
-    if forms:
-        anywhere = reduce(
-            operator.and_,
-            (reduce(operator.or_, (_has_word(field, *form) for field in SEARCHED_FIELDS)) for form in forms),
-        )
-        matched = Case(When(anywhere, then=Value(True)), default=Value(False), output_field=BooleanField())
-    else:
-        # As on PostgreSQL, a query of little words only is left to the likeness of titles.
-        matched = Value(False)
-    # One pass over the texts finds the matches and brings the titles for the typo fallback in the same
-    # query; counting and ordering a page then work on the matching rows alone.
-    rows = list(occupations.order_by().annotate(matched=matched).values_list("pk", "title", "matched"))
-    ids = [pk for pk, _, is_match in rows if is_match]
-    if not ids:
-        return _typos(occupations, [(pk, title) for pk, title, _ in rows], (words or typed)[:TYPO_WORDS])
-    tier = Case(
-        When(exact, then=Value(Tier.EXACT)),
-        When(_has_all("title", forms), then=Value(Tier.TITLE)),
-        When(_has_all("other_titles", forms), then=Value(Tier.OTHER_TITLE)),
-        default=Value(Tier.TEXT),
-        output_field=IntegerField(),
-    )
-    rank = sum(weight * _occurrences(field, stem) for stem, _ in forms for field, weight in SEARCHED_FIELDS.items())
-    return occupations.filter(pk__in=ids).annotate(tier=tier, rank=rank).order_by("-tier", "-rank", "title")
+    vocabulary = set().union(*(_title_words(title) for _, title in titles))
+    # For each query word, the title words it matches, each with a score from the cutoff to 1.
+    matches, as_typed = [], []
+    for stem, pattern in forms:
+        regex = re.compile(pattern)
+        found = {word: 1.0 for word in vocabulary if stem in word and regex.search(word)}
+        as_typed.append(set(found))
+        matches.append(found)
+    unknown = [n for n, found in enumerate(matches) if not found and len(words[n]) >= SHORTEST_TYPO]
+    if len(unknown) <= TYPO_WORDS:
+        for n in unknown:
+            matches[n] = _alike(words[n], vocabulary)
+    exact, titled, close = [], [], []
+    query = query.lower()
+    matched = [set(found) for found in matches]
+    for pk, title in titles:
+        title_words = _title_words(title)
+        if title.lower() == query:
+            exact.append(pk)
+        elif any(found.isdisjoint(title_words) for found in matched):
+            continue
+        elif not any(found.isdisjoint(title_words) for found in as_typed):
+            titled.append(pk)
+        else:
+            alike = sum(max(found.get(title_word, 0.0) for title_word in title_words) for found in matches)
+            begins = any(title_words[0] in found for found in matches)
+            close.append(((-alike, not begins, len(title_words)), pk))
+    close.sort()
+    return exact, titled, [[pk for _, pk in group] for _, group in groupby(close, key=operator.itemgetter(0))]
 
 
 def _alike(word, vocabulary):
-    """Title words alike in spelling to the query word, each with a score from the cutoff to 1.
+    """Title words that begin with the query word or are alike to it in spelling, each with a score.
 
-    vocabulary maps each title word to its singular. A word that begins a title word counts as alike, so a
-    word still being typed finds its titles.
+    A title word the query word begins scores 1 (a word still being typed finds its titles), one alike in
+    spelling its difflib ratio, from TYPO_CUTOFF to 1.
     """
     found = {}
+    target = singular(word)
+    length, letters, counts = len(target), _letters(target), Counter(target).items()
+    repeated = length - len(counts)
     # The matcher keeps what it learns about its second sequence, so the query word goes there.
-    matcher = SequenceMatcher(None, b=singular(word), autojunk=False)
-    for title_word, title_singular in vocabulary.items():
+    matcher = SequenceMatcher(None, b=target, autojunk=False)
+    for title_word in vocabulary:
         if title_word.startswith(word):
             found[title_word] = 1.0
             continue
-        matcher.set_seq1(title_singular)
-        if (ratio := ratio_reaching(matcher, TYPO_CUTOFF)) is not None:
+        base, base_length, base_letters, base_counts = _spelling(title_word)
+        # The ratio is twice the letters matched over both lengths, and no more letters can match than the
+        # shorter word has or the words share: cheap bounds that rule most title words out.
+        needed = TYPO_CUTOFF * (length + base_length) / 2
+        if min(length, base_length) < needed or (letters & base_letters).bit_count() + repeated < needed:
+            continue
+        if sum(min(count, base_counts.get(letter, 0)) for letter, count in counts) < needed:
+            continue
+        matcher.set_seq1(base)
+        if (ratio := matcher.ratio()) >= TYPO_CUTOFF:
             found[title_word] = ratio
     return found
 
@@ -247,33 +294,6 @@ def ratio_reaching(matcher, threshold):
         return None
     ratio = matcher.ratio()
     return ratio if ratio >= threshold else None
-
-
-def _typos(occupations, titles, words):
-    """Occupations whose title has, for every query word, a word alike in spelling; most alike first.
-
-    titles holds (pk, title) of the occupations.
-    """
-    title_words = {pk: set(re.findall(r"\w+", title.lower())) for pk, title in titles}
-    vocabulary = {title_word: singular(title_word) for title_word in set().union(*title_words.values())}
-    # Two letters are too few to misspell: such words are left out of the comparison.
-    alike = [_alike(word, vocabulary) for word in words if len(word) > 2]
-    found = []
-    for pk, title in titles:
-        best = [max((scores.get(w, 0.0) for w in title_words[pk]), default=0.0) for scores in alike]
-        if min(best, default=0.0) >= TYPO_CUTOFF:
-            found.append((sum(best) / len(best), title, pk))
-    found = sorted(found, key=lambda item: (-item[0], item[1]))[:TYPO_RESULTS]
-    similarity = Case(
-        *(When(pk=pk, then=Value(score)) for score, _, pk in found),
-        default=Value(0.0),
-        output_field=FloatField(),
-    )
-    return (
-        occupations.filter(pk__in=[pk for _, _, pk in found])
-        .annotate(tier=Value(Tier.TYPO), similarity=similarity)
-        .order_by("-similarity", "title")
-    )
 
 
 def refresh_derived_fields(occupation_ids=None):

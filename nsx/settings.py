@@ -112,12 +112,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_boo
         "timeout": float(os.environ.get("DJANGO_DB_POOL_TIMEOUT", "5")),
     }
 
-# Occupation search treats a title as a likely typo of the query from this word similarity
-# (pg_trgm): "insurnce agent" scores 0.5 against Insurance Sales Agents, at most 0.44 elsewhere.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c pg_trgm.word_similarity_threshold=0.45"
     # Seconds to wait for a database that does not answer (libpq waits for ever by default).
-    DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", 5)
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
     # Parameters bound by the server, so psycopg prepares a query after its fifth run on a connection and
     # PostgreSQL stops planning it again (planning the citation query's eight-table join took 10 ms).
     DATABASES["default"]["OPTIONS"].update(server_side_binding=True, prepare_threshold=5)

@@ -10,6 +10,7 @@ from frameworks.search import soc_prefix, word_forms
 from tests.factories import FrameworkFactory, OccupationFactory
 from tests.onet import RELEASE_B
 from tests.pages import HTMX
+from tests.tools import shared
 
 pytestmark = pytest.mark.django_db
 
@@ -32,13 +33,14 @@ def titles(client, **params):
 @pytest.mark.parametrize(
     ("query", "prefix"),
     [("41", "41"), ("41-3021", "41-3021"), ("413021", "41-3021"), ("41302100", "41-3021.00"),
-     ("41-3021.00", "41-3021.00"), ("4130210", "41-3021.0"), ("insurance", None), ("41 insurance", None)],
+     ("41-3021.00", "41-3021.00"), ("4130210", "41-3021.0"), ("41 3021", "41-3021"),
+     ("41 3021 00", "41-3021.00"), ("insurance", None), ("41 insurance", None)],
 )
 def test_code_like_queries_become_soc_prefixes(query, prefix):
     assert soc_prefix(query) == prefix
 
 
-@pytest.mark.parametrize("query", ["41-3021.00", "413021", "41-3021", "41302100"])
+@pytest.mark.parametrize("query", ["41-3021.00", "413021", "41-3021", "41302100", "41 3021", "41 3021.00"])
 def test_codes_find_their_occupation_with_or_without_the_dot_part(client, release, query):
     assert titles(client, q=query) == ["Insurance Sales Agents"]
 
@@ -70,6 +72,58 @@ def test_typos_find_titles(client, release):
     assert titles(client, q="insurance agnet")[0] == "Insurance Sales Agents"
     assert titles(client, q="sofware developers")[0] == "Software Developers"
     assert titles(client, q="sofware develper")[0] == "Software Developers"
+
+
+def test_two_typos_still_find_the_title(client, release):
+    assert titles(client, q="insurnce agnet") == ["Insurance Sales Agents"]
+    assert titles(client, q="custmer servise") == ["Customer Service Representatives and Agents"]
+
+
+def test_close_title_matches_rank_before_description_and_task_matches(client, release):
+    OccupationFactory(title="Insurance Underwriters", description="Review applications for insurance.")
+    OccupationFactory(title="Loan Officers", description="Evaluate the underwriting of loans.")
+
+    # No title says "underwriting"; one is spelled like it, and that comes first.
+    found = titles(client, q="underwriting")
+
+    assert found[0] == "Insurance Underwriters"
+    assert "Loan Officers" in found[1:]
+
+
+def test_the_start_of_a_word_finds_titles_beginning_with_it(client, release):
+    OccupationFactory(title="Agricultural Inspectors", description="Inspect agricultural commodities.")
+    OccupationFactory(title="Mining Machine Operators", description="Rip coal, ins and all.")
+
+    found = titles(client, q="ins")
+
+    # Titles whose first word begins so come first, then titles with a later word beginning so, then texts.
+    assert found[:2] == ["Insurance Sales Agents", "Agricultural Inspectors"]
+    assert "Mining Machine Operators" in found[2:]
+    assert titles(client, q="insur")[0] == "Insurance Sales Agents"
+    assert titles(client, q="insurance ag") == []  # two letters are too few to stand for a word begun
+    assert titles(client, q="insurance age") == ["Insurance Sales Agents"]
+
+
+def test_a_word_titles_have_is_taken_as_typed(client, release):
+    OccupationFactory(title="Police Officers", description="Patrol an assigned area.")
+    OccupationFactory(title="Policy Clerks", description="Process insurance policy changes.")
+    OccupationFactory(title="Child Care Workers", description="Attend to children.")
+    OccupationFactory(title="Career Counselors", description="Advise on careers.")
+
+    # "police" is not a misspelling of "policy", nor "care" the start of "career".
+    assert titles(client, q="police") == ["Police Officers"]
+    assert titles(client, q="care")[0] == "Child Care Workers"
+    assert "Career Counselors" not in titles(client, q="care")
+    assert titles(client, q="caree")[0] == "Career Counselors"
+
+
+@pytest.mark.parametrize("query", ["a", "c++", "c", "+", "the", "a b c", "é"])
+def test_a_query_of_single_letters_signs_or_stop_words_finds_nothing(client, release, query):
+    # Matched, they would find hundreds of occupations: "a" begins a word of most titles.
+    response = client.get("/occupations/", {"q": query})
+
+    assert titles(client, q=query) == []
+    assert "No occupation matches" in response.text
 
 
 def test_every_word_of_the_query_must_match(client, release):
@@ -233,3 +287,25 @@ def test_occupation_without_a_framework_has_its_own_page(client, release):
     assert "O*NET source anchors" in text
     assert "ground each statement" not in text and "seed anchors for statements" not in text
     assert "O*NET®" in text  # the attribution line
+
+
+def test_real_release_ranks_close_titles_first_and_ignores_signs(client):
+    release = shared("onet", "db_30_1_text")
+    # How long searching takes is measured by bench/search.py, not here.
+    call_command("import_onet", str(release), verbosity=0)
+
+    assert titles(client, q="insurnce agnet") == ["Insurance Sales Agents"]
+    assert titles(client, q="insurance agnet")[0] == "Insurance Sales Agents"
+    # Descriptions and tasks that say "program" or "programs" come after the titles spelled alike.
+    programmers = ["Computer Programmers", "Computer Numerically Controlled Tool Programmers"]
+    assert titles(client, q="programer")[:2] == programmers
+    assert titles(client, q="electrcian")[0] == "Electricians"
+    # Search as you type: the titles with a word beginning with the letters so far lead.
+    begun = titles(client, q="ins")
+    assert all(title.startswith("Ins") for title in begun[:8])
+    assert "Insurance Sales Agents" in begun[:4]
+    assert all(re.search(r"\bins", title, re.IGNORECASE) for title in begun[:40])
+    assert titles(client, q="insur")[:2] == ["Insurance Underwriters", "Insurance Sales Agents"]
+    assert titles(client, q="a") == titles(client, q="c++") == []
+    for query in ["41 3021", "413021", "41-3021"]:
+        assert titles(client, q=query) == ["Insurance Sales Agents"], query
