@@ -44,6 +44,21 @@ def current_framework(occupation):
     return framework
 
 
+def public_versions(occupation):
+    """The versions of an occupation's framework anyone may read, newest first: the published one and
+    those archived before it. Pages that list them take the published one from here (`published_version`)
+    rather than asking for it again."""
+    versions = list(Framework.objects.public().filter(occupation=occupation).newest_first())
+    for version in versions:
+        version.occupation = occupation  # the caller's, as in current_framework
+    return versions
+
+
+def published_version(versions):
+    """The published one of these versions (public_versions), or None."""
+    return next((version for version in versions if version.status == Framework.Status.PUBLISHED), None)
+
+
 def framework_version(occupation, version, preview=False):
     """One version of an occupation's framework: a public one, or any to those who may preview drafts."""
     frameworks = Framework.objects.filter(occupation=occupation, version=version).select_related("occupation")
@@ -143,6 +158,9 @@ def framework_section(framework, section):
     cited = _citations_by_statement(framework, section)
     for statement in statements:
         statement["cited"] = cited.get(statement["pk"], [])
+        # Chips belong to the sentence they support: its full stop follows them ("…prospects [AEI].").
+        stop = statement["text"][-1:] if statement["text"].endswith((".", "?", "!")) else ""
+        statement["text_before_stop"], statement["final_stop"] = statement["text"].removesuffix(stop), stop
     content = SectionContent(section, count=len(statements))
     if section.uses_domains:
         domains = {domain.pk: domain for domain in Domain.objects.order_by("position")}

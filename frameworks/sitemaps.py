@@ -31,4 +31,8 @@ class OccupationSitemap(Sitemap):
         return occupation.framework_updated_at
 
 
+# Archived versions are left out. Each names itself as canonical (it is other content than the current
+# page), so search engines may index it when they find it through the framework page's list of versions;
+# but a sitemap names the pages a site wants found, and a superseded version outranking the current one
+# would send searchers to old content.
 SITEMAPS = {"pages": PageSitemap, "occupations": OccupationSitemap}

@@ -44,8 +44,9 @@ def occupation_detail(request: HttpRequest, soc_code: str):
     if prefers_json(request):
         return framework_json(request, soc_code)  # a missing one too is answered as JSON
     occupation = selectors.get_occupation(soc_code)
-    framework = selectors.current_framework(occupation)
-    context = {"occupation": occupation, "framework": framework}
+    versions = selectors.public_versions(occupation)
+    framework = selectors.published_version(versions)
+    context = {"occupation": occupation, "framework": framework, "versions": versions}
     if framework is None:
         context["panel"] = selectors.anchor_panel(occupation, grounds_statements=False)
         context["related"] = selectors.related_occupations(occupation)
@@ -106,11 +107,14 @@ def framework_version(request: HttpRequest, soc_code: str, version: str):
     """One version of the framework: an earlier, archived one, or to curators and editors a draft."""
     occupation = selectors.get_occupation(soc_code)
     framework = selectors.framework_version(occupation, version, preview=can_preview(request.user))
-    context = {"occupation": occupation, "framework": framework}
+    # A draft's preview lists no versions: the list is of those the public can read.
+    context = {"occupation": occupation, "framework": framework, "versions": []}
     if not framework.is_public:
         context["version_notice"] = "draft"
-    elif (current := selectors.current_framework(occupation)) != framework:
-        context.update(version_notice="earlier", current=current)
+    else:
+        context["versions"] = versions = selectors.public_versions(occupation)
+        if (current := selectors.published_version(versions)) != framework:
+            context.update(version_notice="earlier", current=current)
     response = _framework_page(request, context)
     if not framework.is_public:
         patch_cache_control(response, private=True, no_store=True)

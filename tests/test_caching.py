@@ -260,6 +260,20 @@ def test_publishing_a_draft_shows_at_once(client, seed, curator, editor, django_
     assert "keep every client record current" in client.get(PAGE).text
 
 
+def test_the_list_of_versions_follows_a_publish_at_once(
+    client, seed, curator, editor, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        draft = services.copy_as_new_version(seed, "26.06")
+        workflow.apply(draft, "submit", curator)
+    assert 'class="versions"' not in client.get(PAGE).text  # a draft is not listed; this copy is cached
+
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.apply(draft, "publish", editor)
+
+    assert f'<a href="{PAGE}versions/26.05/">v.26.05</a>' in client.get(PAGE).text
+
+
 @pytest.mark.parametrize("status", [Framework.Status.PUBLISHED, Framework.Status.ARCHIVED])
 def test_a_change_to_what_the_public_reads_moves_the_generation(
     seed, status, django_capture_on_commit_callbacks

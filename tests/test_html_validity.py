@@ -8,7 +8,8 @@ from django.core.cache import cache
 from django.template.loader import render_to_string
 
 from evidence.models import Citation
-from tests.factories import OccupationFactory, SourceAnchorFactory
+from frameworks.models import Framework
+from tests.factories import FrameworkFactory, OccupationFactory, SourceAnchorFactory
 from tests.tools import VNU, require, require_java
 
 pytestmark = pytest.mark.django_db
@@ -23,6 +24,8 @@ def pages(client, seed, django_user_model):
     without_framework = SourceAnchorFactory(occupation__title="Claims Adjusters").occupation
     OccupationFactory.create_batch(50)  # a second page of occupations
     citation = Citation.objects.filter(statement__framework=seed).first()
+    # An earlier version: the framework pages list their versions.
+    FrameworkFactory(occupation=seed.occupation, version="25.11", status=Framework.Status.ARCHIVED)
     gets = {
         "home": "/",
         "occupations": "/occupations/",
@@ -34,6 +37,7 @@ def pages(client, seed, django_user_model):
         "framework-durable": OCCUPATION + "?tab=durable",
         "framework-anchors": OCCUPATION + "?tab=anchors",
         "anchors": OCCUPATION + "anchors/",
+        "earlier-version": OCCUPATION + "versions/25.11/",
         "print": OCCUPATION + "print/",
         "occupation-without-framework": without_framework.get_absolute_url(),
         "citation": f"/citations/{citation.pk}/",

@@ -94,6 +94,16 @@
     target.addEventListener("htmx:beforeSwap", dropStaleTabs);
   });
 
+  // The selected tab is shown already: activating it again asks for nothing and leaves the address and
+  // history as they are. It also withdraws a tab asked for since (arrowed past and back), whose answer
+  // would otherwise replace it.
+  document.addEventListener("htmx:confirm", function (event) {
+    const tab = event.detail.elt;
+    if (!tab.matches('[role="tab"]') || tab.getAttribute("aria-selected") !== "true") return;
+    event.preventDefault();
+    latestTabRequest = null;
+  });
+
   // An enhanced link whose request fails (a citation since deleted, a server error, no network) does
   // what it does without JavaScript: the browser follows it and shows what the server has to say.
   // htmx itself swaps no error answer in, so otherwise the click would do nothing at all.
@@ -106,6 +116,55 @@
   }
   document.addEventListener("htmx:responseError", followFailedLink);
   document.addEventListener("htmx:sendError", followFailedLink);
+
+  // Directory search. Typing and filter changes keep to one history entry, the search in progress: the
+  // first change after arriving, going Back or Forward, or submitting opens it, later ones replace it
+  // (hx-replace-url). Enter or the Search button ends it, so Back returns to the search before. A
+  // search the results already answer is not asked again: no second request, no second entry.
+  let searchInProgress = false;  // the current history entry is the search being typed
+  let submittedSearch = null;    // what the last Enter or Search asked for, until its answer arrives
+
+  // Two addresses ask the same search when their non-empty fields match, in any order.
+  function searchKey(params) {
+    return Array.from(params).filter(function (pair) { return pair[1] !== ""; })
+      .map(function (pair) { return pair[0] + "=" + pair[1]; }).sort().join("&");
+  }
+  function currentSearch() {
+    return searchKey(new URLSearchParams(window.location.search));
+  }
+  function isDirectorySearch(element) {
+    return element && element.matches && element.matches(".directory-form");
+  }
+
+  document.addEventListener("submit", function (event) {
+    if (!isDirectorySearch(event.target)) return;
+    submittedSearch = searchKey(new FormData(event.target));
+    // Already shown (typed, then Enter): the entry for it becomes the submitted search as it stands.
+    if (submittedSearch === currentSearch()) {
+      searchInProgress = false;
+      submittedSearch = null;
+    }
+  });
+
+  document.addEventListener("htmx:configRequest", function (event) {
+    if (!isDirectorySearch(event.detail.elt)) return;
+    if (searchKey(event.detail.formData) === currentSearch()) event.preventDefault();
+  });
+
+  document.addEventListener("htmx:beforeHistoryUpdate", function (event) {
+    const config = event.detail.requestConfig;
+    if (!config || !isDirectorySearch(config.elt)) return;
+    const history = event.detail.history;
+    history.type = searchInProgress ? "replace" : "push";
+    const answered = searchKey(new URL(history.path, window.location.href).searchParams);
+    searchInProgress = answered !== submittedSearch;
+    if (!searchInProgress) submittedSearch = null;
+  });
+
+  document.addEventListener("htmx:historyRestore", function () {
+    searchInProgress = false;
+    submittedSearch = null;
+  });
 
   // The header's Sign in link returns people to the address they signed in from (?next=). htmx
   // changes the address without a new page (tabs, searches, Back): keep the link pointing here.

@@ -3,7 +3,9 @@
 import pytest
 from playwright.sync_api import expect
 
+from frameworks.models import Framework
 from tests.browser.conftest import OCCUPATION_URL, PAGE_TYPES
+from tests.factories import FrameworkFactory
 from tests.tools import AXE, require
 
 pytestmark = pytest.mark.browser
@@ -106,4 +108,14 @@ def test_login_form_with_errors_has_no_wcag_violations(page, axe_source):
     page.get_by_role("button", name="Sign in").click()
 
     expect(page.locator(".field--error").first).to_be_visible()
+    assert_accessible(page, axe_source)
+
+
+def test_open_list_of_versions_has_no_wcag_violations(page, axe_source, seed):
+    FrameworkFactory(occupation=seed.occupation, version="25.11", status=Framework.Status.ARCHIVED)
+    page.goto(OCCUPATION_URL + "versions/25.11/")
+
+    page.get_by_text("Versions of this framework").click()
+
+    expect(page.get_by_role("link", name="v.26.05", exact=True)).to_be_visible()
     assert_accessible(page, axe_source)

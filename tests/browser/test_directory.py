@@ -1,4 +1,5 @@
-"""The occupation directory's live search in a browser: results follow the form, and Back restores both."""
+"""The occupation directory's live search in a browser: results follow the form, each search is one
+history entry however it was typed and sent, and Back restores both results and form."""
 
 import re
 
@@ -14,6 +15,7 @@ def test_back_shows_the_form_that_gave_the_results(page):
     expect(page).to_have_url(re.compile(r"q=insurance"))
     page.select_option("#id_job_zone", "4")
     expect(page).to_have_url(re.compile(r"job_zone=4"))
+    page.press("#id_q", "Enter")
     page.fill("#id_q", "zzzz")
     expect(page).to_have_url(re.compile(r"q=zzzz"))
     expect(page.locator("#results h2")).to_contain_text("zzzz")
@@ -29,6 +31,76 @@ def test_back_shows_the_form_that_gave_the_results(page):
 
     expect(page.locator("#id_q")).to_have_value("zzzz")
     expect(page.locator("#id_job_zone")).to_have_value("4")
+
+
+def searches_sent(page):
+    """The directory searches the page asks the server for, as they are sent."""
+    sent = []
+    page.on("request", lambda request: "/occupations/?" in request.url and sent.append(request.url))
+    return sent
+
+
+def history_length(page):
+    return page.evaluate("history.length")
+
+
+def test_a_search_is_one_history_entry_however_it_is_typed_and_sent(page):
+    page.goto("/occupations/")
+    arrived = history_length(page)
+    sent = searches_sent(page)
+    results = page.locator("#results h2")
+
+    # Slower than the search waits for: every keystroke asks, and the address follows each answer.
+    page.locator("#id_q").press_sequentially("insur", delay=400)
+    expect(results).to_contain_text("“insur”")
+    expect(page).to_have_url(re.compile(r"\?q=insur&"))
+    assert history_length(page) == arrived + 1, "search-as-you-type added an entry per keystroke"
+
+    asked = len(sent)
+    page.keyboard.press("Enter")
+    page.get_by_role("button", name="Search").click()
+    page.wait_for_timeout(500)
+    assert len(sent) == asked, "Enter or Search asked again for the results already shown"
+    assert history_length(page) == arrived + 1, "Enter or Search added the address shown again"
+
+    # Typed and sent at once: one request, one entry, though the search-as-you-type timer runs out after.
+    page.fill("#id_q", "agents")
+    page.keyboard.press("Enter")
+    expect(results).to_contain_text("“agents”")
+    page.wait_for_timeout(500)
+    assert [url for url in sent if "q=agents" in url] == [sent[-1]], "one submit sent more than one request"
+    assert history_length(page) == arrived + 2
+
+    page.go_back()
+
+    expect(page).to_have_url(re.compile(r"\?q=insur&"))
+    expect(results).to_contain_text("“insur”")
+    expect(page.locator("#id_q")).to_have_value("insur")
+
+    page.go_back()
+
+    expect(page).to_have_url(re.compile(r"/occupations/$"))
+    expect(page.locator("#id_q")).to_have_value("")
+
+
+def test_moving_through_a_filters_options_keeps_to_one_history_entry(page):
+    page.goto("/occupations/")
+    arrived = history_length(page)
+    job_zone = page.locator("#id_job_zone")
+    results = page.locator("#results h2")
+
+    job_zone.focus()
+    for number in ("1", "2", "3"):
+        page.keyboard.press("ArrowDown")
+        expect(page).to_have_url(re.compile(rf"job_zone={number}"))
+        expect(results).to_contain_text("these filters")
+
+    assert history_length(page) == arrived + 1
+
+    page.go_back()
+
+    expect(page).to_have_url(re.compile(r"/occupations/$"))
+    expect(job_zone).to_have_value("")
 
 
 def test_enter_searches_in_place_and_names_the_results_in_the_title(page):

@@ -258,6 +258,50 @@ def test_fast_arrow_keys_end_on_the_last_tab_pressed(page):
         expect_on_the_anchors_tab(page)
 
 
+def test_activating_the_selected_tab_changes_nothing(page):
+    page.goto(OCCUPATION_URL)
+    arrived = page.evaluate("history.length")
+    asked = []
+    page.on("request", lambda request: "tab=" in request.url and asked.append(request.url))
+    selected = tab(page, "Occupational skills")
+    set_marker(page)
+
+    selected.focus()
+    page.keyboard.press("Enter")
+    page.keyboard.press(" ")
+    selected.click()
+    page.wait_for_timeout(300)
+
+    expect(page).to_have_url(re.compile(r"/occupations/41-3021\.00/$"))
+    assert page.evaluate("history.length") == arrived
+    assert asked == []
+    expect_focus_on_selected_tab(page, "Occupational skills")
+    assert_no_navigation(page)
+
+
+def test_arrowing_past_a_tab_and_back_keeps_the_selected_one(page):
+    held = []
+
+    def hold(route):  # not held.append itself: Playwright takes a handler it can set an attribute on
+        held.append(route)
+
+    page.route(re.compile(r"/occupations/41-3021\.00/\?tab=ai$"), hold)
+    page.goto(OCCUPATION_URL)
+    tab(page, "Occupational skills").focus()
+
+    page.keyboard.press("ArrowRight")
+    expect(tab(page, "AI use")).to_be_focused()
+    page.keyboard.press("ArrowLeft")
+    assert len(held) == 1
+    held[0].continue_()
+    page.wait_for_timeout(300)
+
+    # The answer for the tab passed over came after the way back to the shown one, and changes nothing.
+    expect_selected_tab(page, "Occupational skills")
+    expect_focus_on_selected_tab(page, "Occupational skills")
+    expect(page).to_have_url(re.compile(r"/occupations/41-3021\.00/$"))
+
+
 @pytest.mark.parametrize("modifier", ["Control", "Shift"])
 def test_modified_click_opens_a_new_page_instead_of_swapping(page, modifier):
     page.add_init_script(RECORD_REQUESTS)

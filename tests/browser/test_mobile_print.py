@@ -133,13 +133,33 @@ def test_print_view_prints_every_statement_and_its_sources(page):
 
 
 REFLOW_WIDTH = 320  # WCAG 1.4.10 Reflow: read without scrolling sideways at 320 CSS pixels
+# Source pages head with their release, whose key can be a long unbroken token (release_2026_03_24).
+SOURCE_PAGES = ["/sources/aei/", "/sources/safi/", "/sources/skillscrosswalk/"]
+# WCAG 1.4.12 Text Spacing: nothing is lost with this much space between lines, paragraphs, letters and words.
+TEXT_SPACING = """
+  * { line-height: 1.5 !important; letter-spacing: 0.12em !important; word-spacing: 0.16em !important; }
+  p { margin-bottom: 2em !important; }
+"""
 
 
 def test_nothing_overflows_at_the_reflow_width(open_page, seed):
     page = open_page(viewport={"width": REFLOW_WIDTH, "height": 640})
     wide = []
-    for path in PAGE_TYPES:
+    for path in PAGE_TYPES + SOURCE_PAGES:
         page.goto(path)
+        if (width := page.evaluate("document.documentElement.scrollWidth")) > REFLOW_WIDTH:
+            wide.append(f"{path}: the page is {width} px wide")
+
+    assert not wide, "\n".join(wide)
+
+
+def test_nothing_overflows_at_the_reflow_width_with_wider_text_spacing(open_page, seed):
+    # The visitor's own style sheet, as a bookmarklet or extension adds it: past the site's CSP.
+    page = open_page(viewport={"width": REFLOW_WIDTH, "height": 640}, bypass_csp=True)
+    wide = []
+    for path in [OCCUPATION_URL + "?tab=ai", *SOURCE_PAGES]:
+        page.goto(path)
+        page.add_style_tag(content=TEXT_SPACING)
         if (width := page.evaluate("document.documentElement.scrollWidth")) > REFLOW_WIDTH:
             wide.append(f"{path}: the page is {width} px wide")
 

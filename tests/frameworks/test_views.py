@@ -1,4 +1,5 @@
 import re
+from datetime import timedelta
 
 import pytest
 from django.utils.html import escape
@@ -79,7 +80,7 @@ def test_ai_tab_shows_statements_chips_and_evidence_pack(client, seed):
     text = response.text
     for statement in Statement.objects.filter(framework=seed, section__key="ai"):
         assert escape(statement.title) in text
-        assert escape(statement.text) in text
+        assert escape(statement.text.removesuffix(".")) in text  # the full stop follows the chips
     ai_citations = Citation.objects.filter(statement__framework=seed, statement__section__key="ai")
     for citation in ai_citations:
         assert f'href="/citations/{citation.pk}/"' in text
@@ -231,8 +232,92 @@ def test_the_published_version_is_shown_not_an_archived_one(client):
 
     response = client.get(older.occupation.get_absolute_url())
 
-    assert "v.25.01" in response.text
-    assert "v.26.01" not in response.text
+    facts = response.text.split('class="occupation-facts"')[1].split("</ul>")[0]
+    assert "v.25.01" in facts
+    assert "v.26.01" not in facts
+    # The archived one is only linked to, from the list of versions.
+    assert response.text.count("v.26.01") == 1
+    assert f'href="{newer.get_version_url()}">v.26.01</a>' in response.text
+
+
+def statement_sentence(html, uid):
+    """What a statement's paragraph reads, chips included, without the words only screen readers hear."""
+    body = html.split(f'id="statement-{uid}"')[1].split("</p>")[0]
+    body = re.sub(r'<span class="visually-hidden">.*?</span>', "", body, flags=re.S)
+    return " ".join(re.sub(r"<[^>]+>", " ", body).split())
+
+
+def test_a_cited_statements_full_stop_follows_its_chips(client, seed, settings):
+    settings.NSX_PAGE_CACHE = False  # the text is changed below without the signals that refresh pages
+    statement = Statement.objects.get(framework=seed, title="AI-assisted policy summaries")
+    assert statement.text.endswith("before presenting to prospects.")
+
+    shown = client.get(PAGE, {"tab": "ai"}).text
+
+    # As the reference page reads: "…before presenting to prospects [Anthropic Economic Index]."
+    assert statement_sentence(shown, statement.uid).endswith("before presenting to prospects Anthropic Economic Index .")
+    assert re.search(r"prospects</span>\s*<span class=\"chips\">.*?</a></span>\.</p>", shown, re.S)
+    Statement.objects.filter(pk=statement.pk).update(text="asks whether it applies?")
+    asked = client.get(PAGE, {"tab": "ai"}).text
+    assert statement_sentence(asked, statement.uid).endswith("asks whether it applies Anthropic Economic Index ?")
+
+
+def test_a_statement_without_citations_keeps_its_full_stop_in_its_text(client, seed):
+    statement = Statement.objects.filter(framework=seed, section__key="skills", citations=None).first()
+
+    response = client.get(PAGE, {"tab": "skills"})
+
+    assert f'<span class="statement__text">{escape(statement.text)}</span>' in response.text
+
+
+VERSIONS = PAGE + "versions/"
+
+
+def versions_list(html):
+    return html.split('<details class="versions">')[1].split("</details>")[0]
+
+
+def test_the_framework_page_links_to_its_earlier_public_versions(client, seed):
+    FrameworkFactory(
+        occupation=seed.occupation, version="25.11", status=Framework.Status.ARCHIVED,
+        published_at=seed.published_at - timedelta(days=180),
+    )
+    FrameworkFactory(occupation=seed.occupation, version="26.06", status=Framework.Status.DRAFT)
+    FrameworkFactory(occupation=seed.occupation, version="26.07", status=Framework.Status.IN_REVIEW)
+
+    listed = versions_list(client.get(PAGE).text)
+
+    assert f'<a href="{PAGE}" aria-current="page">v.26.05</a>' in listed
+    assert "current, published" in listed
+    assert f'<a href="{VERSIONS}25.11/">v.25.11</a>' in listed
+    assert "archived" in listed
+    # Drafts and versions in review are not the public's.
+    assert "26.06" not in listed
+    assert "26.07" not in listed
+    assert listed.index("v.26.05") < listed.index("v.25.11")  # newest first
+
+
+def test_an_earlier_version_links_to_the_others(client, seed):
+    FrameworkFactory(occupation=seed.occupation, version="25.11", status=Framework.Status.ARCHIVED)
+    FrameworkFactory(occupation=seed.occupation, version="25.05", status=Framework.Status.ARCHIVED)
+
+    listed = versions_list(client.get(VERSIONS + "25.11/").text)
+
+    assert f'<a href="{PAGE}">v.26.05</a>' in listed
+    assert f'<a href="{VERSIONS}25.11/" aria-current="page">v.25.11</a>' in listed
+    assert f'<a href="{VERSIONS}25.05/">v.25.05</a>' in listed
+
+
+def test_a_framework_with_one_version_lists_none(client, seed):
+    assert 'class="versions"' not in client.get(PAGE).text
+
+
+def test_an_occupation_whose_only_versions_are_archived_links_to_them(client):
+    archived = FrameworkFactory(version="24.01", status=Framework.Status.ARCHIVED)
+
+    response = client.get(archived.occupation.get_absolute_url())
+
+    assert f'<a href="{archived.get_version_url()}">v.24.01</a>' in versions_list(response.text)
 
 
 def test_curator_text_is_escaped(client):
