@@ -7,26 +7,67 @@ from frameworks.admin import FrameworkContentMixin, HistoryAdmin, HistoryDisplay
 from frameworks.models import Framework, Statement
 
 
+class KeepReadOnlyFieldsOnRevert:
+    """A revert builds the row from a history record, read-only fields included: those keep their stored
+    values, as on the change form, which leaves them out."""
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            stored = type(obj)._default_manager.get(pk=obj.pk)
+            readonly = set(self.get_readonly_fields(request, stored))
+            for field in obj._meta.concrete_fields:
+                if field.name in readonly:
+                    setattr(obj, field.attname, getattr(stored, field.attname))
+        super().save_model(request, obj, form, change)
+
+
 @admin.register(Source)
-class SourceAdmin(HistoryAdmin):
+class SourceAdmin(KeepReadOnlyFieldsOnRevert, HistoryAdmin):
     list_display = ["label", "key", "version", "publisher", "licence", "position"]
     search_fields = ["key", "label", "title", "publisher"]
 
+    def get_readonly_fields(self, request, obj=None):
+        readonly = super().get_readonly_fields(request, obj)
+        # For superusers too: the key is the source's address (/sources/<key>/), which has no redirect, and
+        # the name framework files and O*NET imports find it by, so a new key would be a new source to them.
+        return readonly if obj is None else ["key", *readonly]
+
 
 @admin.register(SourceAnchor)
-class SourceAnchorAdmin(HistoryAdmin):
+class SourceAnchorAdmin(KeepReadOnlyFieldsOnRevert, HistoryAdmin):
     list_display = ["name", "kind", "onet_id", "occupation", "position", "importance"]
     list_filter = ["kind", "hot_technology", "source"]
     list_select_related = ["occupation"]
     search_fields = ["name", "onet_id", "occupation__title", "occupation__soc_code"]
     autocomplete_fields = ["occupation"]
+    readonly_fields = ["release"]  # set by manage.py import_onet alone, which owns the anchors it sets it on
+    # What manage.py import_onet writes to the anchors it imported (release set), so its next run would undo
+    # a curator's change to them; a curator's own anchor (no release) stays the curator's.
+    imported_fields = [
+        "occupation", "kind", "onet_id", "name", "position", "importance",
+        "task_type", "hot_technology", "in_demand", "source",
+    ]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = super().get_readonly_fields(request, obj)
+        if obj is None or obj.release_id is None or request.user.is_superuser:
+            return readonly
+        return [*self.imported_fields, *readonly]
 
 
 @admin.register(Citation)
 class CitationAdmin(FrameworkContentMixin, HistoryAdmin):
     list_display = ["statement", "source", "position"]
-    list_filter = ["source"]
+    list_filter = ["statement__framework__status", "source"]
     list_select_related = ["statement__framework", "source"]
+    search_fields = [
+        "statement__title",
+        "statement__text",
+        "source__label",
+        "source__key",
+        "statement__framework__occupation__title",
+        "statement__framework__occupation__soc_code",
+    ]
     autocomplete_fields = ["source"]
     raw_id_fields = ["statement"]
     filter_horizontal = ["anchors"]
@@ -134,7 +175,7 @@ class SuggestionAdmin(admin.ModelAdmin):
     list_filter = ["status"]
     list_select_related = ["occupation", "statement", "anchor"]
     show_facets = admin.ShowFacets.ALWAYS
-    search_fields = ["correction", "curator_note", "occupation__title", "occupation__soc_code"]
+    search_fields = ["correction", "curator_note", "name", "email", "occupation__title", "occupation__soc_code"]
     date_hierarchy = "submitted_at"
     actions = ["mark_accepted", "mark_rejected"]
     fields = [

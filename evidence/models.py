@@ -1,3 +1,4 @@
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -11,23 +12,31 @@ from frameworks.models import (
     Statement,
     related_natural_key,
 )
+from frameworks.validators import validate_text_characters
 
 
 class Source(models.Model):
     """A body of evidence that statements cite."""
 
     key = models.SlugField(unique=True)
-    label = models.CharField(max_length=80, help_text="Short label shown on a citation chip.")
+    label = models.CharField(
+        max_length=80, help_text="Short label shown on a citation chip.", validators=[validate_text_characters]
+    )
     footer_label = models.CharField(
         max_length=120,
         blank=True,
         help_text="How the Sources line at the foot of every page names it; left blank, the line leaves it out.",
+        validators=[validate_text_characters],
     )
-    title = models.CharField(max_length=250, help_text="Full title, as a chip's expansion shows it.")
-    version = models.CharField(max_length=80, blank=True)
-    publisher = models.CharField(max_length=200, blank=True)
-    licence = models.CharField(max_length=120, blank=True)
-    url = models.URLField("address", max_length=500, blank=True)
+    title = models.CharField(
+        max_length=250,
+        help_text="Full title, as a chip's expansion shows it.",
+        validators=[validate_text_characters],
+    )
+    version = models.CharField(max_length=80, blank=True, validators=[validate_text_characters])
+    publisher = models.CharField(max_length=200, blank=True, validators=[validate_text_characters])
+    licence = models.CharField(max_length=120, blank=True, validators=[validate_text_characters])
+    url = models.URLField("address", max_length=500, blank=True, validators=[validate_text_characters])
     position = models.PositiveSmallIntegerField(default=0)
 
     objects = NaturalKeyManager("key")
@@ -69,13 +78,27 @@ class SourceAnchor(models.Model):
         "O*NET ID",
         max_length=20,
         help_text="Element ID, task ID or UNSPSC commodity code.",
+        validators=[validate_text_characters],
     )
-    name = models.TextField(help_text="Element name, commodity title or task text.")
+    name = models.TextField(
+        help_text="Element name, commodity title or task text.", validators=[validate_text_characters]
+    )
     position = models.PositiveIntegerField(default=0)
     importance = models.DecimalField(
-        max_digits=5, decimal_places=2, null=True, blank=True, help_text="IM or WI value, where O*NET rates it."
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        # O*NET rates importance on IM (1 to 5) and, for its 30.x work styles, impact on WI (-3 to 3).
+        validators=[MinValueValidator(-3), MaxValueValidator(5)],
+        help_text="IM value (1 to 5) or, for O*NET 30 work styles, WI value (-3 to 3), where O*NET rates it.",
     )
-    task_type = models.CharField(max_length=20, blank=True, help_text="Core or Supplemental, for tasks.")
+    task_type = models.CharField(
+        max_length=20,
+        blank=True,
+        help_text="Core or Supplemental, for tasks.",
+        validators=[validate_text_characters],
+    )
     hot_technology = models.BooleanField(default=False)
     in_demand = models.BooleanField(default=False)
     source = models.ForeignKey(
@@ -158,9 +181,16 @@ class EvidenceMetric(models.Model):
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="metrics")
     group = models.CharField(max_length=20, choices=Group.choices)
     key = models.SlugField(help_text="Stable machine name, e.g. augment_share.")
-    label = models.CharField(max_length=100, blank=True, help_text="Shown before the value; blank shows the value alone.")
-    value = models.CharField(max_length=200)
-    unit = models.CharField(max_length=20, blank=True, help_text="e.g. % or / 100")
+    label = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="Shown before the value; blank shows the value alone.",
+        validators=[validate_text_characters],
+    )
+    value = models.CharField(max_length=200, validators=[validate_text_characters])
+    unit = models.CharField(
+        max_length=20, blank=True, help_text="e.g. % or / 100", validators=[validate_text_characters]
+    )
     position = models.PositiveSmallIntegerField(default=0)
 
     objects = EvidenceMetricManager()
@@ -203,11 +233,11 @@ class Suggestion(models.Model):
     anchor = models.ForeignKey(
         SourceAnchor, null=True, blank=True, on_delete=models.SET_NULL, related_name="suggestions"
     )
-    name = models.CharField(max_length=100, blank=True)
+    name = models.CharField(max_length=100, blank=True, validators=[validate_text_characters])
     email = models.EmailField(blank=True)
-    correction = models.TextField(max_length=2000)
+    correction = models.TextField(max_length=2000, validators=[validate_text_characters])
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.NEW)
-    curator_note = models.TextField(blank=True)
+    curator_note = models.TextField(blank=True, validators=[validate_text_characters])
     submitted_at = models.DateTimeField(auto_now_add=True)
     remote_address = models.GenericIPAddressField(null=True, blank=True)
 

@@ -14,14 +14,12 @@ from jsonschema import Draft202012Validator, ValidationError, validators
 
 from exchange.identifiers import statement_uid
 from frameworks.models import Section, Statement
+from frameworks.validators import unwanted_character
 
 SCHEMA_FILE = Path(__file__).resolve().parent / "schemas" / "framework.schema.json"
 
 # The schema's pattern for text that must hold more than spaces.
 NOT_BLANK = r"^\s*\S[\s\S]*$"
-# Characters no text may hold: NUL and surrogate code points, which PostgreSQL cannot store, and the other
-# C0 controls but tab, line feed and carriage return, which no framework means.
-UNWANTED = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
 # The paths that name a file's framework.
 IDENTITY = (("occupation", "soc_code"), ("version",))
 TYPE_NAMES = {
@@ -78,7 +76,7 @@ def _names_its_framework(shape):
 
 
 def text_problems(parsed):
-    """Each text value holding a character of UNWANTED, named by the first of them."""
+    """Each text value holding a character no text may hold (frameworks.validators), named by the first."""
     found = []
     stack = [((), parsed.data)]
     while stack:
@@ -87,10 +85,8 @@ def text_problems(parsed):
             stack.extend(((*path, name), item) for name, item in value.items())
         elif isinstance(value, list):
             stack.extend(((*path, index), item) for index, item in enumerate(value))
-        elif isinstance(value, str) and (character := UNWANTED.search(value)):
-            code = ord(character[0])
-            what = "a surrogate code point" if code >= 0xD800 else "a control character"
-            found.append(parsed.problem(path, f"contains {what} U+{code:04X}"))
+        elif isinstance(value, str) and (character := unwanted_character(value)):
+            found.append(parsed.problem(path, f"contains a {character}"))
     return found
 
 

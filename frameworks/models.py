@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from frameworks.history import History
 from frameworks.soc import SOC_CODE_VALIDATOR
+from frameworks.validators import validate_text_characters
 
 
 class NaturalKeyManager(models.Manager):
@@ -53,8 +54,8 @@ class OnetRelease(models.Model):
 
 class JobZone(models.Model):
     number = models.PositiveSmallIntegerField(primary_key=True)
-    name = models.CharField(max_length=100)
-    description = models.TextField(blank=True)
+    name = models.CharField(max_length=100, validators=[validate_text_characters])
+    description = models.TextField(blank=True, validators=[validate_text_characters])
 
     objects = NaturalKeyManager("number")
 
@@ -71,8 +72,8 @@ class JobZone(models.Model):
 class Apprenticeship(models.Model):
     """A registered apprenticeship occupation (RAPIDS code)."""
 
-    rapids_code = models.CharField(max_length=20, unique=True)
-    title = models.CharField(max_length=200)
+    rapids_code = models.CharField(max_length=20, unique=True, validators=[validate_text_characters])
+    title = models.CharField(max_length=200, validators=[validate_text_characters])
 
     objects = NaturalKeyManager("rapids_code")
 
@@ -89,8 +90,8 @@ class Apprenticeship(models.Model):
 class CipProgram(models.Model):
     """A Classification of Instructional Programs code."""
 
-    code = models.CharField(max_length=10, unique=True)
-    title = models.CharField(max_length=200, blank=True)
+    code = models.CharField(max_length=10, unique=True, validators=[validate_text_characters])
+    title = models.CharField(max_length=200, blank=True, validators=[validate_text_characters])
 
     objects = NaturalKeyManager("code")
 
@@ -125,8 +126,8 @@ class Occupation(models.Model):
     soc_code = models.CharField(
         "O*NET-SOC code", max_length=10, unique=True, validators=[SOC_CODE_VALIDATOR]
     )
-    title = models.CharField(max_length=200)
-    description = models.TextField(blank=True)
+    title = models.CharField(max_length=200, validators=[validate_text_characters])
+    description = models.TextField(blank=True, validators=[validate_text_characters])
     job_zone = models.ForeignKey(JobZone, null=True, blank=True, on_delete=models.PROTECT)
     release = models.ForeignKey(
         OnetRelease,
@@ -183,8 +184,8 @@ class OccupationTitle(models.Model):
 
     occupation = models.ForeignKey(Occupation, on_delete=models.CASCADE, related_name="titles")
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.ALTERNATE)
-    title = models.CharField(max_length=250)
-    short_title = models.CharField(max_length=150, blank=True)
+    title = models.CharField(max_length=250, validators=[validate_text_characters])
+    short_title = models.CharField(max_length=150, blank=True, validators=[validate_text_characters])
     position = models.PositiveIntegerField(default=0)
     release = models.ForeignKey(
         OnetRelease, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
@@ -237,7 +238,7 @@ class RelatedOccupation(models.Model):
 
 class ProficiencyScale(models.Model):
     key = models.SlugField(unique=True)
-    name = models.CharField(max_length=100)
+    name = models.CharField(max_length=100, validators=[validate_text_characters])
 
     objects = NaturalKeyManager("key")
 
@@ -259,8 +260,10 @@ class LevelManager(models.Manager):
 class Level(models.Model):
     scale = models.ForeignKey(ProficiencyScale, on_delete=models.CASCADE, related_name="levels")
     key = models.SlugField()
-    name = models.CharField(max_length=60)
-    role_label = models.CharField(max_length=100, blank=True, help_text="e.g. Entry / Apprentice")
+    name = models.CharField(max_length=60, validators=[validate_text_characters])
+    role_label = models.CharField(
+        max_length=100, blank=True, help_text="e.g. Entry / Apprentice", validators=[validate_text_characters]
+    )
     position = models.PositiveSmallIntegerField()
 
     objects = LevelManager()
@@ -285,8 +288,8 @@ class Section(models.Model):
     """A part of a framework page, e.g. occupational skills; its key is also its tab's key."""
 
     key = models.SlugField(unique=True)
-    name = models.CharField(max_length=100)
-    description = models.TextField(blank=True)
+    name = models.CharField(max_length=100, validators=[validate_text_characters])
+    description = models.TextField(blank=True, validators=[validate_text_characters])
     scale = models.ForeignKey(ProficiencyScale, on_delete=models.PROTECT, related_name="sections")
     uses_domains = models.BooleanField(default=False, help_text="Statements of this section belong to a domain.")
     shows_role_labels = models.BooleanField(default=False)
@@ -312,8 +315,8 @@ class Domain(models.Model):
     """A durable-skill domain such as Communication."""
 
     key = models.SlugField(unique=True)
-    name = models.CharField(max_length=100)
-    description = models.TextField(blank=True)
+    name = models.CharField(max_length=100, validators=[validate_text_characters])
+    description = models.TextField(blank=True, validators=[validate_text_characters])
     position = models.PositiveSmallIntegerField(unique=True)
 
     objects = NaturalKeyManager("key")
@@ -373,7 +376,7 @@ class Framework(models.Model):
 
     occupation = models.ForeignKey(Occupation, on_delete=models.PROTECT, related_name="frameworks")
     version = models.CharField(max_length=20, validators=[version_label], help_text="Version label, e.g. 26.05")
-    context_covered = models.TextField(blank=True)
+    context_covered = models.TextField(blank=True, validators=[validate_text_characters])
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     published_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -435,8 +438,8 @@ class Statement(models.Model):
     level = models.ForeignKey(Level, on_delete=models.PROTECT, related_name="statements")
     domain = models.ForeignKey(Domain, null=True, blank=True, on_delete=models.PROTECT, related_name="statements")
     position = models.PositiveSmallIntegerField()
-    title = models.CharField(max_length=200)
-    text = models.TextField()
+    title = models.CharField(max_length=200, validators=[validate_text_characters])
+    text = models.TextField(validators=[validate_text_characters])
 
     objects = NaturalKeyManager("uid")
     history = History()

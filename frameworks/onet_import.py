@@ -66,6 +66,9 @@ MISSING_VALUE = "n/a"
 
 # O*NET OnLine shows an element as important to an occupation from this importance (IM, 1-5) up.
 IMPORTANT = Decimal("3.0")
+# The scales an anchor's importance holds: IM, and WI for 30.x work styles. Level (LV) and distinctiveness
+# rank (DR) are read beside them to choose anchors, and never stored.
+STORED_SCALES = ("IM", "WI")
 
 # Names for zones a release needs when its folder lacks Job Zone Reference.txt (the converted 29.3 release
 # does); O*NET has named the five zones so since it introduced them. Existing names are never overwritten.
@@ -139,8 +142,9 @@ class Row:
             raise self.error(column, f"longer than {max_length} characters")
         return value
 
-    def number(self, column, field=None):
-        """A finite number; given the DecimalField it goes to, one that field can store once rounded."""
+    def number(self, column, field=None, *, stored=True):
+        """A finite number; given the DecimalField it goes to, one that field can store once rounded and,
+        unless the number is only read beside the field's values (not `stored`), one its validators accept."""
         value = self.values[column]
         try:
             number = Decimal(value)
@@ -156,7 +160,8 @@ class Row:
             if abs(number) >= bound or abs(rounded := number.quantize(step)) >= bound:
                 largest = bound - step
                 raise self.error(column, f"{value!r} is out of range (-{largest} to {largest})")
-            self._validate(column, value, field, rounded)
+            if stored:
+                self._validate(column, value, field, rounded)
         return number
 
     def whole_number(self, column, field=None):
@@ -505,12 +510,12 @@ def _read_ratings(folder, name, known):
     ratings = defaultdict(dict)
     id_length = _max_length(SourceAnchor, "onet_id")
     # Which scale is stored is known only once the file is read (IM in 29.x, WI in 30.x), so every value
-    # is checked against the field, while its line is at hand.
+    # is checked against the field while its line is at hand: its digits, and an IM or WI value its range.
     importance = SourceAnchor._meta.get_field("importance")
     for row in folder.rows(name, [SOC_CODE, "Element ID", "Element Name", "Scale ID", "Data Value"]):
         soc_code = row.soc_code(SOC_CODE, known)
         element_id = row.text("Element ID", max_length=id_length)
-        value = row.number("Data Value", field=importance)
+        value = row.number("Data Value", field=importance, stored=row.values["Scale ID"] in STORED_SCALES)
         element = ratings[soc_code].get(element_id)
         if element is None:
             element = ratings[soc_code][element_id] = (row.text("Element Name"), {})

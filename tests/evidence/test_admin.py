@@ -1,12 +1,15 @@
-"""Curators review the public's suggestions in admin."""
+"""Curators review the public's suggestions, and keep anchors, sources and citations, in admin."""
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from evidence.models import Citation, Suggestion
+from evidence.models import Citation, Source, SourceAnchor, Suggestion
+from frameworks.models import OnetRelease
 from tests.admin_forms import admin_form_data
-from tests.factories import SourceAnchorFactory
+from tests.factories import CitationFactory, SourceAnchorFactory, SourceFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -86,3 +89,225 @@ def test_a_citation_is_grounded_only_in_its_own_occupations_anchors(client, seed
     assert refused.status_code == 200
     assert "Select a valid choice" in refused.text
     assert elsewhere not in citation.anchors.all()
+
+
+def test_suggestions_are_found_by_who_sent_them(client, suggestion, curator):
+    client.force_login(curator)
+    url = reverse("admin:evidence_suggestion_changelist")
+
+    assert [client.get(url, {"q": q}).context["cl"].result_count for q in ("Ana", "ana@example.org", "Bo")] == [
+        1,
+        1,
+        0,
+    ]
+
+
+# Citations
+
+
+def test_citations_are_found_by_statement_source_and_occupation(client, curator):
+    quoting = CitationFactory(
+        statement__title="Premium quotes",
+        statement__framework__occupation__title="Insurance Sales Agents",
+        statement__framework__occupation__soc_code="41-3021.00",
+        source__label="ESCO",
+    )
+    claims = CitationFactory(
+        statement__text="walks a client through a claim.",
+        statement__framework__occupation__title="Claims Adjusters",
+        statement__framework__occupation__soc_code="13-1031.01",
+        statement__framework__status="draft",
+        source__key="onet-30-1",
+    )
+    client.force_login(curator)
+    url = reverse("admin:evidence_citation_changelist")
+
+    def found(**query):
+        return list(client.get(url, query).context["cl"].queryset)
+
+    assert found(q="Premium quotes") == found(q="ESCO") == found(q="41-3021.00") == [quoting]
+    assert found(q="through a claim") == found(q="onet-30-1") == found(q="Adjusters") == [claims]
+    assert found(statement__framework__status__exact="draft") == [claims]
+
+
+def queries_to_list(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_the_citation_list_runs_as_many_queries_for_many_citations_as_for_one(client, curator):
+    client.force_login(curator)
+    url = reverse("admin:evidence_citation_changelist")
+    CitationFactory()
+    one = queries_to_list(client, url)
+
+    CitationFactory.create_batch(5)
+
+    assert queries_to_list(client, url) == one
+
+
+# Anchors
+
+
+@pytest.fixture
+def superuser(db):
+    return UserFactory(username="admin", is_superuser=True)
+
+
+@pytest.fixture
+def imported_anchor(db):
+    """An anchor as manage.py import_onet writes it: stamped with its release, credited to its source."""
+    release = OnetRelease.objects.create(version="30.1", released="November 2025")
+    return SourceAnchorFactory(
+        name="Reading Comprehension", importance="4.00", release=release, source=SourceFactory(key="onet-30-1")
+    )
+
+
+def anchor_url(anchor):
+    return reverse("admin:evidence_sourceanchor_change", args=[anchor.pk])
+
+
+def stored(anchor):
+    return SourceAnchor.objects.filter(pk=anchor.pk).values().get()
+
+
+@pytest.mark.parametrize("role", ["curator", "editor"])
+def test_a_curator_cannot_change_what_the_import_wrote_to_an_anchor(client, request, role, imported_anchor):
+    before = stored(imported_anchor)
+    client.force_login(request.getfixturevalue(role))
+    url = anchor_url(imported_anchor)
+    page = client.get(url)
+    forged = {
+        "occupation": str(SourceAnchorFactory().occupation_id),
+        "kind": "task",
+        "onet_id": "999",
+        "name": "Skimming",
+        "position": "99",
+        "importance": "1.00",
+        "task_type": "Core",
+        "hot_technology": "on",
+        "in_demand": "on",
+        "source": str(SourceFactory().pk),
+        "release": "",
+    }
+
+    response = client.post(url, admin_form_data(page, **forged))
+
+    assert list(page.context["adminform"].form.fields) == []
+    assert "Reading Comprehension" in page.text
+    assert response.status_code == 302
+    assert stored(imported_anchor) == before
+
+
+def test_a_curator_changes_their_own_anchor_but_not_its_release(client, curator, imported_anchor):
+    own = SourceAnchorFactory(occupation=imported_anchor.occupation, name="Quoting")
+    client.force_login(curator)
+    url = anchor_url(own)
+
+    response = client.post(
+        url, admin_form_data(client.get(url), name="Quoting premiums", release=str(imported_anchor.release_id))
+    )
+
+    assert response.status_code == 302
+    own.refresh_from_db()
+    assert (own.name, own.release) == ("Quoting premiums", None)
+
+
+def test_a_superuser_still_changes_an_imported_anchor(client, superuser, imported_anchor):
+    client.force_login(superuser)
+    url = anchor_url(imported_anchor)
+
+    response = client.post(url, admin_form_data(client.get(url), name="Reading", importance="3.50"))
+
+    assert response.status_code == 302
+    imported_anchor.refresh_from_db()
+    assert (imported_anchor.name, str(imported_anchor.importance)) == ("Reading", "3.50")
+
+
+def test_a_revert_leaves_what_the_import_wrote_to_an_anchor(client, curator, imported_anchor):
+    # An earlier state in the anchor's history, since overwritten by the next import.
+    imported_anchor.name = "Reading"
+    imported_anchor.save()
+    SourceAnchor.objects.filter(pk=imported_anchor.pk).update(name="Reading Comprehension")
+    before = stored(imported_anchor)
+    earlier = imported_anchor.history.get(name="Reading")
+    client.force_login(curator)
+    url = reverse("admin:evidence_sourceanchor_simple_history", args=[imported_anchor.pk, earlier.history_id])
+
+    response = client.post(url, admin_form_data(client.get(url)))
+
+    assert response.status_code == 302
+    assert stored(imported_anchor) == before
+
+
+@pytest.mark.parametrize(
+    ("importance", "error"),
+    [
+        ("-3.01", "Ensure this value is greater than or equal to -3."),
+        ("5.01", "Ensure this value is less than or equal to 5."),
+    ],
+)
+def test_an_anchors_importance_stays_on_onets_scales(client, curator, importance, error):
+    # IM runs from 1 to 5, and WI, on which O*NET 30 rates work styles, from -3 to 3.
+    anchor = SourceAnchorFactory(kind=SourceAnchor.Kind.WORK_STYLE, importance="1.00")
+    client.force_login(curator)
+    url = anchor_url(anchor)
+    page = client.get(url)
+
+    refused = client.post(url, admin_form_data(page, importance=importance))
+    accepted = client.post(url, admin_form_data(page, importance="-0.59"))
+
+    assert refused.status_code == 200 and error in refused.text
+    assert accepted.status_code == 302
+    anchor.refresh_from_db()
+    assert str(anchor.importance) == "-0.59"
+
+
+# Sources
+
+
+@pytest.mark.parametrize("who", ["curator", "superuser"])
+def test_a_sources_key_stays_as_it_was_added(client, request, who, seed):
+    client.force_login(request.getfixturevalue(who))
+    source = Source.objects.get(key="onet")
+    url = reverse("admin:evidence_source_change", args=[source.pk])
+    page = client.get(url)
+
+    response = client.post(url, admin_form_data(page, key="onet-renamed", label="O*NET 30.2"))
+
+    assert "key" not in page.context["adminform"].form.fields
+    assert response.status_code == 302
+    source.refresh_from_db()
+    assert (source.key, source.label) == ("onet", "O*NET 30.2")
+    assert client.get("/sources/onet/").status_code == 200
+
+
+def test_a_source_is_added_with_its_key(client, curator):
+    client.force_login(curator)
+
+    response = client.post(
+        reverse("admin:evidence_source_add"),
+        {"key": "esco", "label": "ESCO", "title": "European Skills, Competences and Occupations", "position": "0"},
+    )
+
+    assert response.status_code == 302
+    assert Source.objects.get(key="esco").label == "ESCO"
+
+
+def test_a_revert_keeps_a_sources_key(client, curator, seed):
+    # A key renamed before it was read-only, in the source's history.
+    source = Source.objects.get(key="onet")
+    source.key = "onet-old"
+    source.save()
+    source.key = "onet"
+    source.save()
+    earlier = source.history.get(key="onet-old")
+    client.force_login(curator)
+    url = reverse("admin:evidence_source_simple_history", args=[source.pk, earlier.history_id])
+
+    response = client.post(url, admin_form_data(client.get(url)))
+
+    assert response.status_code == 302
+    source.refresh_from_db()
+    assert source.key == "onet"

@@ -70,6 +70,21 @@ def test_schema_vocabularies_match_the_models():
     assert definitions["metric"]["properties"]["group"]["enum"] == EvidenceMetric.Group.values
 
 
+def test_a_negative_work_style_impact_exports_and_imports_back(db, framework_file):
+    # O*NET 30 rates work styles on WI, from -3 to 3, and manage.py import_onet stores it as importance.
+    text = MINIMAL.replace(
+        "  - kind: task\n    onet_id: 720\n    name: Customize insurance programs.\n",
+        "  - kind: task\n    onet_id: 720\n    name: Customize insurance programs.\n"
+        "  - kind: work_style\n    onet_id: 1.D.2.a\n    name: Humility\n    importance: -0.59\n",
+    )
+    run("import_framework", str(framework_file(text)))
+
+    output = run("import_framework", str(framework_file(export("11-9999.00", framework_version="1.0"))))
+
+    assert str(SourceAnchor.objects.get(onet_id="1.D.2.a").importance) == "-0.59"
+    assert "Nothing changed: the database already matches the file." in output
+
+
 def test_import_into_an_empty_database_creates_everything_and_says_so(empty_database):
     output = run("import_framework", str(SEED_FILE))
 

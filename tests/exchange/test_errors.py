@@ -44,6 +44,19 @@ def test_the_minimal_file_imports(framework_file):
             "40: statements[0].text: blank: only spaces",
         ),
         ("    title: First statement\n", '    title: " "\n', "39: statements[0].title: blank: only spaces"),
+        # Importance is on O*NET's IM (1 to 5) or WI (-3 to 3) scale, as SourceAnchor.importance holds it.
+        (
+            "    name: Customize insurance programs.\n",
+            "    name: Customize insurance programs.\n    importance: 5.01\n",
+            '35: anchors[0].importance: "5.01" is not a number from -3 to 5 with at most two decimals, '
+            "such as 4.12",
+        ),
+        (
+            "    name: Customize insurance programs.\n",
+            "    name: Customize insurance programs.\n    importance: -3.01\n",
+            '35: anchors[0].importance: "-3.01" is not a number from -3 to 5 with at most two decimals, '
+            "such as 4.12",
+        ),
         (
             "    level: emerging\n",
             "    level: exceeding\n",

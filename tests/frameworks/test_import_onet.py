@@ -591,6 +591,13 @@ def test_dry_run_on_an_empty_database_saves_nothing():
             replace_field(4, "Infinity"),
             "Work Styles.txt:3: Data Value: 'Infinity' is not a number",
         ),
+        # Below WI's -3, the least an anchor's importance holds; DR ranks above 5 beside it are read.
+        (
+            "Work Styles.txt",
+            3,
+            replace_field(4, "-3.01"),
+            "Work Styles.txt:3: Data Value: '-3.01': Ensure this value is greater than or equal to -3.",
+        ),
         (
             "Related Occupations.txt",
             2,
@@ -642,14 +649,14 @@ def test_a_malformed_line_stops_the_import_and_changes_nothing(tmp_path, file_na
     assert snapshot() == before
 
 
-def test_a_value_at_the_edge_of_the_fields_range_is_imported(tmp_path):
+def test_a_value_at_the_edge_of_the_importance_range_is_imported(tmp_path):
     release = copy_release(RELEASE_B, tmp_path)
-    edit_line(release / "Work Styles.txt", 3, replace_field(4, "-999.99"))
+    edit_line(release / "Work Styles.txt", 3, replace_field(4, "-3"))
 
     run(release)
 
     innovation = SourceAnchor.objects.get(occupation__soc_code="11-1011.00", onet_id="1.D.1.a")
-    assert innovation.importance == Decimal("-999.99")
+    assert innovation.importance == Decimal("-3.00")
 
 
 def test_an_index_too_large_for_the_database_is_refused_with_its_line(tmp_path):
