@@ -10,6 +10,7 @@ from frameworks import services
 from frameworks.models import Framework
 from tests.browser.conftest import OCCUPATION_URL
 from tests.factories import PASSWORD, UserFactory
+from tests.tools import AXE, require
 
 pytestmark = pytest.mark.browser
 
@@ -109,3 +110,18 @@ def test_history_and_revert_pages_keep_their_styles_under_the_csp(page, browser_
     expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
     statement.refresh_from_db()
     assert statement.text == original
+
+
+def test_the_framework_pages_statement_tables_name_every_control(page, roles):
+    # A table's column headings do not name its inputs: axe's label rules check each has a name.
+    UserFactory(username="curator", role="Curator")
+    draft = services.copy_as_new_version(Framework.objects.get(version="26.05"), "26.06")
+    axe = require(AXE, f"axe-core not found at {AXE}; run `npm ci` (`make test` does).").read_text()
+
+    sign_in(page, "curator")
+    page.goto(f"/admin/frameworks/framework/{draft.pk}/change/")
+    page.evaluate(axe)
+    result = page.evaluate("() => axe.run(document, {runOnly: ['label', 'select-name']})")
+
+    assert page.get_by_label("Position of “Client intake dialogue”").count() == 1
+    assert not [(violation["id"], len(violation["nodes"])) for violation in result["violations"]]
