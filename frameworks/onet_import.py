@@ -24,6 +24,7 @@ from frameworks.onet_sources import release_source
 from frameworks.search import refresh_derived_fields
 from frameworks.signals import batch_of_changes
 from frameworks.soc import SOC_CODE_PATTERN
+from frameworks.validators import unwanted_character
 from nsx.cache import content_changed_on_commit
 from nsx.tallies import Tally
 
@@ -70,8 +71,10 @@ IMPORTANT = Decimal("3.0")
 # rank (DR) are read beside them to choose anchors, and never stored.
 STORED_SCALES = ("IM", "WI")
 
-# Names for zones a release needs when its folder lacks Job Zone Reference.txt (the converted 29.3 release
-# does); O*NET has named the five zones so since it introduced them. Existing names are never overwritten.
+# O*NET's five job zones, the only ones a release may number (the framework format's schema allows 1 to 5
+# too, so an imported zone exports), and the names for those a release needs when its folder lacks Job Zone
+# Reference.txt (the converted 29.3 release does); O*NET has named the five zones so since it introduced
+# them. Existing names are never overwritten.
 STANDARD_JOB_ZONE_NAMES = {
     1: "Little or No Preparation",
     2: "Some Preparation",
@@ -136,6 +139,9 @@ class Row:
         value = self.values[column]
         if value == MISSING_VALUE:
             value = ""
+        # PostgreSQL cannot store NUL, and a framework exported with any of these would not import back.
+        if (character := unwanted_character(value)) is not None:
+            raise self.error(column, f"contains a {character}")
         if required and not value.strip():
             raise self.error(column, "empty" if not value else "blank: only spaces")
         if max_length and len(value) > max_length:
@@ -173,6 +179,16 @@ class Row:
         if field is not None:
             self._validate(column, value, field, number)
         return number
+
+    def listed_once(self, lines, column, value, *, of=None):
+        """Refuse a value an earlier line of the file listed, for the same occupation if `of` names one.
+
+        `lines` maps what the file has listed so far to the line that listed it first.
+        """
+        first = lines.setdefault((of, value), self.line)
+        if first != self.line:
+            occupation = f" for {of}" if of else ""
+            raise self.error(column, f"{value} is listed twice{occupation} (first on line {first})")
 
     def _validate(self, column, value, field, number):
         """Apply the field's own validators: the database's integer range, a minimum it sets."""
@@ -373,10 +389,16 @@ def _read_version(folder):
     with open(folder.path / READ_ME, encoding="utf-8", errors="replace") as stream:
         first, second = (stream.readline().strip().removeprefix("\ufeff"), stream.readline().strip())
     version = _VERSION_RE.fullmatch(first)
-    if not version or len(version[1]) > OnetRelease._meta.get_field("version").max_length:
+    if not version:
         raise LineError(READ_ME, 1, "version", f"expected “O*NET <version> Database”, found {first!r}")
     released = _RELEASED_RE.fullmatch(second)
-    return version[1], released[1] if released else ""
+    # Both are stored, so they are checked as a data file's columns are.
+    version_line = Row(READ_ME, 1, {"version": version[1]})
+    month_line = Row(READ_ME, 2, {"release month": released[1] if released else ""})
+    return (
+        version_line.text("version", max_length=_max_length(OnetRelease, "version")),
+        month_line.text("release month", max_length=_max_length(OnetRelease, "released"), required=False),
+    )
 
 
 def _read_occupations(folder):
@@ -385,9 +407,7 @@ def _read_occupations(folder):
         soc_code = row.values[SOC_CODE]
         if not _SOC_CODE_RE.fullmatch(soc_code):
             raise row.error(SOC_CODE, f"{soc_code!r} is not an O*NET-SOC code")
-        if soc_code in occupations:
-            raise row.error(SOC_CODE, f"{soc_code} is listed twice (first on line {lines[soc_code]})")
-        lines[soc_code] = row.line
+        row.listed_once(lines, SOC_CODE, soc_code)
         occupations[soc_code] = OccupationRecord(
             title=row.text("Title", max_length=_max_length(Occupation, "title")),
             description=row.text("Description", required=False),
@@ -402,14 +422,21 @@ def _read_occupations(folder):
 
 
 def _read_job_zone_reference(folder, name, known):
-    zones = {}
+    zones, lines = {}, {}
     name_length = _max_length(JobZone, "name")
     for row in folder.rows(name, ["Job Zone", "Name", "Experience", "Education", "Job Training"]):
+        # Checked against the five zones rather than the field, which a larger number fits on SQLite and
+        # overflows on PostgreSQL.
+        zone = row.whole_number("Job Zone")
+        if zone not in STANDARD_JOB_ZONE_NAMES:
+            first, last = min(STANDARD_JOB_ZONE_NAMES), max(STANDARD_JOB_ZONE_NAMES)
+            raise row.error("Job Zone", f"{zone} is not a job zone from {first} to {last}")
+        row.listed_once(lines, "Job Zone", zone)
         # "Job Zone Four: Considerable Preparation Needed" is shown as "Considerable Preparation".
         zone_name = row.text("Name").split(": ", 1)[-1].removesuffix(" Needed")
         if len(zone_name) > name_length:
             raise row.error("Name", f"longer than {name_length} characters")
-        zones[row.whole_number("Job Zone")] = {
+        zones[zone] = {
             "name": zone_name,
             "description": "\n\n".join(
                 text
@@ -421,9 +448,11 @@ def _read_job_zone_reference(folder, name, known):
 
 
 def _read_job_zones(folder, name, known, valid_zones):
-    zones = {}
+    """Each occupation's zone, one of `valid_zones`: those of Job Zone Reference, or else the standard five."""
+    zones, lines = {}, {}
     for row in folder.rows(name, [SOC_CODE, "Job Zone"]):
         soc_code = row.soc_code(SOC_CODE, known)
+        row.listed_once(lines, SOC_CODE, soc_code)
         zone = row.whole_number("Job Zone")
         if zone not in valid_zones:
             listed = ", ".join(map(str, sorted(valid_zones)))
@@ -494,15 +523,16 @@ _TITLE_READERS = {
 
 
 def _read_related(folder, name, known):
-    related = defaultdict(dict)
+    related, lines = defaultdict(list), {}
     tier_length = _max_length(RelatedOccupation, "tier")
     for row in folder.rows(name, [SOC_CODE, "Related O*NET-SOC Code", "Relatedness Tier", "Index"]):
         soc_code = row.soc_code(SOC_CODE, known)
         related_code = row.soc_code("Related O*NET-SOC Code", known)
+        row.listed_once(lines, "Related O*NET-SOC Code", related_code, of=soc_code)
         tier = row.text("Relatedness Tier", max_length=tier_length)
         index = row.whole_number("Index", field=RelatedOccupation._meta.get_field("position"))
-        related[soc_code].setdefault(related_code, RelatedRecord(related_code, tier, index))
-    return {soc_code: list(by_code.values()) for soc_code, by_code in related.items()}
+        related[soc_code].append(RelatedRecord(related_code, tier, index))
+    return dict(related)
 
 
 def _read_ratings(folder, name, known):
@@ -568,7 +598,7 @@ def _read_work_styles(folder, name, known):
 
 def _read_tasks(folder, name, known):
     """Core tasks first, then supplemental ones, then any the release has not typed, each in its order."""
-    tasks = defaultdict(list)
+    tasks, lines = defaultdict(list), {}
     id_length = _max_length(SourceAnchor, "onet_id")
     for row in folder.rows(name, [SOC_CODE, "Task ID", "Task", "Task Type"]):
         soc_code = row.soc_code(SOC_CODE, known)
@@ -576,6 +606,7 @@ def _read_tasks(folder, name, known):
         if task_type not in TASK_TYPE_ORDER:
             raise row.error("Task Type", f"{task_type!r} is not Core, Supplemental or {MISSING_VALUE}")
         task_id = row.code("Task ID", max_length=id_length)
+        row.listed_once(lines, "Task ID", task_id, of=soc_code)
         tasks[soc_code].append(AnchorRecord(task_id, row.text("Task"), task_type=task_type))
     return {
         soc_code: sorted(records, key=lambda record: TASK_TYPE_ORDER[record.task_type])

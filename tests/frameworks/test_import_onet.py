@@ -13,6 +13,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from evidence.models import Citation, Source, SourceAnchor
+from exchange.validation import schema
 from frameworks.models import (
     Framework,
     JobZone,
@@ -25,6 +26,7 @@ from frameworks.models import (
     Section,
     Statement,
 )
+from frameworks.onet_import import STANDARD_JOB_ZONE_NAMES
 from tests.database import snapshot
 from tests.onet import RELEASE_A, RELEASE_B, copy_release, drop_lines, edit_line, replace_field, summary
 from tests.pages import SEED_SOURCES_LINE, sources_line
@@ -634,6 +636,90 @@ def test_dry_run_on_an_empty_database_saves_nothing():
             replace_field(1, "   "),
             "Occupation Data.txt:3: Title: blank: only spaces",
         ),
+        # A zone a framework file could not hold; one past the small integer field's range as well, which
+        # SQLite would store and PostgreSQL wrap around (70000 as 4464).
+        (
+            "Job Zone Reference.txt",
+            6,
+            replace_field(0, "6"),
+            "Job Zone Reference.txt:6: Job Zone: 6 is not a job zone from 1 to 5",
+        ),
+        (
+            "Job Zone Reference.txt",
+            6,
+            replace_field(0, "70000"),
+            "Job Zone Reference.txt:6: Job Zone: 70000 is not a job zone from 1 to 5",
+        ),
+        (
+            "Job Zone Reference.txt",
+            2,
+            replace_field(0, "0"),
+            "Job Zone Reference.txt:2: Job Zone: 0 is not a job zone from 1 to 5",
+        ),
+        (
+            "Job Zones.txt",
+            2,
+            replace_field(1, "70000"),
+            "Job Zones.txt:2: Job Zone: 70000 is not a job zone (1, 2, 3, 4, 5)",
+        ),
+        # Characters no text of the site may hold: PostgreSQL cannot store NUL, and a framework exported
+        # with a control character would not import back.
+        (
+            "Occupation Data.txt",
+            2,
+            replace_field(1, "Chief\x00Executives"),
+            "Occupation Data.txt:2: Title: contains a control character U+0000",
+        ),
+        (
+            "Task Statements.txt",
+            2,
+            replace_field(2, "Direct\x00budgets."),
+            "Task Statements.txt:2: Task: contains a control character U+0000",
+        ),
+        (
+            "Task Statements.txt",
+            2,
+            replace_field(2, "Direct\x0bbudgets."),
+            "Task Statements.txt:2: Task: contains a control character U+000B",
+        ),
+        (
+            "Task Statements.txt",
+            2,
+            replace_field(2, "\x0b"),
+            "Task Statements.txt:2: Task: contains a control character U+000B",
+        ),
+        # A key listed again: the later line would overwrite the first or be dropped without a word.
+        (
+            "Occupation Data.txt",
+            3,
+            replace_field(0, "11-1011.00"),
+            "Occupation Data.txt:3: O*NET-SOC Code: 11-1011.00 is listed twice (first on line 2)",
+        ),
+        (
+            "Job Zones.txt",
+            3,
+            replace_field(0, "11-1011.00"),
+            "Job Zones.txt:3: O*NET-SOC Code: 11-1011.00 is listed twice (first on line 2)",
+        ),
+        (
+            "Job Zone Reference.txt",
+            6,
+            replace_field(0, "4"),
+            "Job Zone Reference.txt:6: Job Zone: 4 is listed twice (first on line 5)",
+        ),
+        (
+            "Task Statements.txt",
+            3,
+            replace_field(1, "8823"),
+            "Task Statements.txt:3: Task ID: 8823 is listed twice for 11-1011.00 (first on line 2)",
+        ),
+        (
+            "Related Occupations.txt",
+            4,
+            replace_field(1, "43-4051.00"),
+            "Related Occupations.txt:4: Related O*NET-SOC Code: 43-4051.00 is listed twice for 41-3021.00 "
+            "(first on line 3)",
+        ),
     ],
 )
 def test_a_malformed_line_stops_the_import_and_changes_nothing(tmp_path, file_name, line, edit, message):
@@ -647,6 +733,58 @@ def test_a_malformed_line_stops_the_import_and_changes_nothing(tmp_path, file_na
 
     assert str(raised.value) == message
     assert snapshot() == before
+
+
+@pytest.mark.parametrize(
+    "file_name", ["Job Zones.txt", "Job Zone Reference.txt", "Task Statements.txt", "Related Occupations.txt"]
+)
+def test_a_line_repeated_exactly_is_refused_too(tmp_path, file_name):
+    # No release repeats a line of these files, so a repeat is a damaged file rather than one to tidy.
+    run(RELEASE_A)
+    before = snapshot()
+    release = copy_release(RELEASE_B, tmp_path)
+    path = release / file_name
+    lines = path.read_bytes().split(b"\r\n")
+    path.write_bytes(b"\r\n".join([*lines[:2], lines[1], *lines[2:]]))
+
+    with pytest.raises(CommandError) as raised:
+        run(release)
+
+    assert str(raised.value).startswith(f"{file_name}:3: ")
+    assert str(raised.value).endswith(" (first on line 2)")
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize(
+    ("second_line", "message"),
+    [
+        (
+            f"{'December ' * 7}2025 Release",
+            "Read Me.txt:2: release month: longer than 60 characters",
+        ),
+        ("December\x002025 Release", "Read Me.txt:2: release month: contains a control character U+0000"),
+    ],
+)
+def test_a_release_month_the_database_cannot_store_is_refused(tmp_path, second_line, message):
+    run(RELEASE_A)
+    before = snapshot()
+    release = copy_release(RELEASE_B, tmp_path)
+    read_me = release / "Read Me.txt"
+    read_me.write_text(read_me.read_text().replace("December 2025 Release", second_line, 1))
+
+    with pytest.raises(CommandError) as raised:
+        run(release)
+
+    assert str(raised.value) == message
+    assert snapshot() == before
+
+
+def test_the_job_zones_an_import_accepts_are_those_a_framework_file_holds():
+    number = schema()["$defs"]["occupation"]["properties"]["job_zone"]["properties"]["number"]
+
+    accepted = {zone for zone in range(10) if re.fullmatch(number["pattern"], str(zone))}
+
+    assert accepted == set(STANDARD_JOB_ZONE_NAMES)
 
 
 def test_a_value_at_the_edge_of_the_importance_range_is_imported(tmp_path):
