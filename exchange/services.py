@@ -23,7 +23,7 @@ from django.utils.dateparse import parse_datetime
 
 from evidence.models import Citation, EvidenceMetric, Source, SourceAnchor
 from exchange.fileformat import FrameworkFileError, Problem, parse
-from exchange.identifiers import statement_uid
+from exchange.identifiers import statement_uids
 from exchange.validation import problems
 from frameworks import workflow
 from frameworks.models import (
@@ -238,8 +238,9 @@ class _Writer:
             found.append(
                 self.parsed.problem(
                     ("version",),
-                    f"{name} is {status}: its content is read-only; import the change as a new version "
-                    f"(the file would change {'; '.join(changes)})",
+                    f"{name} is {status}: its content is read-only; to import the change as a new version, "
+                    f"give the file a version of its own and status draft (the file would change "
+                    f"{'; '.join(changes)})",
                 )
             )
         if found:
@@ -418,7 +419,8 @@ class _Writer:
         return anchors
 
     def _statements(self, framework, items, sections, section_levels, domains, sources, anchors):
-        soc_code = framework.occupation.soc_code
+        keys = [item["key"] for item in items]
+        uids = statement_uids(framework.occupation.soc_code, framework.version, keys)
         citations = Citation.objects.prefetch_related("anchors")
         existing = {
             statement.uid: statement
@@ -431,7 +433,7 @@ class _Writer:
             domain = domains[item["domain"]] if "domain" in item else None
             level = section_levels[item["section"]][item["level"]]
             place = (section.pk, domain and domain.pk, level.pk)
-            uid = statement_uid(soc_code, framework.version, item["key"])
+            uid = uids[item["key"]]
             values = {
                 "section_id": section.pk,
                 "domain_id": domain and domain.pk,

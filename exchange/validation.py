@@ -12,7 +12,7 @@ from pathlib import Path
 from django.utils.dateparse import parse_datetime
 from jsonschema import Draft202012Validator, ValidationError, validators
 
-from exchange.identifiers import statement_uid
+from exchange.identifiers import statement_uid, statement_uids
 from frameworks.models import Section, Statement
 from frameworks.validators import unwanted_character
 
@@ -382,14 +382,20 @@ def _names_no_moment(value):
 
 def database_problems(parsed):
     """What the file may not do to the rest of the site: take another framework's statements, or change the
-    scale or domains of a section that other frameworks' statements use."""
+    scale or domains of a section that other frameworks' statements use.
+
+    Statement keys are checked again with the uids import gives them, which the database decides: a key
+    naming a statement of another version and that statement's counterpart in this one are one statement."""
     data = _mapping(parsed.data)
     check = _Checker(parsed)
     soc_code, version = _text(_mapping(data.get("occupation")), "soc_code"), _text(data, "version")
-    by_uid = {}
-    for index, statement in _entries(data, "statements"):
-        if (key := _text(statement, "key")) is not None:
-            by_uid.setdefault(_uid(data, key), index)
+    keyed = [
+        (("statements", index, "key"), key)
+        for index, statement in _entries(data, "statements")
+        if (key := _text(statement, "key")) is not None
+    ]
+    uids = statement_uids(soc_code, version, [key for _, key in keyed])
+    by_uid = check.unique("statement key", [(path, uids[key], key) for path, key in keyed])
     others = (
         Statement.objects.filter(uid__in=by_uid)
         .exclude(framework__occupation__soc_code=soc_code, framework__version=version)
@@ -399,7 +405,7 @@ def database_problems(parsed):
         other = statement.framework
         owner = f"{other.occupation.soc_code} v{other.version}"
         check.report(
-            ("statements", by_uid[statement.uid], "key"),
+            by_uid[statement.uid],
             f"statement {statement.uid} belongs to another framework, {owner}",
         )
 

@@ -5,8 +5,9 @@ import re
 from django.db import transaction
 
 from evidence.models import Citation, EvidenceMetric
+from exchange.identifiers import counterpart_uid
 from frameworks.history import record_m2m_history
-from frameworks.models import Framework, Statement
+from frameworks.models import Framework, Occupation, Statement
 
 TRAILING_NUMBER = re.compile(r"^(.*?)(\d+)$")
 
@@ -37,8 +38,11 @@ def copy_as_new_version(framework, version):
         occupation_id=framework.occupation_id, version=version, context_covered=framework.context_covered
     )
     originals = list(framework.statements.prefetch_related("citations__anchors"))
+    # Read, not taken from framework.occupation: a caller may not have it loaded.
+    soc_code = Occupation.objects.values_list("soc_code", flat=True).get(pk=framework.occupation_id)
     statements = [
         Statement(
+            uid=counterpart_uid(soc_code, version, statement.uid),
             framework=copy,
             section_id=statement.section_id,
             level_id=statement.level_id,

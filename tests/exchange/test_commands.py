@@ -11,7 +11,7 @@ from jsonschema import Draft202012Validator
 
 from evidence.models import Citation, EvidenceMetric, Source, SourceAnchor
 from exchange.fileformat import parse
-from exchange.identifiers import statement_uid
+from exchange.identifiers import derived, statement_uid
 from exchange.services import import_framework
 from exchange.validation import schema
 from frameworks.models import Framework, Occupation, OccupationTitle, Section, Statement
@@ -136,9 +136,8 @@ def test_dry_run_of_an_update_leaves_the_framework_as_it_was(draft, framework_fi
 
 
 def newer_version_of_the_seed():
-    """The seed file as version 26.07, its statements keyed afresh as a new version's are."""
-    text = SEED_FILE.read_text().replace("version: 26.05\n", "version: 26.07\n", 1)
-    return re.sub(r"^  - key: (?=[0-9a-f-]{36}$)", "  - key: v26.07-", text, flags=re.MULTILINE)
+    """The seed file as version 26.07, keyed by the statements of 26.05 as its export is."""
+    return SEED_FILE.read_text().replace("version: 26.05\n", "version: 26.07\n", 1)
 
 
 def test_importing_a_new_published_version_archives_the_current_one(client, seed, framework_file):
@@ -188,7 +187,8 @@ def test_an_import_refuses_to_change_the_content_of_a_version_the_public_has_rea
     assert refusal(path) == [
         f"{path}: 1 problem; nothing was imported.",
         f"{path}:{line_of(text, 'version: 26.05')}: version: {SOC} v26.05 is {status}: its content is read-only; "
-        "import the change as a new version (the file would change published_at; statements: 1 updated)",
+        "to import the change as a new version, give the file a version of its own and status draft "
+        "(the file would change published_at; statements: 1 updated)",
     ]
 
 
@@ -345,6 +345,83 @@ def test_statement_keys_that_are_not_uuids_derive_a_stable_uid(db, framework_fil
     assert Statement.objects.get(title="First statement").uid == expected
     run("import_framework", str(path))
     assert Statement.objects.get(title="First statement").uid == expected
+
+
+def as_new_draft(text, version="26.06"):
+    """An export given a new version and status draft, as the refusal to change a published version advises."""
+    text = re.sub(r"^version: .*$", f"version: {version}", text, count=1, flags=re.MULTILINE)
+    return re.sub(r"^status: .*$", "status: draft", text, count=1, flags=re.MULTILINE)
+
+
+def test_an_export_given_a_new_version_imports_as_a_new_draft_with_uids_of_its_own(seed, framework_file):
+    published = {statement.uid: statement.title for statement in seed.statements.all()}
+    path = framework_file(as_new_draft(export()))
+
+    output = run("import_framework", str(path))
+
+    draft = Framework.objects.get(occupation__soc_code=SOC, version="26.06")
+    assert draft.status == Framework.Status.DRAFT
+    assert re.search(r"statements\s+136\s+0\s+0\s+0", output)
+    copied = {statement.uid: statement.title for statement in draft.statements.all()}
+    assert len(copied) == 136
+    assert not copied.keys() & published.keys()
+    # Each uid is derived from the one the key holds, as a key that is no UUID gives its uid.
+    assert copied == {derived("statement", SOC, "26.06", uid): title for uid, title in published.items()}
+    assert {statement.uid: statement.title for statement in seed.statements.all()} == published
+    seed.refresh_from_db()
+    assert seed.status == Framework.Status.PUBLISHED
+
+    assert "Nothing changed: the database already matches the file." in run("import_framework", str(path))
+    output = run("import_framework", str(framework_file(export(framework_version="26.06"), "new.yaml")))
+    assert "Nothing changed: the database already matches the file." in output
+    assert {statement.uid for statement in draft.statements.all()} == copied.keys()
+
+
+def first_key(text):
+    """The key of the file's first statement, as its export writes it."""
+    return re.search(r"^  - key: ([0-9a-f-]{36})$", text, flags=re.MULTILINE)[1]
+
+
+def test_a_new_version_may_not_take_the_statements_of_another_occupation(seed, framework_file):
+    taken = StatementFactory(framework=FrameworkFactory(occupation__soc_code="15-1252.00", version="2.0")).uid
+    text = as_new_draft(export())
+    text = text.replace(f"  - key: {first_key(text)}\n", f"  - key: {taken}\n", 1)
+    path = framework_file(text)
+
+    assert refusal(path) == [
+        f"{path}: 1 problem; nothing was imported.",
+        f"{path}:{line_of(text, f'  - key: {taken}')}: statements[0].key: statement {taken} belongs to another "
+        "framework, 15-1252.00 v2.0",
+    ]
+
+
+def test_a_key_of_another_version_and_its_counterparts_uid_are_one_statement(seed, framework_file):
+    earlier = first_key(export())
+    run("import_framework", str(framework_file(as_new_draft(export()))))
+    text = export(framework_version="26.06")
+    counterpart = first_key(text)
+    assert counterpart == str(derived("statement", SOC, "26.06", earlier))
+    block = statement_block(text, counterpart)
+    text = text.replace(block, block + block.replace(counterpart, earlier), 1)
+    path = framework_file(text)
+
+    assert refusal(path) == [
+        f"{path}: 1 problem; nothing was imported.",
+        f"{path}:{line_of(text, f'  - key: {earlier}')}: statements[1].key: duplicate statement key "
+        f'"{earlier}" (first on line {line_of(text, f"  - key: {counterpart}")})',
+    ]
+
+
+def test_a_file_keyed_by_the_earlier_version_matches_the_statements_of_a_copy_made_in_admin(
+    draft, framework_file
+):
+    # The admin's copy and the file give each statement the same counterpart uid in the new version.
+    copied = set(draft.statements.values_list("uid", flat=True))
+
+    output = run("import_framework", str(framework_file(as_new_draft(export()))))
+
+    assert re.search(r"statements\s+0\s+0\s+136\s+0", output)
+    assert set(draft.statements.values_list("uid", flat=True)) == copied
 
 
 def test_the_json_served_at_framework_json_imports_back(client, seed, framework_file):

@@ -432,7 +432,7 @@ def test_copying_costs_the_same_queries_however_many_statements(seed, django_ass
     citation.anchors.add(SourceAnchorFactory(occupation=small.occupation))
     EvidenceMetricFactory(framework=small)
 
-    with django_assert_num_queries(16) as one_statement:
+    with django_assert_num_queries(17) as one_statement:
         services.copy_as_new_version(small, "1.1")
     with django_assert_num_queries(len(one_statement.captured_queries)):
         services.copy_as_new_version(seed, "26.06")
