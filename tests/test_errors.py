@@ -37,7 +37,7 @@ def test_an_error_while_the_database_answers_is_a_fault_not_an_outage(client, se
     def broken(occupation):
         raise OperationalError("no such column: frameworks_framework.version")
 
-    monkeypatch.setattr(selectors, "current_framework", broken)
+    monkeypatch.setattr(selectors, "public_versions", broken)
     client.raise_request_exception = False
 
     response = client.get("/occupations/41-3021.00/")
