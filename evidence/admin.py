@@ -1,5 +1,4 @@
 from django.contrib import admin, messages
-from django.db import router, transaction
 from simple_history.models import DeletedObject, to_historic
 
 from evidence.models import Citation, EvidenceMetric, Source, SourceAnchor, Suggestion
@@ -86,13 +85,6 @@ class CitationAdmin(FrameworkContentMixin, HistoryAdmin):
         if anchors := form.base_fields.get("anchors"):
             offer_occupation_anchors(anchors, obj.statement.framework.occupation_id if obj is not None else None)
         return form
-
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        if request.method != "POST":
-            return super().history_form_view(request, object_id, version_id, extra_context)
-        # A revert's fields, anchors and history record are saved together or not at all.
-        with transaction.atomic(using=router.db_for_write(self.model)):
-            return super().history_form_view(request, object_id, version_id, extra_context)
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)

@@ -7,6 +7,7 @@ from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import router, transaction
 from django.db.models import Count, Exists, Max, OuterRef
 from django.forms.models import BaseInlineFormSet
 from django.http import Http404, HttpResponseRedirect
@@ -66,9 +67,13 @@ class HistoryAdmin(SimpleHistoryAdmin):
         if not (unquote(object_id).isdigit() and version_id.isdigit()):
             raise Http404("No such version of that row.")
         # simple-history lets anyone who may view a row post its revert form; reverting is a change.
-        if request.method == "POST" and not self._may_revert(request, unquote(object_id)):
+        if request.method != "POST":
+            return super().history_form_view(request, object_id, version_id, extra_context)
+        if not self._may_revert(request, unquote(object_id)):
             raise PermissionDenied
-        return super().history_form_view(request, object_id, version_id, extra_context)
+        # A revert's fields, many-to-many links and history record are saved together or not at all.
+        with transaction.atomic(using=router.db_for_write(self.model)):
+            return super().history_form_view(request, object_id, version_id, extra_context)
 
     def revert_disabled(self, request, obj=None):
         # simple-history asks with the record's copy of the row, whose status may be long gone.
@@ -194,12 +199,16 @@ class CuratorTitleFormSet(RowsFormSet):
         posted = [form for form in self.forms if form.cleaned_data and not self._should_delete_form(form)]
         other_titles = self.instance.titles.exclude(pk__in=[form.instance.pk for form in self.initial_forms])
         taken = {comparable_title(title): title for title in other_titles.values_list("title", flat=True)}
+        typed = [form for form in posted if form.instance.pk is None or "title" in form.changed_data]
         for form in posted:
+            if form not in typed:
+                taken.setdefault(comparable_title(form.cleaned_data["title"]), form.cleaned_data["title"])
+        for form in typed:
             title = form.cleaned_data["title"]
-            key = comparable_title(title)
-            if key in taken and (form.instance.pk is None or "title" in form.changed_data):
+            if (key := comparable_title(title)) in taken:
                 form.add_error("title", f"This occupation already has the title “{taken[key]}”.")
-            taken.setdefault(key, title)
+            else:
+                taken[key] = title
 
 
 class OccupationTitleInline(admin.TabularInline):
@@ -476,8 +485,17 @@ class SeenStateForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.stored_state = self.state() if self.instance.pk is not None else None
+        self.stored_state = None
+        if self.instance.pk is not None:
+            if self.is_bound:
+                # Saves of one framework's content wait for one another here, each then reading what the
+                # one before saved: two pages saved at once cannot both pass the check.
+                list(Framework.objects.select_for_update().filter(pk=self.framework_pk()).values_list("pk"))
+            self.stored_state = self.state()
         self.fields["seen"].initial = self.stored_state
+
+    def framework_pk(self):
+        raise NotImplementedError
 
     def state(self):
         """What the page shows of the row and its inlines, as the database holds it now: a digest."""
@@ -508,6 +526,9 @@ def check_version_free(occupation, version, framework=None):
 
 
 class FrameworkAdminForm(SeenStateForm):
+    def framework_pk(self):
+        return self.instance.pk
+
     def state(self):
         framework = Framework.objects.filter(pk=self.instance.pk).values_list("version", "context_covered", "status")
         statements = (
@@ -537,6 +558,11 @@ class CopyForm(forms.Form):
     def clean_version(self):
         version = self.cleaned_data["version"]
         check_version_free(self.framework.occupation, version)
+        if (holder := services.framework_holding_copies(self.framework, version)) is not None:
+            raise ValidationError(
+                f"{holder} was labelled {version} when it was copied, and its statements keep the identifiers a "
+                f"copy labelled {version} would have. Choose another label."
+            )
         return version
 
 
@@ -707,15 +733,8 @@ class CitationRowsFormSet(RowsFormSet):
         return f"citation {index + 1}"
 
 
-class CitationForm(forms.ModelForm):
-    def _get_validation_exclusions(self):
-        # The source is a choice among the sources the page read once (ReadOnceChoiceField).
-        return super()._get_validation_exclusions() | {"source"}
-
-
 class CitationInline(FrameworkContentInline, admin.TabularInline):
     model = Citation
-    form = CitationForm
     formset = CitationRowsFormSet
     extra = 0
     autocomplete_fields = ["source"]
@@ -753,6 +772,9 @@ class StatementAdminForm(SeenStateForm):
     save_anyway = forms.BooleanField(required=False, label="Save anyway: the statements are different enough")
 
     similar = ()
+
+    def framework_pk(self):
+        return self.instance.framework_id
 
     def state(self):
         statement = Statement.objects.filter(pk=self.instance.pk).values_list(

@@ -28,6 +28,15 @@ def next_version(framework):
 
 
 @transaction.atomic
+def framework_holding_copies(framework, version):
+    """The framework whose statements hold the uids a copy of `framework` labelled `version` would have,
+    or None: a copy once labelled so, and relabelled since."""
+    soc_code = framework.occupation.soc_code
+    uids = [counterpart_uid(soc_code, version, uid) for uid in framework.statements.values_list("uid", flat=True)]
+    held = Statement.objects.filter(uid__in=uids).select_related("framework__occupation").first()
+    return held.framework if held is not None else None
+
+
 def copy_as_new_version(framework, version):
     """A new draft of the framework's occupation with all its statements, citations, anchors and metrics.
 

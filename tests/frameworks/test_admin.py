@@ -664,3 +664,22 @@ def test_a_deleted_statements_history_offers_no_revert(client, draft, curator):
     assert form.status_code == 200 and form.context["revert_disabled"]
     assert client.post(url, {"title": earlier.title, "text": earlier.text}).status_code == 403
     assert not Statement.objects.filter(pk=statement_pk).exists()
+
+
+def test_a_source_cited_twice_on_a_statement_is_refused(client, draft, curator):
+    statement = draft.statements.filter(citations__isnull=False).first()
+    cited = statement.citations.first()
+    client.force_login(curator)
+    url = statement_url(statement)
+    page = client.get(url)
+    formset = page.context["inline_admin_formsets"][0].formset
+    prefix, count = formset.prefix, len(formset.forms)
+    data = admin_form_data(page, **{f"{prefix}-TOTAL_FORMS": str(count + 1)})
+    data.update({f"{prefix}-{count}-statement": str(statement.pk), f"{prefix}-{count}-source": str(cited.source_id),
+                 f"{prefix}-{count}-position": str(count + 1)})
+
+    response = client.post(url, data)
+
+    assert response.status_code == 200
+    assert "Citation with this Statement and Source already exists." in response.text
+    assert statement.citations.count() == count

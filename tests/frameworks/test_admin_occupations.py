@@ -240,6 +240,20 @@ def test_a_title_the_occupation_has_in_other_case_or_spacing_is_refused(client, 
     assert occupation.titles.count() == 2
 
 
+def test_a_title_changed_to_one_of_a_later_row_is_refused(client, curator, occupation):
+    OccupationTitle.objects.create(occupation=occupation, title="bond writer", position=2)
+    client.force_login(curator)
+    url = change_url(occupation)
+    page = client.get(url)
+    prefix = inline_prefix(page, CURATOR_TITLES)
+
+    response = client.post(url, admin_form_data(page, **{f"{prefix}-0-title": "Bond Writer"}))
+
+    assert response.status_code == 200
+    assert "This occupation already has the title “bond writer”." in response.text
+    assert sorted(occupation.titles.values_list("title", flat=True)) == ["Line Helper", "bond writer"]
+
+
 def test_a_curator_deletes_a_title(client, role, occupation):
     client.force_login(role)
     url = change_url(occupation)
