@@ -27,7 +27,6 @@ def next_version(framework):
     return label
 
 
-@transaction.atomic
 def framework_holding_copies(framework, version):
     """The framework whose statements hold the uids a copy of `framework` labelled `version` would have,
     or None: a copy once labelled so, and relabelled since."""
@@ -37,6 +36,7 @@ def framework_holding_copies(framework, version):
     return held.framework if held is not None else None
 
 
+@transaction.atomic
 def copy_as_new_version(framework, version):
     """A new draft of the framework's occupation with all its statements, citations, anchors and metrics.
 

@@ -451,6 +451,19 @@ def test_copy_refuses_a_version_the_occupation_already_has(client, seed, curator
     assert "Insurance Sales Agents already has a version 26.05." in response.text
 
 
+def test_a_copy_that_fails_part_way_leaves_nothing_behind(seed, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise IntegrityError("refused")
+
+    monkeypatch.setattr(EvidenceMetric.objects, "bulk_create", refuse)  # the last rows a copy writes
+
+    with pytest.raises(IntegrityError):
+        services.copy_as_new_version(seed, "26.06")
+
+    assert not Framework.objects.filter(version="26.06").exists()
+    assert Statement.objects.filter(framework__version="26.06").count() == 0
+
+
 def test_copy_refuses_a_label_a_relabelled_copy_had(client, draft, curator):
     # The copy's statements take identifiers derived from the label: a copy once labelled 26.06 keeps them.
     Framework.objects.filter(pk=draft.pk).update(version="26.07")
