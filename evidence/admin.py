@@ -6,22 +6,8 @@ from frameworks.admin import FrameworkContentMixin, HistoryAdmin, HistoryDisplay
 from frameworks.models import Framework, Statement
 
 
-class KeepReadOnlyFieldsOnRevert:
-    """A revert builds the row from a history record, read-only fields included: those keep their stored
-    values, as on the change form, which leaves them out."""
-
-    def save_model(self, request, obj, form, change):
-        if change:
-            stored = type(obj)._default_manager.get(pk=obj.pk)
-            readonly = set(self.get_readonly_fields(request, stored))
-            for field in obj._meta.concrete_fields:
-                if field.name in readonly:
-                    setattr(obj, field.attname, getattr(stored, field.attname))
-        super().save_model(request, obj, form, change)
-
-
 @admin.register(Source)
-class SourceAdmin(KeepReadOnlyFieldsOnRevert, HistoryAdmin):
+class SourceAdmin(HistoryAdmin):
     list_display = ["label", "key", "version", "publisher", "licence", "position"]
     search_fields = ["key", "label", "title", "publisher"]
 
@@ -33,7 +19,7 @@ class SourceAdmin(KeepReadOnlyFieldsOnRevert, HistoryAdmin):
 
 
 @admin.register(SourceAnchor)
-class SourceAnchorAdmin(KeepReadOnlyFieldsOnRevert, HistoryAdmin):
+class SourceAnchorAdmin(HistoryAdmin):
     list_display = ["name", "kind", "onet_id", "occupation", "position", "importance"]
     list_filter = ["kind", "hot_technology", "source"]
     list_select_related = ["occupation"]

@@ -75,6 +75,17 @@ class HistoryAdmin(SimpleHistoryAdmin):
         with transaction.atomic(using=router.db_for_write(self.model)):
             return super().history_form_view(request, object_id, version_id, extra_context)
 
+    def save_model(self, request, obj, form, change):
+        if change:
+            # A revert builds the row from a history record, read-only fields included (a framework's status,
+            # a source's key): those keep their stored values, as on the change form, which leaves them out.
+            stored = type(obj)._default_manager.get(pk=obj.pk)
+            readonly = set(self.get_readonly_fields(request, stored))
+            for field in obj._meta.concrete_fields:
+                if field.name in readonly:
+                    setattr(obj, field.attname, getattr(stored, field.attname))
+        super().save_model(request, obj, form, change)
+
     def revert_disabled(self, request, obj=None):
         # simple-history asks with the record's copy of the row, whose status may be long gone.
         return obj is None or not self._may_revert(request, str(obj.pk))
@@ -606,13 +617,6 @@ class FrameworkAdmin(FrameworkContentMixin, HistoryAdmin):
         # The saved version's address: a form sent back for correction holds the label as typed.
         saved = Framework.objects.filter(pk=obj.pk).values_list("version", flat=True).get()
         return reverse("frameworks:version", args=[obj.occupation.soc_code, saved])
-
-    def save_model(self, request, obj, form, change):
-        if change:
-            # Status moves only through the workflow. The revert form builds the framework from a history
-            # record, status included: a revert restores the content and keeps the status it has now.
-            obj.status, obj.published_at = Framework.objects.values_list("status", "published_at").get(pk=obj.pk)
-        super().save_model(request, obj, form, change)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         framework = self.get_object(request, unquote(object_id))
