@@ -537,7 +537,7 @@ def _read_related(folder, name, known):
 
 def _read_ratings(folder, name, known):
     """Each occupation's rated elements: element ID -> (element name, {scale ID: data value})."""
-    ratings = defaultdict(dict)
+    ratings, lines = defaultdict(dict), {}
     id_length = _max_length(SourceAnchor, "onet_id")
     # Which scale is stored is known only once the file is read (IM in 29.x, WI in 30.x), so every value
     # is checked against the field while its line is at hand: its digits, and an IM or WI value its range.
@@ -545,11 +545,13 @@ def _read_ratings(folder, name, known):
     for row in folder.rows(name, [SOC_CODE, "Element ID", "Element Name", "Scale ID", "Data Value"]):
         soc_code = row.soc_code(SOC_CODE, known)
         element_id = row.text("Element ID", max_length=id_length)
-        value = row.number("Data Value", field=importance, stored=row.values["Scale ID"] in STORED_SCALES)
+        scale = row.values["Scale ID"]
+        row.listed_once(lines, "Scale ID", f"{element_id} on scale {scale}", of=soc_code)
+        value = row.number("Data Value", field=importance, stored=scale in STORED_SCALES)
         element = ratings[soc_code].get(element_id)
         if element is None:
             element = ratings[soc_code][element_id] = (row.text("Element Name"), {})
-        element[1][row.values["Scale ID"]] = value
+        element[1][scale] = value
     return ratings
 
 

@@ -720,6 +720,12 @@ def test_dry_run_on_an_empty_database_saves_nothing():
             "Related Occupations.txt:4: Related O*NET-SOC Code: 43-4051.00 is listed twice for 41-3021.00 "
             "(first on line 3)",
         ),
+        (
+            "Work Styles.txt",
+            3,
+            replace_field(3, "DR"),
+            "Work Styles.txt:3: Scale ID: 1.D.1.a on scale DR is listed twice for 11-1011.00 (first on line 2)",
+        ),
     ],
 )
 def test_a_malformed_line_stops_the_import_and_changes_nothing(tmp_path, file_name, line, edit, message):
@@ -736,7 +742,14 @@ def test_a_malformed_line_stops_the_import_and_changes_nothing(tmp_path, file_na
 
 
 @pytest.mark.parametrize(
-    "file_name", ["Job Zones.txt", "Job Zone Reference.txt", "Task Statements.txt", "Related Occupations.txt"]
+    "file_name",
+    [
+        "Job Zones.txt",
+        "Job Zone Reference.txt",
+        "Task Statements.txt",
+        "Related Occupations.txt",
+        "Work Styles.txt",
+    ],
 )
 def test_a_line_repeated_exactly_is_refused_too(tmp_path, file_name):
     # No release repeats a line of these files, so a repeat is a damaged file rather than one to tidy.
