@@ -151,11 +151,14 @@ def word_forms(word):
     """A stem every form of the word starts with, and a regular expression for the word in its forms.
 
     Either form of the query finds either form of the text: "nurse", "nurses" and "nursing" find one
-    another, as "policy" and "policies" do, but "nurse" does not find "nursery". The expression is for
+    another, as "policy" and "policies" do, and "operate" and "operators", but "nurse" does not find
+    "nursery", nor "state" "station". The expression is for
     lower-case text.
     """
     base = singular(word)
-    if len(base) > 3 and base.endswith("y") and base[-2] not in "aeiou":
+    if (len(base) > 6 and base.endswith("ator")) or (len(base) > 7 and base.endswith("ation")):
+        stem, endings, optional = base.removesuffix("ion").removesuffix("or"), ["e", "es", "ed", "ing"], False
+    elif len(base) > 3 and base.endswith("y") and base[-2] not in "aeiou":
         stem, endings, optional = base[:-1], ["y", "ies", "ied"], False
     elif (len(base) > 6 and base.endswith("ing")) or (len(base) > 5 and base.endswith("ed")):
         stem, endings, optional = base.removesuffix("ing").removesuffix("ed"), ["e", "es", "s", "ed", "ing"], True
@@ -164,6 +167,10 @@ def word_forms(word):
         stem, endings, optional = base[:-1], ["e", "es", "ed", "ing"], False
     else:
         stem, endings, optional = base, ["s", "es", "ed", "ing"], True
+    if len(stem) > 4 and stem.endswith("at"):
+        # The doer and the act of an -ate verb: "operate", "operator" and "operation" find one another, as the
+        # English stemmer of PostgreSQL's full-text search has them do in descriptions and tasks.
+        endings += ["or", "ors", "ion", "ions"]
     # The word as typed is a form too, for the odd word the rules cut wrongly ("exceed").
     typed = word[len(stem) :]
     if typed and typed not in endings:

@@ -172,6 +172,12 @@ def test_matches_rank_by_tier(client, release):
         ("care", ["care", "cares", "caring"], ["car", "cars", "career"]),
         ("boxes", ["box", "boxes"], ["boxer"]),
         ("engineering", ["engineer", "engineers", "engineering"], ["engine"]),
+        ("operate", ["operate", "operated", "operating", "operator", "operators", "operation"], ["opera"]),
+        ("operators", ["operate", "operating", "operator", "operators", "operations"], ["opera", "operat"]),
+        ("operation", ["operate", "operator", "operation", "operations"], ["operatic"]),
+        ("educating", ["educate", "educator", "education", "educating"], ["educe"]),
+        ("state", ["state", "states", "stated"], ["station", "stator"]),
+        ("station", ["station", "stations"], ["state", "stationery"]),
     ],
 )
 def test_words_match_their_simple_forms_as_whole_words(word, finds, misses):
