@@ -162,6 +162,14 @@ def test_matches_rank_by_tier(client, release):
     assert titles(client, q="insurance underwriters")[0] == "Insurance Underwriters"
 
 
+def test_a_verb_finds_the_titles_of_those_who_do_it(client, release):
+    drivers = OccupationFactory(title="Industrial Truck and Tractor Operators", description="Drive trucks.")
+    drivers.titles.create(title="Forklift Operator", kind="alternate", position=1)
+    OccupationFactory(title="Stock Clerks", description="Operate a forklift to move stock.")
+
+    assert titles(client, q="operate forklift") == ["Industrial Truck and Tractor Operators", "Stock Clerks"]
+
+
 @pytest.mark.parametrize(
     ("word", "finds", "misses"),
     [
