@@ -4,6 +4,7 @@ import re
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 
 from frameworks.models import Occupation, RelatedOccupation
 from frameworks.search import soc_prefix, word_forms
@@ -323,3 +324,14 @@ def test_real_release_ranks_close_titles_first_and_ignores_signs(client):
     assert titles(client, q="a") == titles(client, q="c++") == []
     for query in ["41 3021", "413021", "41-3021"]:
         assert titles(client, q=query) == ["Insurance Sales Agents"], query
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the search indexes are PostgreSQL's")
+def test_the_full_text_index_is_the_only_search_index_kept():
+    # Titles are matched in Python: a trigram index on them would be written on every import and never read.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'frameworks_occupation'")
+        names = {name for (name,) in cursor.fetchall()}
+
+    assert "occupation_search_document" in names
+    assert "occupation_title_trigram" not in names
