@@ -16,12 +16,11 @@ class SuggestionForm(forms.ModelForm):
         fields = ["name", "email", "correction"]
         labels = {"name": "Your name (optional)", "email": "Your email (optional)", "correction": "Suggested correction"}
         help_texts = {"email": "Only used if a curator needs to ask you about your suggestion."}
-        widgets = {"correction": forms.Textarea(attrs={"rows": 6, "maxlength": 2000})}
+        widgets = {"correction": forms.Textarea(attrs={"rows": 6})}
 
     def __init__(self, *args, occupation, framework=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.occupation = occupation
-        self.fields["correction"].max_length = 2000
         anchors = list(SourceAnchor.objects.filter(occupation=occupation).order_by("kind", "position"))
         statements = list(
             Statement.objects.filter(framework=framework).select_related("section", "level", "domain")

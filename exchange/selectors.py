@@ -15,7 +15,7 @@ from frameworks.selectors import current_framework, get_occupation, published_fr
 
 
 def public_framework(soc_code):
-    """The framework the occupation's public page shows: its newest published one."""
+    """The framework the occupation's public page shows: its published one."""
     framework = current_framework(get_occupation(soc_code))
     if framework is None:
         raise Http404("That occupation has no published framework.")

@@ -18,7 +18,7 @@ from frameworks.models import Domain, Framework, Level, Occupation, RelatedOccup
 
 
 def published_frameworks():
-    """Every published framework, newest version of each occupation first."""
+    """Every published framework (one an occupation at most), most recently published first."""
     return (
         Framework.objects.published()
         .select_related("occupation", "occupation__job_zone")

@@ -41,6 +41,17 @@ def expect_focus_on_selected_tab(page, name):
     assert active == {"role": "tab", "selected": "true", "text": name}
 
 
+
+def hold_requests(page, address_pattern):
+    """The requests for matching addresses, held unanswered until the test lets each through."""
+    held = []
+
+    def hold(route):  # not held.append itself: Playwright takes a handler it can set an attribute on
+        held.append(route)
+
+    page.route(re.compile(address_pattern), hold)
+    return held
+
 def test_clicking_a_tab_swaps_the_panel_and_pushes_the_url(page):
     page.goto(OCCUPATION_URL)
     panel = page.locator("#tabpanel")
@@ -233,12 +244,7 @@ def expect_on_the_anchors_tab(page):
 def test_fast_arrow_keys_end_on_the_last_tab_pressed(page):
     # Each press asks for a tab at once. The answers for the two tabs passed over are held back until the
     # last tab's has been shown, then let through one at a time: they come too late and change nothing.
-    held = []
-
-    def hold(route):  # not held.append itself: Playwright takes a handler it can set an attribute on
-        held.append(route)
-
-    page.route(re.compile(r"/occupations/41-3021\.00/\?tab=(ai|durable)$"), hold)
+    held = hold_requests(page, r"/occupations/41-3021\.00/\?tab=(ai|durable)$")
     page.add_init_script(RECORD_REQUESTS)
     page.goto(OCCUPATION_URL)
     html = page.locator("html")
@@ -280,12 +286,7 @@ def test_activating_the_selected_tab_changes_nothing(page):
 
 
 def test_arrowing_past_a_tab_and_back_keeps_the_selected_one(page):
-    held = []
-
-    def hold(route):  # not held.append itself: Playwright takes a handler it can set an attribute on
-        held.append(route)
-
-    page.route(re.compile(r"/occupations/41-3021\.00/\?tab=ai$"), hold)
+    held = hold_requests(page, r"/occupations/41-3021\.00/\?tab=ai$")
     page.goto(OCCUPATION_URL)
     tab(page, "Occupational skills").focus()
 

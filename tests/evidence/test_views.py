@@ -163,6 +163,8 @@ def test_overlong_suggestion_is_refused(client, seed):
 
     assert "Ensure this value has at most 2000 characters" in response.text
     assert not Suggestion.objects.exists()
+    # The browser holds the same limit: the model's, the one place it is written.
+    assert 'maxlength="2000"' in client.get(SUGGEST).text
 
 
 def test_honeypot_catches_bots(client, seed):

@@ -10,7 +10,7 @@ from frameworks.models import Framework, Occupation
 class Command(BaseCommand):
     help = (
         "Write one framework as a framework file (YAML, see docs/framework-format.md): the occupation's "
-        "newest published framework, or the one --version names."
+        "published framework, or the one --version names."
     )
 
     def create_parser(self, prog_name, subcommand, **kwargs):
@@ -43,11 +43,8 @@ class Command(BaseCommand):
         if occupation is None:
             raise CommandError(f"No occupation has the O*NET-SOC code {soc_code}.")
         frameworks = Framework.objects.filter(occupation=occupation).select_related("occupation")
-        framework = (
-            frameworks.filter(version=version).first()
-            if version
-            else frameworks.published().newest_first().first()
-        )
+        # The database holds one published version per occupation at most.
+        framework = (frameworks.filter(version=version) if version else frameworks.published()).first()
         if framework is None:
             versions = ", ".join(
                 f"{f.version} ({f.get_status_display().lower()})" for f in frameworks.order_by("version")
