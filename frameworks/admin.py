@@ -208,8 +208,10 @@ class CuratorTitleFormSet(RowsFormSet):
         # Checked here, not by the database: its constraint tells apart titles that differ only in case or
         # spacing, and O*NET's titles are not rows of this formset.
         posted = [form for form in self.forms if form.cleaned_data and not self._should_delete_form(form)]
-        other_titles = self.instance.titles.exclude(pk__in=[form.instance.pk for form in self.initial_forms])
-        taken = {comparable_title(title): title for title in other_titles.values_list("title", flat=True)}
+        taken = {}
+        if self.instance.pk is not None:  # a new occupation has no titles but the rows posted with it
+            other_titles = self.instance.titles.exclude(pk__in=[form.instance.pk for form in self.initial_forms])
+            taken = {comparable_title(title): title for title in other_titles.values_list("title", flat=True)}
         typed = [form for form in posted if form.instance.pk is None or "title" in form.changed_data]
         for form in posted:
             if form not in typed:

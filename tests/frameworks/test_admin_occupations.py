@@ -350,6 +350,23 @@ def test_a_superuser_still_changes_what_the_import_wrote(client, superuser, occu
     assert (occupation.title, occupation.retired) == ("Production Helpers", True)
 
 
+@pytest.mark.parametrize("titles", [[], ["Production Aide"]])
+def test_a_superuser_adds_an_occupation_with_its_titles(client, superuser, titles):
+    client.force_login(superuser)
+    url = reverse("admin:frameworks_occupation_add")
+    form = admin_form_data(client.get(url), soc_code="51-9199.01", title="Production Helpers", description="Help.")
+    prefix = inline_prefix(client.get(url), CURATOR_TITLES)
+    form[f"{prefix}-TOTAL_FORMS"] = str(len(titles))
+    for n, title in enumerate(titles):
+        form.update({f"{prefix}-{n}-kind": "alternate", f"{prefix}-{n}-title": title, f"{prefix}-{n}-position": n + 1})
+
+    response = client.post(url, form)
+
+    assert response.status_code == 302
+    occupation = Occupation.objects.get(soc_code="51-9199.01")
+    assert list(occupation.titles.values_list("title", flat=True)) == titles
+
+
 # The roles' grants
 
 TITLE_GRANTS = {
