@@ -1,3 +1,4 @@
+from django.core.exceptions import ObjectDoesNotExist
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
@@ -130,6 +131,14 @@ class CitationManager(models.Manager):
         return self.get(statement__uid=statement_uid, source__key=source_key)
 
 
+def _or_deleted(instance, field_name):
+    """A related row as text: a deleted citation's history is read after its statement or source has gone."""
+    try:
+        return str(getattr(instance, field_name))
+    except ObjectDoesNotExist:
+        return f"(deleted {field_name})"
+
+
 class Citation(models.Model):
     """A chip on a statement: the statement cites this source."""
 
@@ -151,7 +160,7 @@ class Citation(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.statement} → {self.source}"
+        return f"{_or_deleted(self, 'statement')} → {_or_deleted(self, 'source')}"
 
     def get_absolute_url(self):
         return reverse("evidence:citation", args=[self.pk])

@@ -7,7 +7,7 @@ from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import router, transaction
+from django.db import connection, router, transaction
 from django.db.models import Count, Exists, Max, OuterRef
 from django.forms.models import BaseInlineFormSet
 from django.http import Http404, HttpResponseRedirect
@@ -41,6 +41,7 @@ from frameworks.models import (
     version_label,
 )
 from frameworks.selectors import similar_statements
+from frameworks.validators import unwanted_character
 
 
 class HistoryDisplay(HistoricalRecordContextHelper):
@@ -56,15 +57,46 @@ class HistoryDisplay(HistoricalRecordContextHelper):
         return super().prepare_delta_change_value(change, value)
 
 
-class HistoryAdmin(SimpleHistoryAdmin):
+class TypedInputAdmin(admin.ModelAdmin):
+    """Takes what an edited address or a search box holds for what it is: a key that is not one finds
+    nothing, where the lookup it went to failed (500)."""
+
+    def get_search_results(self, request, queryset, search_term):
+        # No row holds a control character, and PostgreSQL refuses a NUL in a query (the autocomplete's).
+        if unwanted_character(search_term) is not None:
+            return queryset.none(), False
+        return super().get_search_results(request, queryset, search_term)
+
+    def get_changeform_initial_data(self, request):
+        # An add page's ?occupation=… fills an autocomplete, which looks the value up as a key.
+        initial = super().get_changeform_initial_data(request)
+        for name, value in list(initial.items()):
+            field = next((f for f in self.model._meta.fields if f.name == name and f.many_to_one), None)
+            if field is not None and not is_key_of(field.related_model, value):
+                del initial[name]
+        return initial
+
+
+def is_key_of(model, value):
+    """Whether the value, as typed, can be a primary key of the model: a whole number its column holds."""
+    _, high = connection.ops.integer_field_range(model._meta.pk.get_internal_type())
+    return value.isascii() and value.isdigit() and int(value) <= high
+
+
+class HistoryAdmin(TypedInputAdmin, SimpleHistoryAdmin):
     """django-simple-history's admin: each row's changes, field by field, and a form to revert to one."""
 
     def get_historical_record_context_helper(self, request, historical_record):
         return HistoryDisplay(self.model, historical_record)
 
+    def history_view(self, request, object_id, extra_context=None):
+        # simple-history looks the id up as given: an edited address that is not a key failed (500).
+        if not is_key_of(self.model, unquote(object_id)):
+            raise Http404("No such row.")
+        return super().history_view(request, object_id, extra_context)
+
     def history_form_view(self, request, object_id, version_id, extra_context=None):
-        # simple-history looks both ids up as given: an edited address that is not a number failed (500).
-        if not (unquote(object_id).isdigit() and version_id.isdigit()):
+        if not (is_key_of(self.model, unquote(object_id)) and is_key_of(self.model.history.model, version_id)):
             raise Http404("No such version of that row.")
         # simple-history lets anyone who may view a row post its revert form; reverting is a change.
         if request.method != "POST":
@@ -240,7 +272,7 @@ class OccupationTitleInline(admin.TabularInline):
 
 
 @admin.register(Occupation)
-class OccupationAdmin(admin.ModelAdmin):
+class OccupationAdmin(TypedInputAdmin):
     list_display = ["soc_code", "title", "job_zone", "retired"]
     list_filter = ["job_zone", "retired"]
     search_fields = ["soc_code", "title"]
@@ -293,7 +325,7 @@ class OccupationListFilter(admin.SimpleListFilter):
     parameter_name = "occupation"
 
     def lookups(self, request, model_admin):
-        if not (self.value() or "").isdigit():
+        if not is_key_of(Occupation, self.value() or ""):
             return []
         return [(str(chosen.pk), str(chosen)) for chosen in Occupation.objects.filter(pk=self.value())]
 
@@ -304,7 +336,7 @@ class OccupationListFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if self.value() is None:
             return queryset
-        if not self.value().isdigit():
+        if not is_key_of(Occupation, self.value()):
             raise IncorrectLookupParameters(f"No occupation {self.value()!r}")
         return queryset.filter(occupation=self.value())
 
@@ -687,6 +719,8 @@ class FrameworkAdmin(FrameworkContentMixin, HistoryAdmin):
         return [copy, *super().get_urls()]
 
     def copy_view(self, request, object_id):
+        if not is_key_of(Framework, unquote(object_id)):
+            raise Http404("No such framework.")
         framework = get_object_or_404(Framework.objects.select_related("occupation"), pk=unquote(object_id))
         if not (self.has_add_permission(request) and self.has_view_permission(request, framework)):
             raise PermissionDenied

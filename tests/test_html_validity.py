@@ -88,3 +88,10 @@ def test_every_page_type_is_valid_html(pages, tmp_path):
     ]
     assert not errors, f"{len(errors)} HTML errors:\n" + "\n".join(errors)
     assert len(pages) >= 20
+
+
+def test_no_page_shows_template_syntax(pages):
+    # Valid HTML still: a template comment or tag that Django did not parse is printed as text.
+    shown = {name: marker for name, html in pages.items() for marker in ("{#", "#}", "{%", "%}") if marker in html}
+
+    assert shown == {}
