@@ -246,18 +246,30 @@ class ReleaseFolder:
     def missing_files(self):
         return [name for name in RELEASE_FILES if not self.has(name)]
 
-    def rows(self, name, columns):
-        """Yield each data line of a file as a Row of the named columns, checking the line's shape."""
+    def rows(self, name, columns, *, empty=None):
+        """Yield each data line of a file as a Row of the named columns, checking the line's shape.
+
+        A file without a data line is refused, with the message `empty` if given: each file of a release
+        lists something (every one of 29.3 and 30.1 does), and one read as listing nothing would clear what
+        the file gives every occupation. A release that lacks the file leaves that as it is.
+        """
         with open(self.path / name, "rb") as stream:
-            header = self._decode(name, 1, next(stream, b"")).removeprefix("\ufeff").split("\t")
+            text = self._decode(name, 1, next(stream, b"")).removeprefix("\ufeff")
+            if "\r" in text:
+                self._refuse_carriage_return(name, 1, text, text.split("\t"))
+            header = text.split("\t")
             for column in columns:
                 if column not in header:
                     raise LineError(name, 1, column, "missing from the header")
             indexes = [header.index(column) for column in columns]
+            data_lines = 0
             for line, raw in enumerate(stream, start=2):
                 text = self._decode(name, line, raw)
                 if not text:
                     continue
+                if "\r" in text:
+                    self._refuse_carriage_return(name, line, text, header)
+                data_lines += 1
                 fields = text.split("\t")
                 if len(fields) < len(header):
                     raise LineError(
@@ -278,6 +290,28 @@ class ReleaseFolder:
                     line,
                     {column: fields[index] for column, index in zip(columns, indexes, strict=True)},
                 )
+        if not data_lines:
+            raise ReleaseError(
+                empty
+                or f"{name}: no data lines after the header. Importing it would clear what it gives every "
+                "occupation; a release that lacks the file leaves that as it is."
+            )
+
+    @staticmethod
+    def _refuse_carriage_return(name, line, text, header):
+        """Refuse a carriage return inside a line, named by the column it falls in.
+
+        A file whose lines end in a carriage return alone (old Mac line ends) reads as a single line, the
+        header, which may still hold the columns asked for: the file would seem to list nothing.
+        """
+        place = text[: text.index("\r")].count("\t")
+        column = header[place].split("\r")[0] if place < len(header) else ""
+        raise LineError(
+            name,
+            line,
+            column or f"column {place + 1}",
+            "holds a carriage return inside the line: lines end in CRLF or LF, not a carriage return alone",
+        )
 
     @staticmethod
     def _decode(name, line, raw):
@@ -403,7 +437,12 @@ def _read_version(folder):
 
 def _read_occupations(folder):
     occupations, lines = {}, {}
-    for row in folder.rows(OCCUPATION_DATA, [SOC_CODE, "Title", "Description"]):
+    # Every stored occupation would be retired as gone from the release.
+    empty = (
+        f"{folder.path / OCCUPATION_DATA} lists no occupations: a release has at least one, and importing "
+        "none would retire every occupation in the database."
+    )
+    for row in folder.rows(OCCUPATION_DATA, [SOC_CODE, "Title", "Description"], empty=empty):
         soc_code = row.values[SOC_CODE]
         if not _SOC_CODE_RE.fullmatch(soc_code):
             raise row.error(SOC_CODE, f"{soc_code!r} is not an O*NET-SOC code")
@@ -411,12 +450,6 @@ def _read_occupations(folder):
         occupations[soc_code] = OccupationRecord(
             title=row.text("Title", max_length=_max_length(Occupation, "title")),
             description=row.text("Description", required=False),
-        )
-    if not occupations:
-        # Every stored occupation would be retired as gone from the release.
-        raise ReleaseError(
-            f"{folder.path / OCCUPATION_DATA} lists no occupations: a release has at least one, and "
-            "importing none would retire every occupation in the database."
         )
     return occupations
 

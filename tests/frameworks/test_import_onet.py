@@ -688,6 +688,14 @@ def test_dry_run_on_an_empty_database_saves_nothing():
             replace_field(2, "\x0b"),
             "Task Statements.txt:2: Task: contains a control character U+000B",
         ),
+        # A carriage return alone ends no line of a release: inside one, it is taken for part of a field.
+        (
+            "Task Statements.txt",
+            2,
+            replace_field(2, "Direct\rbudgets."),
+            "Task Statements.txt:2: Task: holds a carriage return inside the line: lines end in CRLF or LF, "
+            "not a carriage return alone",
+        ),
         # A key listed again: the later line would overwrite the first or be dropped without a word.
         (
             "Occupation Data.txt",
@@ -859,6 +867,62 @@ def test_a_release_without_occupations_is_refused(tmp_path):
     )
     assert snapshot() == before
     assert not Occupation.objects.filter(retired=True).exists()
+
+
+@pytest.mark.parametrize(
+    ("folder", "file_name", "after_header"),
+    [
+        (RELEASE_B, "Job Zone Reference.txt", b""),
+        (RELEASE_B, "Job Zones.txt", b""),
+        (RELEASE_B, "Job Zones.txt", b"\r\n\r\n"),
+        (RELEASE_B, "Education, Training, and Experience.txt", b""),
+        (RELEASE_B, "Alternate Titles.txt", b""),
+        (RELEASE_B, "Sample of Reported Titles.txt", b""),
+        (RELEASE_B, "Related Occupations.txt", b""),
+        (RELEASE_B, "Work Styles.txt", b""),
+        (RELEASE_B, "Technology Skills.txt", b""),
+        (RELEASE_B, "Task Statements.txt", b""),
+        (RELEASE_A, "Skills.txt", b""),
+        (RELEASE_A, "Knowledge.txt", b""),
+        (RELEASE_A, "Abilities.txt", b""),
+    ],
+)
+def test_a_file_with_a_header_and_no_data_lines_is_refused(tmp_path, folder, file_name, after_header):
+    # Read as listing nothing, it would clear every occupation's job zone, or delete every task anchor.
+    run(RELEASE_A)
+    run(RELEASE_B)
+    before = snapshot()
+    release = copy_release(folder, tmp_path)
+    path = release / file_name
+    path.write_bytes(path.read_bytes().split(b"\r\n")[0] + b"\r\n" + after_header)
+
+    with pytest.raises(CommandError) as raised:
+        run(release, "--allow-downgrade")
+
+    assert str(raised.value) == (
+        f"{file_name}: no data lines after the header. Importing it would clear what it gives every "
+        "occupation; a release that lacks the file leaves that as it is."
+    )
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize("file_name", ["Job Zones.txt", "Task Statements.txt"])
+def test_a_file_whose_lines_end_in_a_carriage_return_alone_is_refused(tmp_path, file_name):
+    # Read whole as its header, which still names every column the import reads, it listed nothing.
+    run(RELEASE_A)
+    before = snapshot()
+    release = copy_release(RELEASE_B, tmp_path)
+    path = release / file_name
+    path.write_bytes(path.read_bytes().replace(b"\r\n", b"\r"))
+
+    with pytest.raises(CommandError) as raised:
+        run(release)
+
+    assert str(raised.value) == (
+        f"{file_name}:1: Domain Source: holds a carriage return inside the line: lines end in CRLF or LF, "
+        "not a carriage return alone"
+    )
+    assert snapshot() == before
 
 
 @pytest.mark.parametrize("file_name", ["Task Statements.txt", "Occupation Data.txt", "Read Me.txt"])
