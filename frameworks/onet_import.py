@@ -258,6 +258,12 @@ class ReleaseFolder:
             if "\r" in text:
                 self._refuse_carriage_return(name, 1, text, text.split("\t"))
             header = text.split("\t")
+            # Otherwise the first of the two columns would be read, and the other ignored without a word.
+            places = {}
+            for place, column in enumerate(header, start=1):
+                if (first := places.setdefault(column, place)) != place:
+                    problem = f"listed twice in the header (columns {first} and {place})"
+                    raise LineError(name, 1, column or f"column {place}", problem)
             for column in columns:
                 if column not in header:
                     raise LineError(name, 1, column, "missing from the header")

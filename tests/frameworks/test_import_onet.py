@@ -613,6 +613,12 @@ def test_dry_run_on_an_empty_database_saves_nothing():
             "Technology Skills.txt:1: Hot Technology: missing from the header",
         ),
         (
+            "Job Zones.txt",
+            1,
+            lambda fields: [*fields, "Job Zone"],
+            "Job Zones.txt:1: Job Zone: listed twice in the header (columns 2 and 5)",
+        ),
+        (
             "Technology Skills.txt",
             6,
             replace_field(5, "yes"),
