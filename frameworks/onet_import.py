@@ -575,8 +575,12 @@ def _read_related(folder, name, known):
 
 
 def _read_ratings(folder, name, known):
-    """Each occupation's rated elements: element ID -> (element name, {scale ID: data value})."""
-    ratings, lines = defaultdict(dict), {}
+    """Each occupation's rated elements: element ID -> (element name, {scale ID: data value}).
+
+    An element has one name in an occupation's lines, whatever their scale; a line naming it otherwise is
+    refused rather than either name kept.
+    """
+    ratings, lines, named = defaultdict(dict), {}, {}
     id_length = _max_length(SourceAnchor, "onet_id")
     # Which scale is stored is known only once the file is read (IM in 29.x, WI in 30.x), so every value
     # is checked against the field while its line is at hand: its digits, and an IM or WI value its range.
@@ -587,9 +591,17 @@ def _read_ratings(folder, name, known):
         scale = row.values["Scale ID"]
         row.listed_once(lines, "Scale ID", f"{element_id} on scale {scale}", of=soc_code)
         value = row.number("Data Value", field=importance, stored=scale in STORED_SCALES)
+        element_name = row.text("Element Name")
         element = ratings[soc_code].get(element_id)
         if element is None:
-            element = ratings[soc_code][element_id] = (row.text("Element Name"), {})
+            element = ratings[soc_code][element_id] = (element_name, {})
+            named[soc_code, element_id] = row.line
+        elif element_name != element[0]:
+            first = named[soc_code, element_id]
+            raise row.error(
+                "Element Name",
+                f"{element_name!r} names {element_id} of {soc_code}, which line {first} names {element[0]!r}",
+            )
         element[1][scale] = value
     return ratings
 

@@ -740,12 +740,46 @@ def test_dry_run_on_an_empty_database_saves_nothing():
             replace_field(3, "DR"),
             "Work Styles.txt:3: Scale ID: 1.D.1.a on scale DR is listed twice for 11-1011.00 (first on line 2)",
         ),
+        # An element under two names: whichever was kept, the other line was wrong.
+        (
+            "Work Styles.txt",
+            3,
+            replace_field(2, "Something Else"),
+            "Work Styles.txt:3: Element Name: 'Something Else' names 1.D.1.a of 11-1011.00, which line 2 "
+            "names 'Innovation'",
+        ),
     ],
 )
 def test_a_malformed_line_stops_the_import_and_changes_nothing(tmp_path, file_name, line, edit, message):
     run(RELEASE_A)
     before = snapshot()
     release = copy_release(RELEASE_B, tmp_path)
+    edit_line(release / file_name, line, edit)
+
+    with pytest.raises(CommandError) as raised:
+        run(release)
+
+    assert str(raised.value) == message
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize(
+    ("file_name", "line", "edit", "message"),
+    [
+        (
+            "Skills.txt",
+            3,
+            replace_field(2, "Reading"),
+            "Skills.txt:3: Element Name: 'Reading' names 2.A.1.a of 11-1011.00, which line 2 names "
+            "'Reading Comprehension'",
+        ),
+    ],
+)
+def test_a_malformed_line_of_a_29x_release_is_refused(tmp_path, file_name, line, edit, message):
+    # Skills, knowledge and abilities, and work styles on the IM scale, are in 29.x releases only.
+    run(RELEASE_A)
+    before = snapshot()
+    release = copy_release(RELEASE_A, tmp_path)
     edit_line(release / file_name, line, edit)
 
     with pytest.raises(CommandError) as raised:
