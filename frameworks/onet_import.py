@@ -67,9 +67,11 @@ MISSING_VALUE = "n/a"
 
 # O*NET OnLine shows an element as important to an occupation from this importance (IM, 1-5) up.
 IMPORTANT = Decimal("3.0")
-# The scales an anchor's importance holds: IM, and WI for 30.x work styles. Level (LV) and distinctiveness
-# rank (DR) are read beside them to choose anchors, and never stored.
-STORED_SCALES = ("IM", "WI")
+# The scales an anchor's importance holds, each with its range: IM (1 to 5), and WI (-3 to 3) for 30.x work
+# styles. The importance field takes -3 to 5 whatever the scale, so a value is checked against its own
+# scale's range as well. Level (LV) and distinctiveness rank (DR) are read beside them to choose anchors,
+# and never stored.
+STORED_SCALES = {"IM": (Decimal(1), Decimal(5)), "WI": (Decimal(-3), Decimal(3))}
 
 # O*NET's five job zones, the only ones a release may number (the framework format's schema allows 1 to 5
 # too, so an imported zone exports), and the names for those a release needs when its folder lacks Job Zone
@@ -583,7 +585,8 @@ def _read_ratings(folder, name, known):
     ratings, lines, named = defaultdict(dict), {}, {}
     id_length = _max_length(SourceAnchor, "onet_id")
     # Which scale is stored is known only once the file is read (IM in 29.x, WI in 30.x), so every value
-    # is checked against the field while its line is at hand: its digits, and an IM or WI value its range.
+    # is checked against the field while its line is at hand: its digits, and an IM or WI value its range
+    # and its scale's.
     importance = SourceAnchor._meta.get_field("importance")
     for row in folder.rows(name, [SOC_CODE, "Element ID", "Element Name", "Scale ID", "Data Value"]):
         soc_code = row.soc_code(SOC_CODE, known)
@@ -591,6 +594,11 @@ def _read_ratings(folder, name, known):
         scale = row.values["Scale ID"]
         row.listed_once(lines, "Scale ID", f"{element_id} on scale {scale}", of=soc_code)
         value = row.number("Data Value", field=importance, stored=scale in STORED_SCALES)
+        if scale in STORED_SCALES:
+            low, high = STORED_SCALES[scale]
+            if not low <= value <= high:
+                problem = f"{row.values['Data Value']!r} is outside the {scale} scale ({low} to {high})"
+                raise row.error("Data Value", problem)
         element_name = row.text("Element Name")
         element = ratings[soc_code].get(element_id)
         if element is None:

@@ -600,6 +600,19 @@ def test_dry_run_on_an_empty_database_saves_nothing():
             replace_field(4, "-3.01"),
             "Work Styles.txt:3: Data Value: '-3.01': Ensure this value is greater than or equal to -3.",
         ),
+        # Within the importance field's -3 to 5, but past WI's own 3.
+        (
+            "Work Styles.txt",
+            3,
+            replace_field(4, "4.80"),
+            "Work Styles.txt:3: Data Value: '4.80' is outside the WI scale (-3 to 3)",
+        ),
+        (
+            "Work Styles.txt",
+            3,
+            replace_field(4, "3.001"),
+            "Work Styles.txt:3: Data Value: '3.001' is outside the WI scale (-3 to 3)",
+        ),
         (
             "Related Occupations.txt",
             2,
@@ -773,6 +786,25 @@ def test_a_malformed_line_stops_the_import_and_changes_nothing(tmp_path, file_na
             "Skills.txt:3: Element Name: 'Reading' names 2.A.1.a of 11-1011.00, which line 2 names "
             "'Reading Comprehension'",
         ),
+        # Within the importance field's -3 to 5, but below IM's own 1.
+        (
+            "Skills.txt",
+            2,
+            replace_field(4, "0.99"),
+            "Skills.txt:2: Data Value: '0.99' is outside the IM scale (1 to 5)",
+        ),
+        (
+            "Work Styles.txt",
+            2,
+            replace_field(4, "-2"),
+            "Work Styles.txt:2: Data Value: '-2' is outside the IM scale (1 to 5)",
+        ),
+        (
+            "Skills.txt",
+            2,
+            replace_field(4, "5.01"),
+            "Skills.txt:2: Data Value: '5.01': Ensure this value is less than or equal to 5.",
+        ),
     ],
 )
 def test_a_malformed_line_of_a_29x_release_is_refused(tmp_path, file_name, line, edit, message):
@@ -848,14 +880,28 @@ def test_the_job_zones_an_import_accepts_are_those_a_framework_file_holds():
     assert accepted == set(STANDARD_JOB_ZONE_NAMES)
 
 
-def test_a_value_at_the_edge_of_the_importance_range_is_imported(tmp_path):
+@pytest.mark.parametrize("value", ["-3", "3"])
+def test_a_value_at_the_edge_of_the_importance_range_is_imported(tmp_path, value):
     release = copy_release(RELEASE_B, tmp_path)
-    edit_line(release / "Work Styles.txt", 3, replace_field(4, "-3"))
+    edit_line(release / "Work Styles.txt", 3, replace_field(4, value))
 
     run(release)
 
     innovation = SourceAnchor.objects.get(occupation__soc_code="11-1011.00", onet_id="1.D.1.a")
-    assert innovation.importance == Decimal("-3.00")
+    assert innovation.importance == Decimal(value)
+
+
+def test_the_ends_of_the_im_scale_are_imported(tmp_path):
+    release = copy_release(RELEASE_A, tmp_path)
+    edit_line(release / "Skills.txt", 2, replace_field(4, "5"))  # Reading Comprehension
+    edit_line(release / "Skills.txt", 4, replace_field(4, "1"))  # Active Listening
+
+    run(release)
+
+    reading = SourceAnchor.objects.get(occupation__soc_code="11-1011.00", onet_id="2.A.1.a")
+    assert reading.importance == Decimal("5.00")
+    assert anchors("11-1011.00", SourceAnchor.Kind.SKILL)[0] == "Reading Comprehension"
+    assert "Active Listening" not in anchors("11-1011.00", SourceAnchor.Kind.SKILL)
 
 
 def test_an_index_too_large_for_the_database_is_refused_with_its_line(tmp_path):
