@@ -569,6 +569,9 @@ def _read_related(folder, name, known):
     for row in folder.rows(name, [SOC_CODE, "Related O*NET-SOC Code", "Relatedness Tier", "Index"]):
         soc_code = row.soc_code(SOC_CODE, known)
         related_code = row.soc_code("Related O*NET-SOC Code", known)
+        if related_code == soc_code:
+            # Its page would list the occupation among those related to it.
+            raise row.error("Related O*NET-SOC Code", f"{related_code} is the occupation itself")
         row.listed_once(lines, "Related O*NET-SOC Code", related_code, of=soc_code)
         tier = row.text("Relatedness Tier", max_length=tier_length)
         index = row.whole_number("Index", field=RelatedOccupation._meta.get_field("position"))

@@ -620,6 +620,12 @@ def test_dry_run_on_an_empty_database_saves_nothing():
             "Related Occupations.txt:2: Related O*NET-SOC Code: 99-9999.00 is not in Occupation Data.txt",
         ),
         (
+            "Related Occupations.txt",
+            2,
+            replace_field(1, "15-1252.00"),
+            "Related Occupations.txt:2: Related O*NET-SOC Code: 15-1252.00 is the occupation itself",
+        ),
+        (
             "Technology Skills.txt",
             1,
             replace_field(4, "Hot Tech"),
