@@ -40,7 +40,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse
 from django.middleware.gzip import re_accepts_gzip
-from django.utils.cache import get_conditional_response, patch_vary_headers
+from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import http_date, quote_etag
 from redis.exceptions import RedisError
 
@@ -207,6 +207,10 @@ def cached_page(view=None, *, query=()):
         response = view(request, *args, **kwargs)
         response.page_query = reads  # marks the answer as one PageCacheMiddleware may keep
         patch_vary_headers(response, VARYING_HEADERS)
+        # Without it a browser takes a page as fresh for a tenth of its age and shows it after an edit
+        # without asking; asked every time, the server answers 304 while the page is unchanged.
+        if "no-store" not in response.get("Cache-Control", ""):
+            patch_cache_control(response, no_cache=True)
         return response
 
     return wrapper

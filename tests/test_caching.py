@@ -94,8 +94,18 @@ def test_not_modified_from_the_cache_keeps_the_headers_a_cache_revalidates_with(
     by_etag = client.get(PAGE, headers={"If-None-Match": first["ETag"]})
 
     assert by_etag.status_code == 304
-    for header in ("ETag", "Vary", "Last-Modified"):
+    for header in ("ETag", "Vary", "Last-Modified", "Cache-Control"):
         assert by_etag[header] == first[header], header
+
+
+@pytest.mark.parametrize("address", [PAGE, PAGE + "?tab=ai", "/occupations/", "/sources/onet/", "/occupations/41-3021.00/framework.json"])
+def test_browsers_ask_again_before_showing_a_page_they_keep(client, seed, address):
+    # A page with a date and no Cache-Control is fresh to a browser for a tenth of its age: an edit made
+    # meanwhile would not show.
+    response = client.get(address)
+
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "no-cache"
 
 
 def test_not_modified_data_stays_readable_by_other_sites(client, seed):
