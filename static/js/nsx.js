@@ -179,8 +179,6 @@
     document.addEventListener(name, signInReturnsHere);
   });
 
-  // Back and Forward bring back htmx's copy of the directory's results, but its fields as the copy's
-  // markup held them (their first values): set them from the address, which the results are for.
   // Back and Forward between tabs: htmx refocuses the element whose id had focus, which may be the
   // tab that was selected then, not the one shown now.
   document.addEventListener("htmx:historyRestore", function () {
@@ -191,6 +189,8 @@
     if (selected && selected !== active) selected.focus();
   });
 
+  // Back and Forward bring back htmx's copy of the directory's results, but its fields as the copy's
+  // markup held them (their first values): set them from the address, which the results are for.
   document.addEventListener("htmx:historyRestore", function () {
     const form = document.querySelector(".directory-form");
     if (!form) return;
