@@ -1,10 +1,12 @@
 """Reads behind every export, each in a fixed number of queries."""
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Prefetch
 from django.http import Http404
+from django.urls import reverse
 
 from evidence.models import Citation, SourceAnchor
 from exchange import case
@@ -12,6 +14,28 @@ from exchange.identifiers import framework_identifier
 from exchange.models import CaseObject
 from frameworks.models import Framework, Level, Section, Statement
 from frameworks.selectors import current_framework, get_occupation, published_frameworks
+
+
+class Export(NamedTuple):
+    label: str
+    media_type: str
+    url: str
+
+
+def framework_exports(framework):
+    """The files a framework can be downloaded as, in the order the page lists them: the page's body links
+    each and its head names each as an alternate. No query: the framework's occupation is attached."""
+    soc_code = framework.occupation.soc_code
+    return [
+        Export("CSV", "text/csv", reverse("exchange:csv", args=[soc_code])),
+        Export("JSON", "application/json", reverse("exchange:json", args=[soc_code])),
+        Export("CTDL-ASN JSON-LD", "application/ld+json", reverse("exchange:jsonld", args=[soc_code])),
+        Export(
+            "CASE 1.1 package",
+            "application/json",
+            reverse("exchange:case-package", args=[framework_identifier(framework)]),
+        ),
+    ]
 
 
 def public_framework(soc_code):

@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_safe
 
+from exchange.selectors import framework_exports
 from exchange.views import framework_json, prefers_json
 from frameworks import selectors
 from frameworks.forms import DirectoryForm
@@ -92,6 +93,8 @@ def _framework_page(request, context):
     context["canonical_url"] = request.build_absolute_uri(canonical)
     # The schema.org data (some 65 KB) only at that address: every tab's page would otherwise repeat it.
     context["embeds_linked_data"] = current and request.path == canonical and "tab" not in request.GET
+    # Downloads, like the alternates the head names, are of the current version only.
+    context["exports"] = framework_exports(framework) if current else []
     if tab == ANCHORS_TAB[0]:
         context["panel"] = selectors.anchor_panel(occupation, grounds_statements=True)
     else:
