@@ -172,13 +172,24 @@ def framework_section(framework, section):
     return content
 
 
+@dataclass
+class EvidenceGroup:
+    label: str
+    metrics: list = field(default_factory=list)
+    sources: list = field(default_factory=list)  # each metric's source once, in order of first appearance
+
+
 def evidence_pack(framework):
-    """The framework's metrics as (group label, metrics) pairs, in the order curators set."""
+    """The framework's metrics by group, in the order curators set, each group with the sources its
+    metrics cite."""
     metrics = EvidenceMetric.objects.filter(framework=framework).select_related("source").order_by("position")
     pack = {}
     for metric in metrics:
-        pack.setdefault(metric.get_group_display(), []).append(metric)
-    return list(pack.items())
+        group = pack.setdefault(metric.group, EvidenceGroup(metric.get_group_display()))
+        group.metrics.append(metric)
+        if all(source.pk != metric.source_id for source in group.sources):
+            group.sources.append(metric.source)
+    return list(pack.values())
 
 
 @dataclass

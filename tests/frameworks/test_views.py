@@ -4,13 +4,15 @@ from datetime import timedelta
 import pytest
 from django.utils.html import escape
 
-from evidence.models import Citation
+from evidence.models import Citation, EvidenceMetric
 from frameworks.models import Framework, Section, Statement
 from tests.factories import (
     CitationFactory,
+    EvidenceMetricFactory,
     FrameworkFactory,
     OccupationFactory,
     SourceAnchorFactory,
+    SourceFactory,
     StatementFactory,
 )
 from tests.pages import HTMX
@@ -94,6 +96,12 @@ def test_ai_tab_shows_statements_chips_and_evidence_pack(client, seed):
     ]:
         assert shown in text
     assert "Authoritative source data identified for 1 occupation" in text
+    for source in [
+        '<a href="/sources/aei/">Anthropic Economic Index</a>',
+        '<a href="/sources/safi/">Jadhav &amp; Danve, 2026</a>',
+        '<a href="/sources/wef/">WEF Skills Taxonomy</a>',
+    ]:
+        assert f'<p class="metric-source">Source: {source}</p>' in text
 
 
 def test_the_evidence_pack_shows_on_the_section_flagged_for_it_whatever_its_key(client, seed):
@@ -108,6 +116,30 @@ def test_the_evidence_pack_shows_on_the_section_flagged_for_it_whatever_its_key(
     assert "Authoritative source data identified for 1 occupation" in durable
     assert "Evidence pack" not in ai
     assert "Authoritative source data" not in ai
+
+
+def test_each_evidence_group_names_the_sources_its_metrics_cite(client, seed):
+    aei = EvidenceMetric.objects.filter(framework=seed, group="aei_usage")
+    first_source = aei.get(key="time_saved").source
+    position = aei.count()
+    EvidenceMetricFactory(
+        framework=seed, group="aei_usage", key="survey_share", label="Survey share", position=position + 1,
+        source=SourceFactory(key="survey", label="Workforce Survey"),
+    )
+    # A later metric citing the first source again: that source is named once, where it first appears.
+    EvidenceMetricFactory(framework=seed, group="aei_usage", key="late", label="Late", position=position + 2,
+                          source=first_source)
+
+    text = client.get(PAGE, {"tab": "ai"}).text
+
+    assert "Survey share:</dt> <dd>95%" in text
+    assert (
+        '<p class="metric-source">Sources: <a href="/sources/aei/">Anthropic Economic Index</a>, '
+        '<a href="/sources/survey/">Workforce Survey</a></p>'
+    ) in text
+    # The groups whose metrics cite one source still name it alone.
+    assert '<p class="metric-source">Source: <a href="/sources/safi/">Jadhav &amp; Danve, 2026</a></p>' in text
+    assert '<p class="metric-source">Source: <a href="/sources/wef/">WEF Skills Taxonomy</a></p>' in text
 
 
 def test_durable_tab_shows_ten_domains_with_derived_counts(client, seed):
