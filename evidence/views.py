@@ -35,7 +35,7 @@ def source_detail(request: HttpRequest, key: str):
 SUGGESTIONS_PER_HOUR = 5
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def suggest_correction(request: HttpRequest, soc_code: str):
     occupation = get_occupation(soc_code)
     framework = current_framework(occupation)

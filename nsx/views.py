@@ -62,7 +62,7 @@ def sign_in_paused(request, original_response=None, credentials=None):
 class SignOutView(LogoutView):
     """Django's sign-out, which signs out on POST only; a GET (a typed or bookmarked address) asks first."""
 
-    http_method_names = ["get", "post", "options"]
+    http_method_names = ["get", "head", "post", "options"]
 
     def get(self, request, *args, **kwargs):
         return render(request, "registration/logout_confirm.html")

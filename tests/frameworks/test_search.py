@@ -281,6 +281,18 @@ def test_pagination_keeps_the_filters(client, release):
     assert titles(client, group="51", page="2")[0].startswith("Production Worker")
 
 
+@pytest.mark.parametrize(("asked", "shown"), [("0", 1), ("-1", 1), ("00", 1), ("x", 1), ("2", 2), ("999", 2)])
+def test_a_page_number_out_of_range_shows_the_nearest_page(client, release, asked, shown):
+    Occupation.objects.bulk_create(
+        Occupation(soc_code=f"51-{9000 + n:04d}.00", title=f"Production Worker {n}") for n in range(60)
+    )
+
+    response = client.get("/occupations/", {"group": "51", "page": asked})
+
+    assert response.status_code == 200
+    assert response.context["page"].number == shown
+
+
 def test_occupation_without_a_framework_has_its_own_page(client, release):
     response = client.get("/occupations/15-1252.00/")
 

@@ -610,3 +610,27 @@ def test_version_pages_name_their_canonical_address(client, seed):
     # An earlier version is other content: its own address.
     assert canonical(earlier) == canonical(earlier_tab) == f"http://testserver{PAGE}versions/25.11/"
     assert embeds_linked_data(earlier) == embeds_linked_data(earlier_tab) == 0
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "/",
+        "/occupations/",
+        "/occupations/41-3021.00/",
+        "/occupations/41-3021.00/print/",
+        "/occupations/41-3021.00/suggest/",
+        "/occupations/41-3021.00/framework.json",
+        "/sources/onet/",
+        "/accounts/login/",
+        "/accounts/logout/",
+        "/robots.txt",
+    ],
+)
+def test_head_is_answered_wherever_get_is(client, seed, address):
+    assert client.get(address).status_code == 200
+
+    head = client.head(address)
+
+    assert head.status_code == 200
+    assert head.content == b""
