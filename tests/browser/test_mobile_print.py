@@ -164,3 +164,23 @@ def test_nothing_overflows_at_the_reflow_width_with_wider_text_spacing(open_page
             wide.append(f"{path}: the page is {width} px wide")
 
     assert not wide, "\n".join(wide)
+
+
+# Each sentence's full stop after its last chip: (on the chip's line, on the chip's line) for each sentence.
+STOPS_BESIDE_CHIPS = """() => [...document.querySelectorAll(".chips__last")].map((last) => {
+  const chip = last.querySelector(".chip").getBoundingClientRect();
+  const range = document.createRange();
+  range.selectNodeContents(last.lastChild);
+  const stop = range.getBoundingClientRect();
+  return stop.top >= chip.top - 1 && stop.bottom <= chip.bottom + 1;
+})"""
+
+
+def test_a_full_stop_never_wraps_away_from_its_chip_at_the_reflow_width(open_page, seed):
+    page = open_page(viewport={"width": REFLOW_WIDTH, "height": 640})
+    page.goto(OCCUPATION_URL + "?tab=ai")
+
+    beside = page.evaluate(STOPS_BESIDE_CHIPS)
+
+    assert beside and all(beside), f"{beside.count(False)} of {len(beside)} full stops start a line of their own"
+

@@ -288,7 +288,7 @@ def test_a_cited_statements_full_stop_follows_its_chips(client, seed, settings):
 
     # As the reference page reads: "…before presenting to prospects [Anthropic Economic Index]."
     assert statement_sentence(shown, statement.uid).endswith("before presenting to prospects Anthropic Economic Index .")
-    assert re.search(r"prospects</span>\s*<span class=\"chips\">.*?</a></span>\.</p>", shown, re.S)
+    assert re.search(r"prospects</span>\s*<span class=\"chips\">.*?</a>\.</span></span></p>", shown, re.S)
     Statement.objects.filter(pk=statement.pk).update(text="asks whether it applies?")
     asked = client.get(PAGE, {"tab": "ai"}).text
     assert statement_sentence(asked, statement.uid).endswith("asks whether it applies Anthropic Economic Index ?")
