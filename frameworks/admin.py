@@ -271,6 +271,51 @@ class OccupationTitleInline(admin.TabularInline):
         return super().get_queryset(request).filter(release=None)
 
 
+class SeenStateForm(forms.ModelForm):
+    """A change form that refuses to save over what others saved after it was opened.
+
+    The page posts every field and inline row it shows: saved as they stand, they would silently undo a
+    move, an edit or a deletion saved since. The page carries a digest of what it showed, compared on saving.
+    """
+
+    seen = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.stored_state = None
+        if self.instance.pk is not None:
+            if self.is_bound:
+                # Saves of pages showing the same rows wait for one another here, each then reading what the
+                # one before saved: two pages saved at once cannot both pass the check. Only the locked
+                # model's rows are locked, not those of the tables joined to find them.
+                list(self.locked_rows().select_for_update(of=("self",)).values_list("pk"))
+            self.stored_state = self.state()
+        self.fields["seen"].initial = self.stored_state
+
+    def locked_rows(self):
+        """The row whose lock every page that saves what this page shows takes first, as a queryset:
+        a framework's for its content."""
+        raise NotImplementedError
+
+    def state(self):
+        """What the page shows of the row and its inlines, as the database holds it now: a digest."""
+        raise NotImplementedError
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if self.stored_state is not None and cleaned_data.get("seen") != self.stored_state:
+            raise ValidationError(
+                f"This {self._meta.model._meta.verbose_name} was changed after you opened this page. "
+                "Reload the page to see the changes, then make yours again.",
+                code="stale",
+            )
+        return cleaned_data
+
+
+def digest(*rows):
+    return hashlib.sha256(repr(rows).encode()).hexdigest()
+
+
 @admin.register(Occupation)
 class OccupationAdmin(TypedInputAdmin):
     list_display = ["soc_code", "title", "job_zone", "retired"]
@@ -519,48 +564,6 @@ def transition_action(transition):
     )
 
 
-class SeenStateForm(forms.ModelForm):
-    """A change form that refuses to save over what others saved after it was opened.
-
-    The page's inlines post every row they show: saved as they stand, they would silently undo a move,
-    an edit or a deletion saved since. The page carries a digest of what it showed, compared on saving.
-    """
-
-    seen = forms.CharField(widget=forms.HiddenInput, required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.stored_state = None
-        if self.instance.pk is not None:
-            if self.is_bound:
-                # Saves of one framework's content wait for one another here, each then reading what the
-                # one before saved: two pages saved at once cannot both pass the check.
-                list(Framework.objects.select_for_update().filter(pk=self.framework_pk()).values_list("pk"))
-            self.stored_state = self.state()
-        self.fields["seen"].initial = self.stored_state
-
-    def framework_pk(self):
-        raise NotImplementedError
-
-    def state(self):
-        """What the page shows of the row and its inlines, as the database holds it now: a digest."""
-        raise NotImplementedError
-
-    def clean(self):
-        cleaned_data = super().clean()
-        if self.stored_state is not None and cleaned_data.get("seen") != self.stored_state:
-            raise ValidationError(
-                f"This {self._meta.model._meta.verbose_name} was changed after you opened this page. "
-                "Reload the page to see the changes, then make yours again.",
-                code="stale",
-            )
-        return cleaned_data
-
-
-def digest(*rows):
-    return hashlib.sha256(repr(rows).encode()).hexdigest()
-
-
 def check_version_free(occupation, version, framework=None):
     """Refuses a version label that another framework of the occupation has."""
     others = Framework.objects.filter(occupation=occupation, version=version)
@@ -571,8 +574,8 @@ def check_version_free(occupation, version, framework=None):
 
 
 class FrameworkAdminForm(SeenStateForm):
-    def framework_pk(self):
-        return self.instance.pk
+    def locked_rows(self):
+        return Framework.objects.filter(pk=self.instance.pk)
 
     def state(self):
         framework = Framework.objects.filter(pk=self.instance.pk).values_list("version", "context_covered", "status")
@@ -813,8 +816,8 @@ class StatementAdminForm(SeenStateForm):
 
     similar = ()
 
-    def framework_pk(self):
-        return self.instance.framework_id
+    def locked_rows(self):
+        return Framework.objects.filter(pk=self.instance.framework_id)
 
     def state(self):
         statement = Statement.objects.filter(pk=self.instance.pk).values_list(
