@@ -294,7 +294,7 @@ class SeenStateForm(forms.ModelForm):
 
     def locked_rows(self):
         """The row whose lock every page that saves what this page shows takes first, as a queryset:
-        a framework's for its content."""
+        a framework's for its content, an occupation's for the occupation page."""
         raise NotImplementedError
 
     def state(self):
@@ -316,8 +316,31 @@ def digest(*rows):
     return hashlib.sha256(repr(rows).encode()).hexdigest()
 
 
+class OccupationAdminForm(SeenStateForm):
+    """The occupation page: its fields, read-only to curators or not, its curator titles and its links."""
+
+    def locked_rows(self):
+        return Occupation.objects.filter(pk=self.instance.pk)
+
+    def state(self):
+        # The fields the page shows whoever opens it: what is read-only to one user another may change.
+        occupation = Occupation.objects.filter(pk=self.instance.pk).values_list(
+            "soc_code", "title", "description", "job_zone", "education_level", "retired", "release"
+        )
+        titles = OccupationTitle.objects.filter(occupation=self.instance.pk, release=None).order_by("pk")
+        apprenticeships = Occupation.apprenticeships.through.objects.filter(occupation=self.instance.pk)
+        cip_programs = Occupation.cip_programs.through.objects.filter(occupation=self.instance.pk)
+        return digest(
+            list(occupation),
+            list(titles.values_list("pk", "kind", "title", "short_title", "position")),
+            list(apprenticeships.order_by("apprenticeship").values_list("apprenticeship", flat=True)),
+            list(cip_programs.order_by("cipprogram").values_list("cipprogram", flat=True)),
+        )
+
+
 @admin.register(Occupation)
 class OccupationAdmin(TypedInputAdmin):
+    form = OccupationAdminForm
     list_display = ["soc_code", "title", "job_zone", "retired"]
     list_filter = ["job_zone", "retired"]
     search_fields = ["soc_code", "title"]
@@ -332,6 +355,7 @@ class OccupationAdmin(TypedInputAdmin):
         "imported_titles",
         "apprenticeships",
         "cip_programs",
+        "seen",
     ]
     readonly_fields = ["release", "imported_titles"]  # the release is manage.py import_onet's to set
     # Also manage.py import_onet's, so its next run would undo a curator's change to them. It never writes

@@ -6,6 +6,7 @@ import pytest
 from django.apps import apps
 from django.contrib.auth.models import Group
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -182,7 +183,7 @@ def test_curators_see_what_the_import_wrote_read_only_and_edit_their_titles(
     page = client.get(change_url(occupation))
 
     assert page.status_code == 200
-    assert list(page.context["adminform"].form.fields) == ["apprenticeships", "cip_programs"]
+    assert list(page.context["adminform"].form.fields) == ["apprenticeships", "cip_programs", "seen"]
     assert occupation.title in page.text and 'name="title"' not in page.text
     assert 'name="description"' not in page.text and 'name="retired"' not in page.text
     (inline,) = page.context["inline_admin_formsets"]
@@ -365,6 +366,96 @@ def test_a_superuser_adds_an_occupation_with_its_titles(client, superuser, title
     assert response.status_code == 302
     occupation = Occupation.objects.get(soc_code="51-9199.01")
     assert list(occupation.titles.values_list("title", flat=True)) == titles
+
+
+# Two curators at once
+
+STALE = "This occupation was changed after you opened this page. Reload the page to see the changes"
+
+
+def curator_titles(occupation):
+    return list(occupation.titles.filter(release=None).order_by("pk").values_list("title", "short_title"))
+
+
+def rename_first_title(client, occupation, title):
+    """Another curator's save from the occupation page, opened and saved at once."""
+    url = change_url(occupation)
+    page = client.get(url)
+    prefix = inline_prefix(page, CURATOR_TITLES)
+    assert client.post(url, admin_form_data(page, **{f"{prefix}-0-title": title})).status_code == 302
+
+
+@pytest.fixture
+def other_client(db):
+    other = Client()
+    other.force_login(UserFactory(username="other-curator", role="Curator"))
+    return other
+
+
+def test_a_page_opened_before_another_curators_title_change_does_not_undo_it(
+    client, other_client, curator, occupation
+):
+    OccupationTitle.objects.create(occupation=occupation, title="Floor Hand", position=2)
+    client.force_login(curator)
+    url = change_url(occupation)
+    page = client.get(url)
+    prefix = inline_prefix(page, CURATOR_TITLES)
+    rename_first_title(other_client, occupation, "Line Assistant")
+
+    response = client.post(url, admin_form_data(page, **{f"{prefix}-1-short_title": "Hand"}))
+
+    assert response.status_code == 200
+    assert STALE in response.text
+    assert curator_titles(occupation) == [("Line Assistant", ""), ("Floor Hand", "")]
+    # Opened again, the page saves, and keeps the other curator's change.
+    page = client.get(url)
+    assert client.post(url, admin_form_data(page, **{f"{prefix}-1-short_title": "Hand"})).status_code == 302
+    assert curator_titles(occupation) == [("Line Assistant", ""), ("Floor Hand", "Hand")]
+
+
+def test_a_page_opened_before_another_curators_links_does_not_undo_them(
+    client, other_client, curator, occupation
+):
+    apprenticeship = Apprenticeship.objects.create(rapids_code="0303", title="Insurance Agent")
+    program = CipProgram.objects.create(code="52.1701", title="Insurance")
+    client.force_login(curator)
+    url = change_url(occupation)
+    page = client.get(url)
+    links = {"apprenticeships": [str(apprenticeship.pk)], "cip_programs": [str(program.pk)]}
+    assert other_client.post(url, admin_form_data(other_client.get(url), **links)).status_code == 302
+
+    response = client.post(url, admin_form_data(page, **{f"{inline_prefix(page, CURATOR_TITLES)}-0-position": "5"}))
+
+    assert response.status_code == 200
+    assert STALE in response.text
+    assert (list(occupation.apprenticeships.all()), list(occupation.cip_programs.all())) == ([apprenticeship], [program])
+    assert occupation.titles.get(title="Line Helper").position == 1
+
+
+def test_a_superusers_page_opened_before_another_save_does_not_undo_it(
+    client, other_client, superuser, occupation
+):
+    # The imported fields are on the superuser's form and read-only on the curator's: both pages check.
+    client.force_login(superuser)
+    url = change_url(occupation)
+    page = client.get(url)
+    rename_first_title(other_client, occupation, "Line Assistant")
+
+    response = client.post(url, admin_form_data(page, title="Production Helpers"))
+
+    assert response.status_code == 200
+    assert STALE in response.text
+    assert Occupation.objects.get(pk=occupation.pk).title == "Production Workers, All Other"
+    assert curator_titles(occupation) == [("Line Assistant", "")]
+    # A curator's page opened before the superuser's save is stale too: it shows the title, read-only.
+    curator_page = other_client.get(url)
+    assert client.post(url, admin_form_data(client.get(url), title="Production Helpers")).status_code == 302
+    assert Occupation.objects.get(pk=occupation.pk).title == "Production Helpers"
+    assert curator_titles(occupation) == [("Line Assistant", "")]
+    prefix = inline_prefix(curator_page, CURATOR_TITLES)
+    stale = other_client.post(url, admin_form_data(curator_page, **{f"{prefix}-0-short_title": "Helper"}))
+    assert stale.status_code == 200 and STALE in stale.text
+    assert curator_titles(occupation) == [("Line Assistant", "")]
 
 
 # The roles' grants
