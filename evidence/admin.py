@@ -2,7 +2,14 @@ from django.contrib import admin, messages
 from simple_history.models import DeletedObject, to_historic
 
 from evidence.models import Citation, EvidenceMetric, Source, SourceAnchor, Suggestion
-from frameworks.admin import FrameworkContentMixin, HistoryAdmin, HistoryDisplay, offer_occupation_anchors
+from frameworks.admin import (
+    FrameworkContentMixin,
+    HistoryAdmin,
+    HistoryDisplay,
+    SeenStateForm,
+    digest,
+    offer_occupation_anchors,
+)
 from frameworks.models import Framework, Statement
 
 
@@ -40,8 +47,22 @@ class SourceAnchorAdmin(HistoryAdmin):
         return [*self.imported_fields, *readonly]
 
 
+class CitationAdminForm(SeenStateForm):
+    """The citation page, which saves what its statement's page shows too: saves of either wait on the
+    framework's lock, and each refuses to save over what the other saved after it was opened."""
+
+    def locked_rows(self):
+        return Framework.objects.filter(statements__citations=self.instance.pk)
+
+    def state(self):
+        citation = Citation.objects.filter(pk=self.instance.pk).values_list("statement", "source", "position")
+        anchors = Citation.anchors.through.objects.filter(citation=self.instance.pk).order_by("sourceanchor")
+        return digest(list(citation), list(anchors.values_list("sourceanchor", flat=True)))
+
+
 @admin.register(Citation)
 class CitationAdmin(FrameworkContentMixin, HistoryAdmin):
+    form = CitationAdminForm
     list_display = ["statement", "source", "position"]
     list_filter = ["statement__framework__status", "source"]
     list_select_related = ["statement__framework", "source"]

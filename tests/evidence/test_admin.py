@@ -3,12 +3,13 @@
 import pytest
 from django.core.cache import cache
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from evidence.models import Citation, Source, SourceAnchor, Suggestion
 from frameworks.models import OnetRelease
-from tests.admin_forms import admin_form_data
+from tests.admin_forms import admin_form_data, inline_prefix
 from tests.factories import CitationFactory, SourceAnchorFactory, SourceFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -145,6 +146,43 @@ def test_the_citation_list_runs_as_many_queries_for_many_citations_as_for_one(cl
     CitationFactory.create_batch(5)
 
     assert queries_to_list(client, url) == one
+
+
+def test_a_citation_page_opened_before_a_save_of_its_statements_page_does_not_undo_it(
+    client, seed, draft, curator
+):
+    citation = Citation.objects.filter(statement__framework=draft, anchors__isnull=False).first()
+    other_source = Source.objects.exclude(citations__statement=citation.statement).first()
+    other_anchor = draft.occupation.anchors.exclude(citations=citation).first()
+    before = (citation.source_id, citation.position, sorted(citation.anchors.values_list("pk", flat=True)))
+    client.force_login(curator)
+    url = reverse("admin:evidence_citation_change", args=[citation.pk])
+    page = client.get(url)
+    # Another curator, on the statement's page, changes the citation's source and anchors.
+    other = Client()
+    other.force_login(UserFactory(username="other-curator", role="Curator"))
+    statement_url = reverse("admin:frameworks_statement_change", args=[citation.statement_id])
+    statement_page = other.get(statement_url)
+    prefix = inline_prefix(statement_page, "citations")
+    [row] = [i for i, form in enumerate(statement_page.context["inline_admin_formsets"][0].formset.forms)
+             if form.instance.pk == citation.pk]
+    theirs = {f"{prefix}-{row}-source": str(other_source.pk), f"{prefix}-{row}-anchors": [str(other_anchor.pk)]}
+    assert other.post(statement_url, admin_form_data(statement_page, **theirs)).status_code == 302
+    saved = (other_source.pk, citation.position, [other_anchor.pk])
+
+    response = client.post(url, admin_form_data(page, position=str(citation.position + 7)))
+
+    assert response.status_code == 200
+    assert "This citation was changed after you opened this page. Reload the page to see the changes" in response.text
+    assert stored_citation(citation) == saved != before
+    # Opened again, the page saves, and keeps the other curator's change.
+    assert client.post(url, admin_form_data(client.get(url), position=str(citation.position + 7))).status_code == 302
+    assert stored_citation(citation) == (other_source.pk, citation.position + 7, [other_anchor.pk])
+
+
+def stored_citation(citation):
+    stored = Citation.objects.get(pk=citation.pk)
+    return (stored.source_id, stored.position, sorted(stored.anchors.values_list("pk", flat=True)))
 
 
 # Anchors
