@@ -439,7 +439,9 @@ class Statement(models.Model):
     domain = models.ForeignKey(Domain, null=True, blank=True, on_delete=models.PROTECT, related_name="statements")
     position = models.PositiveSmallIntegerField()
     title = models.CharField(max_length=200, validators=[validate_text_characters])
-    text = models.TextField(validators=[validate_text_characters])
+    # A statement is a sentence or two (the seed's longest is 281 characters); the bound also bounds the
+    # cost of comparing a text with every other of its framework on each save.
+    text = models.TextField(max_length=1000, validators=[validate_text_characters])
 
     objects = NaturalKeyManager("uid")
     history = History()

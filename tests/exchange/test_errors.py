@@ -44,6 +44,11 @@ def test_the_minimal_file_imports(framework_file):
             "40: statements[0].text: blank: only spaces",
         ),
         ("    title: First statement\n", '    title: " "\n', "39: statements[0].title: blank: only spaces"),
+        (
+            "    text: does the first thing.\n",
+            f"    text: {'x' * 1001}\n",
+            "40: statements[0].text: longer than 1000 characters",
+        ),
         # Importance is on O*NET's IM (1 to 5) or WI (-3 to 3) scale, as SourceAnchor.importance holds it.
         (
             "    name: Customize insurance programs.\n",

@@ -257,6 +257,18 @@ def test_nearly_the_same_text_asks_before_saving(client, draft, curator):
     assert statement.text == nearly
 
 
+def test_a_text_longer_than_a_statement_is_refused(client, draft, curator):
+    client.force_login(curator)
+    statement = in_draft(draft, "Client intake dialogue")
+
+    response = save_statement(client, statement, text="x" * 1001)
+
+    assert response.status_code == 200
+    assert errors_of(response)["text"] == ["Ensure this value has at most 1000 characters (it has 1001)."]
+    statement.refresh_from_db()
+    assert statement.text != "x" * 1001
+
+
 def test_a_different_text_saves_without_asking(client, draft, curator):
     client.force_login(curator)
 
