@@ -42,13 +42,10 @@ from frameworks.models import (
 )
 from frameworks.onet_sources import release_source_key
 from frameworks.search import refresh_derived_fields
+from frameworks.services import park_statements
 from frameworks.signals import batch_of_changes
 from nsx.cache import content_changed_on_commit
 from nsx.tallies import Tally
-
-# A statement that moves waits here while the others settle, clear of every real position: positions are
-# unique within a level, so moving statements straight to their new places could collide on the way.
-PARKED_POSITION = 16384
 
 _LOOK_UP = object()
 
@@ -464,9 +461,9 @@ class _Writer:
             for uid, values, _ in wanted
             if uid in existing and any(getattr(existing[uid], name) != values[name] for name in place_fields)
         ]
-        for offset, statement in enumerate(moving):
-            statement.position = PARKED_POSITION + offset
-            Statement.objects.filter(pk=statement.pk).update(position=statement.position)
+        highest_target = max((values["position"] for _, values, _ in wanted), default=0)
+        for statement, parked in zip(moving, park_statements(framework, moving, highest_target), strict=True):
+            statement.position = parked  # so its save writes the position it goes to, even its old one
 
         for uid, values, cited in wanted:
             statement = self.sync(

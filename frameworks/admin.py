@@ -8,7 +8,7 @@ from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, router, transaction
-from django.db.models import Count, Exists, Max, OuterRef
+from django.db.models import Count, Exists, OuterRef
 from django.forms.models import BaseInlineFormSet
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -23,7 +23,6 @@ from simple_history.template_utils import HistoricalRecordContextHelper
 
 from evidence.models import Citation, Source, SourceAnchor
 from frameworks import services, workflow
-from frameworks.history import record_baseline
 from frameworks.models import (
     DUPLICATE_POSITION,
     Apprenticeship,
@@ -495,24 +494,15 @@ class StatementInlineFormSet(RowsFormSet):
         return super().save(commit)
 
     def _park_moving_rows(self):
-        """Move rows that change place or go out of the way first, so no two rows clash while saving.
-
-        The formset saves row by row: a row moving to a place another row is about to leave would
-        otherwise break the database's unique position constraint.
-        """
         moving = [
             form.instance
             for form in self.initial_forms
             if self._should_delete_form(form) or self.PLACE & set(form.changed_data)
         ]
-        if not moving:
-            return
-        top = Statement.objects.filter(framework=self.instance).aggregate(top=Max("position"))["top"] or 0
-        for offset, statement in enumerate(moving, start=1):
-            # A plain update, as the parked place is no change worth recording; so the place it leaves
-            # is recorded first if the statement has no history yet.
-            record_baseline(statement)
-            Statement.objects.filter(pk=statement.pk).update(position=top + offset)
+        # Only the stored rows' new places count: the formset saves them before any new row.
+        kept = [form for form in self.initial_forms if not self._should_delete_form(form)]
+        highest_target = max((form.instance.position for form in kept), default=0)
+        services.park_statements(self.instance, moving, highest_target)
 
 
 class StatementInline(FrameworkContentInline, admin.TabularInline):

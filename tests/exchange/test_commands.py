@@ -14,6 +14,8 @@ from exchange.fileformat import parse
 from exchange.identifiers import derived, statement_uid
 from exchange.services import import_framework
 from exchange.validation import schema
+from frameworks import workflow
+from frameworks.history import BASELINE_REASON
 from frameworks.models import Framework, Occupation, OccupationTitle, Section, Statement
 from nsx.cache import content_changed
 from tests.database import snapshot
@@ -314,6 +316,23 @@ def test_reordering_statements_moves_them_without_colliding(draft, framework_fil
     first.refresh_from_db()
     second.refresh_from_db()
     assert (first.position, second.position) == (2, 1)
+
+
+def test_a_statement_moved_by_import_keeps_its_place_before_the_move_in_its_history(
+    seed, editor, framework_file
+):
+    workflow.apply(seed, "unpublish", editor)
+    # Loaded from the fixture, so no history yet: the import's first save records the baseline.
+    first, second = Statement.objects.filter(framework=seed, section__key="skills", level__key="emerging")[:2]
+    text = export(framework_version="26.05")
+    first_block, second_block = statement_block(text, first.uid), statement_block(text, second.uid)
+    text = text.replace(first_block + second_block, second_block + first_block)
+
+    run("import_framework", str(framework_file(text)))
+
+    baseline, change = Statement.history.filter(uid=first.uid).order_by("history_date")
+    assert (baseline.history_change_reason, baseline.position) == (BASELINE_REASON, first.position)
+    assert change.position == second.position
 
 
 def test_citations_and_their_anchors_are_created_and_updated(draft, framework_file):

@@ -4,6 +4,7 @@ import re
 
 import pytest
 from django.db import connection
+from django.db.models import Max
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.html import escape
@@ -11,7 +12,14 @@ from django.utils.html import escape
 from evidence.models import Citation, Source
 from frameworks.admin import NEARLY_THE_SAME
 from frameworks.history import BASELINE_REASON
-from frameworks.models import DUPLICATE_POSITION, Domain, Framework, Level, Section, Statement
+from frameworks.models import (
+    DUPLICATE_POSITION,
+    Domain,
+    Framework,
+    Level,
+    Section,
+    Statement,
+)
 from tests.admin_forms import admin_form_data, inline_prefix
 from tests.factories import UserFactory
 
@@ -365,6 +373,31 @@ def test_statements_swap_places_on_the_framework_page(client, draft, curator):
     # The history keeps each statement's old and new place, not the place it was parked in while saving.
     old, new = [record.position for record in first.history.order_by("history_date")]
     assert (old, new) == (1, 2)
+
+
+def test_a_statement_moves_past_the_last_position_as_another_leaves_its_level(client, draft, curator):
+    client.force_login(curator)
+    url = reverse("admin:frameworks_framework_change", args=[draft.pk])
+    page = client.get(url)
+    prefix = inline_prefix(page, "Occupational skills statements")
+    forms = page.context["inline_admin_formsets"][0].formset.forms
+    first, second = forms[0].instance, forms[1].instance
+    assert first.level_id == second.level_id
+    other_level = Level.objects.filter(scale=first.level.scale).exclude(pk=first.level_id).first()
+    # Past every stored position, where the statements that move wait on the way.
+    last = draft.statements.aggregate(last=Max("position"))["last"]
+    changes = {
+        f"{prefix}-0-position": str(last + 2),
+        f"{prefix}-1-level": str(other_level.pk),
+        f"{prefix}-1-position": str(last + 3),
+    }
+
+    response = client.post(url, admin_form_data(page, **changes))
+
+    assert response.status_code == 302
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.position, second.level, second.position) == (last + 2, other_level, last + 3)
 
 
 def test_two_statements_in_one_place_are_refused_on_the_framework_page(client, draft, curator):
