@@ -13,7 +13,7 @@ from django.utils.dateparse import parse_datetime
 from jsonschema import Draft202012Validator, ValidationError, validators
 
 from exchange.identifiers import statement_uid, statement_uids
-from frameworks.models import Section, Statement
+from frameworks.models import ProficiencyScale, Section, Statement
 from frameworks.validators import unwanted_character
 
 SCHEMA_FILE = Path(__file__).resolve().parent / "schemas" / "framework.schema.json"
@@ -413,20 +413,26 @@ def database_problems(parsed):
     other_statements = Statement.objects.exclude(
         framework__occupation__soc_code=soc_code, framework__version=version
     )
-    shared = Section.objects.filter(
-        key__in=[key for key in file_sections if key], pk__in=other_statements.values("section_id")
-    ).select_related("scale")
-    for section in shared:
+    scales = dict(ProficiencyScale.objects.values_list("key", "pk"))
+    stored_sections = Section.objects.filter(key__in=[key for key in file_sections if key])
+    for section in stored_sections.select_related("scale"):
         index, item = file_sections[section.key]
         scale, uses_domains = item.get("scale"), item.get("uses_domains", False)
-        if isinstance(scale, str) and scale != section.scale.key:
+        stored_scale, stored_uses_domains = section.scale.key, section.uses_domains
+        # The file's values on the stored section; one of the wrong type is the schema's to report.
+        if isinstance(scale, str):
+            section.scale_id = scales.get(scale)
+        if isinstance(uses_domains, bool):
+            section.uses_domains = uses_domains
+        changed = section.changed_while_used(other_statements)
+        if "scale" in changed:
             check.report(
                 ("sections", index, "scale"),
-                f'other frameworks use section "{section.key}" with scale "{section.scale.key}": '
+                f'other frameworks use section "{section.key}" with scale "{stored_scale}": '
                 "a framework file cannot change it",
             )
-        if isinstance(uses_domains, bool) and uses_domains != section.uses_domains:
-            how = "with" if section.uses_domains else "without"
+        if "uses_domains" in changed:
+            how = "with" if stored_uses_domains else "without"
             check.report(
                 ("sections", index, "uses_domains"),
                 f'other frameworks use section "{section.key}" {how} domains: '

@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -309,6 +310,36 @@ class Section(models.Model):
 
     def natural_key(self):
         return (self.key,)
+
+    def clean(self):
+        # A missing scale is reported by its field.
+        if self.scale_id is None or not (changed := self.changed_while_used(Statement.objects.all())):
+            return
+        used = Statement.objects.filter(section=self.pk).aggregate(
+            statements=models.Count("pk"), frameworks=models.Count("framework", distinct=True)
+        )
+        statements, frameworks = used["statements"], used["frameworks"]
+        in_use = (
+            f"{statements} statement{pluralize(statements)} in {frameworks} framework{pluralize(frameworks)} "
+            f"use{pluralize(statements, 's,')} this section"
+        )
+        what = {"scale": "its scale", "uses_domains": "whether its statements belong to a domain"}
+        raise ValidationError(
+            {name: f"{in_use}: {what[name]} cannot change while they do." for name in changed}
+        )
+
+    def changed_while_used(self, statements):
+        """Which of the section's scale and uses_domains differ from the stored section's, if any of
+        `statements` belong to it; else none.
+
+        A statement's level is one of its section's scale, and it has a domain exactly when its section
+        uses domains: changing either under stored statements hides them or breaks the framework page.
+        """
+        if self._state.adding or not statements.filter(section=self.pk).exists():
+            return []
+        kept = {name: self._meta.get_field(name).attname for name in ("scale", "uses_domains")}
+        stored = Section.objects.values(*kept.values()).get(pk=self.pk)
+        return [name for name, attname in kept.items() if getattr(self, attname) != stored[attname]]
 
 
 class Domain(models.Model):

@@ -245,6 +245,17 @@ def test_a_file_may_not_take_over_what_other_frameworks_use(seed, framework_file
     ]
 
 
+def test_a_file_may_not_give_domains_to_a_section_other_frameworks_use_without(seed, framework_file):
+    skills = "  - key: skills\n    name: Occupational skills\n"
+    text = MINIMAL.replace(skills, skills + "    uses_domains: true\n")
+    path = framework_file(text)
+
+    assert (
+        f'{path}:18: sections[0].uses_domains: other frameworks use section "skills" without domains: '
+        "a framework file cannot change it"
+    ) in import_errors(path)
+
+
 def test_the_database_is_unchanged_after_a_failed_import(seed, framework_file):
     text = SEED_FILE.read_text()
     first = Statement.objects.filter(framework=seed).first()

@@ -17,6 +17,7 @@ from frameworks.models import (
     Domain,
     Framework,
     Level,
+    ProficiencyScale,
     Section,
     Statement,
 )
@@ -448,6 +449,49 @@ def test_statement_list_filters_by_framework_version(client, seed, draft, curato
     assert page.context["cl"].result_count == 136
     assert {statement.framework_id for statement in page.context["cl"].result_list} == {draft.pk}
     assert ">Insurance Sales Agents v.26.05 (136)</a>" in page.text  # each version offered by name
+
+
+# Sections
+
+
+@pytest.fixture
+def superuser(db):
+    return UserFactory(username="admin", is_superuser=True)
+
+
+@pytest.mark.parametrize(
+    ("field", "label"),
+    [("uses_domains", "whether its statements belong to a domain"), ("scale", "its scale")],
+)
+def test_a_section_statements_use_keeps_its_scale_and_domains(client, seed, superuser, field, label):
+    skills = Section.objects.get(key="skills")
+    other_scale = ProficiencyScale.objects.exclude(pk=skills.scale_id).first()
+    change = {"uses_domains": "on", "scale": str(other_scale.pk)}[field]
+    client.force_login(superuser)
+    url = reverse("admin:frameworks_section_change", args=[skills.pk])
+
+    response = client.post(url, admin_form_data(client.get(url), **{field: change}))
+
+    assert response.status_code == 200
+    used = seed.statements.filter(section=skills).count()
+    assert errors_of(response) == {
+        field: [f"{used} statements in 1 framework use this section: {label} cannot change while they do."]
+    }
+    stored = Section.objects.get(pk=skills.pk)
+    assert (stored.scale_id, stored.uses_domains) == (skills.scale_id, skills.uses_domains)
+    assert client.get(seed.get_absolute_url(), {"tab": "skills"}).status_code == 200
+
+
+def test_a_section_no_statement_uses_may_change_its_scale_and_domains(client, seed, superuser):
+    skills = Section.objects.get(key="skills")
+    Statement.objects.filter(section=skills).delete()
+    client.force_login(superuser)
+    url = reverse("admin:frameworks_section_change", args=[skills.pk])
+
+    response = client.post(url, admin_form_data(client.get(url), uses_domains="on"))
+
+    assert response.status_code == 302
+    assert Section.objects.get(pk=skills.pk).uses_domains
 
 
 # History
