@@ -1,7 +1,7 @@
 import uuid
 
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.template.defaultfilters import pluralize
@@ -462,13 +462,18 @@ DUPLICATE_POSITION = (
 )
 
 
+# As many as a framework file may hold. A statement changing place waits above every position first
+# (services.park_statements), still inside the column's range (32,767).
+MAX_POSITION = 10_000
+
+
 class Statement(models.Model):
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="statements")
     section = models.ForeignKey(Section, on_delete=models.PROTECT, related_name="statements")
     level = models.ForeignKey(Level, on_delete=models.PROTECT, related_name="statements")
     domain = models.ForeignKey(Domain, null=True, blank=True, on_delete=models.PROTECT, related_name="statements")
-    position = models.PositiveSmallIntegerField()
+    position = models.PositiveSmallIntegerField(validators=[MaxValueValidator(MAX_POSITION)])
     title = models.CharField(max_length=200, validators=[validate_text_characters])
     # A statement is a sentence or two (the seed's longest is 281 characters); the bound also bounds the
     # cost of comparing a text with every other of its framework on each save.

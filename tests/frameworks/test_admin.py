@@ -14,6 +14,7 @@ from frameworks.admin import NEARLY_THE_SAME
 from frameworks.history import BASELINE_REASON
 from frameworks.models import (
     DUPLICATE_POSITION,
+    MAX_POSITION,
     Domain,
     Framework,
     Level,
@@ -399,6 +400,40 @@ def test_a_statement_moves_past_the_last_position_as_another_leaves_its_level(cl
     first.refresh_from_db()
     second.refresh_from_db()
     assert (first.position, second.level, second.position) == (last + 2, other_level, last + 3)
+
+
+def test_statements_move_while_one_holds_the_last_position_allowed(client, draft, curator):
+    client.force_login(curator)
+    url = reverse("admin:frameworks_framework_change", args=[draft.pk])
+    page = client.get(url)
+    prefix = inline_prefix(page, "Occupational skills statements")
+    forms = page.context["inline_admin_formsets"][0].formset.forms
+    first, second, third = (form.instance for form in forms[:3])
+    assert client.post(url, admin_form_data(page, **{f"{prefix}-0-position": str(MAX_POSITION)})).status_code == 302
+    page = client.get(url)  # the first statement's row is now the last of its level
+    rows = [form.instance.pk for form in page.context["inline_admin_formsets"][0].formset.forms]
+
+    # The two that swap wait above every stored position on the way, the column's range included.
+    swapped = client.post(url, admin_form_data(page, **{
+        f"{prefix}-{rows.index(second.pk)}-position": str(third.position),
+        f"{prefix}-{rows.index(third.pk)}-position": str(second.position),
+    }))
+
+    assert swapped.status_code == 302
+    assert Statement.objects.get(pk=first.pk).position == MAX_POSITION
+    assert Statement.objects.get(pk=second.pk).position == third.position
+
+
+def test_a_position_past_the_last_allowed_is_refused(client, draft, curator):
+    client.force_login(curator)
+    url = reverse("admin:frameworks_framework_change", args=[draft.pk])
+    page = client.get(url)
+    prefix = inline_prefix(page, "Occupational skills statements")
+
+    response = client.post(url, admin_form_data(page, **{f"{prefix}-0-position": str(MAX_POSITION + 1)}))
+
+    assert response.status_code == 200
+    assert f"Ensure this value is less than or equal to {MAX_POSITION}." in response.text
 
 
 def test_two_statements_in_one_place_are_refused_on_the_framework_page(client, draft, curator):
