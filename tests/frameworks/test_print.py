@@ -3,7 +3,7 @@ import re
 import pytest
 from django.utils.html import escape
 
-from evidence.models import Citation
+from evidence.models import Citation, Source
 from frameworks.models import Section, Statement
 from tests.factories import OccupationFactory
 
@@ -83,6 +83,18 @@ def test_print_view_cites_sources_as_numbered_footnotes(client, seed):
     assert refs[0] == "1"
     assert set(refs) == {number for number, _ in notes}
     assert len(refs) == citations.count()
+
+
+def test_a_footnote_names_a_publisher_its_title_does_not_already_name(client, seed):
+    text = client.get(PRINT).text
+
+    # "Pathsmith Durable Skills Framework — America Succeeds + CompTIA", published by America Succeeds + CompTIA.
+    pathsmith = re.search(r"<cite>Pathsmith Durable Skills Framework[^<]*</cite>[^<]*</li>", text).group(0)
+    assert pathsmith.count("America Succeeds + CompTIA") == 1
+    # The O*NET Resource Center's title leaves its publisher out: the note adds it.
+    onet = Source.objects.get(key="onet")
+    assert onet.publisher and onet.publisher not in onet.title
+    assert re.search(rf"<cite>{re.escape(escape(onet.title))}</cite>[^<]*{re.escape(escape(onet.publisher))}\.", text)
 
 
 def test_print_view_of_an_occupation_without_a_framework_is_not_found(client, db):
