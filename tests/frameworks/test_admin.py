@@ -355,13 +355,19 @@ def test_statement_page_query_count_does_not_grow_with_its_citations(client, dra
         assert f'<option value="{source.pk}" selected>{escape(source.label)}</option>' in page.text
 
 
-def test_statements_swap_places_on_the_framework_page(client, draft, curator):
-    client.force_login(curator)
-    url = reverse("admin:frameworks_framework_change", args=[draft.pk])
+def skills_table(client, framework):
+    """The framework's change page: its address, the page, and its occupational skills table's prefix
+    and statements, in row order."""
+    url = reverse("admin:frameworks_framework_change", args=[framework.pk])
     page = client.get(url)
     prefix = inline_prefix(page, "Occupational skills statements")
-    forms = page.context["inline_admin_formsets"][0].formset.forms
-    first, second = forms[0].instance, forms[1].instance
+    return url, page, prefix, [form.instance for form in page.context["inline_admin_formsets"][0].formset.forms]
+
+
+def test_statements_swap_places_on_the_framework_page(client, draft, curator):
+    client.force_login(curator)
+    url, page, prefix, rows = skills_table(client, draft)
+    first, second = rows[:2]
     assert (first.position, second.position) == (1, 2)
 
     response = client.post(
@@ -379,11 +385,8 @@ def test_statements_swap_places_on_the_framework_page(client, draft, curator):
 
 def test_a_statement_moves_past_the_last_position_as_another_leaves_its_level(client, draft, curator):
     client.force_login(curator)
-    url = reverse("admin:frameworks_framework_change", args=[draft.pk])
-    page = client.get(url)
-    prefix = inline_prefix(page, "Occupational skills statements")
-    forms = page.context["inline_admin_formsets"][0].formset.forms
-    first, second = forms[0].instance, forms[1].instance
+    url, page, prefix, rows = skills_table(client, draft)
+    first, second = rows[:2]
     assert first.level_id == second.level_id
     other_level = Level.objects.filter(scale=first.level.scale).exclude(pk=first.level_id).first()
     # Past every stored position, where the statements that move wait on the way.
@@ -404,14 +407,11 @@ def test_a_statement_moves_past_the_last_position_as_another_leaves_its_level(cl
 
 def test_statements_move_while_one_holds_the_last_position_allowed(client, draft, curator):
     client.force_login(curator)
-    url = reverse("admin:frameworks_framework_change", args=[draft.pk])
-    page = client.get(url)
-    prefix = inline_prefix(page, "Occupational skills statements")
-    forms = page.context["inline_admin_formsets"][0].formset.forms
-    first, second, third = (form.instance for form in forms[:3])
+    url, page, prefix, rows = skills_table(client, draft)
+    first, second, third = rows[:3]
     assert client.post(url, admin_form_data(page, **{f"{prefix}-0-position": str(MAX_POSITION)})).status_code == 302
-    page = client.get(url)  # the first statement's row is now the last of its level
-    rows = [form.instance.pk for form in page.context["inline_admin_formsets"][0].formset.forms]
+    _, page, _, rows = skills_table(client, draft)  # the first statement's row is now the last of its level
+    rows = [row.pk for row in rows]
 
     # The two that swap wait above every stored position on the way, the column's range included.
     swapped = client.post(url, admin_form_data(page, **{
@@ -426,9 +426,7 @@ def test_statements_move_while_one_holds_the_last_position_allowed(client, draft
 
 def test_a_position_past_the_last_allowed_is_refused(client, draft, curator):
     client.force_login(curator)
-    url = reverse("admin:frameworks_framework_change", args=[draft.pk])
-    page = client.get(url)
-    prefix = inline_prefix(page, "Occupational skills statements")
+    url, page, prefix, _ = skills_table(client, draft)
 
     response = client.post(url, admin_form_data(page, **{f"{prefix}-0-position": str(MAX_POSITION + 1)}))
 
@@ -438,9 +436,7 @@ def test_a_position_past_the_last_allowed_is_refused(client, draft, curator):
 
 def test_two_statements_in_one_place_are_refused_on_the_framework_page(client, draft, curator):
     client.force_login(curator)
-    url = reverse("admin:frameworks_framework_change", args=[draft.pk])
-    page = client.get(url)
-    prefix = inline_prefix(page, "Occupational skills statements")
+    url, page, prefix, _ = skills_table(client, draft)
 
     response = client.post(url, admin_form_data(page, **{f"{prefix}-0-position": "2"}))
 
