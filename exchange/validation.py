@@ -13,7 +13,7 @@ from django.utils.dateparse import parse_datetime
 from jsonschema import Draft202012Validator, ValidationError, validators
 
 from exchange.identifiers import statement_uid, statement_uids
-from frameworks.models import ProficiencyScale, Section, Statement
+from frameworks.models import OccupationTitle, ProficiencyScale, Section, Statement, comparable_title
 from frameworks.validators import unwanted_character
 
 SCHEMA_FILE = Path(__file__).resolve().parent / "schemas" / "framework.schema.json"
@@ -239,19 +239,7 @@ def reference_problems(parsed):
     data = _mapping(parsed.data)
     check = _Checker(parsed)
     occupation = _mapping(data.get("occupation"))
-    base = ("occupation", "related_titles")
-    check.unique(
-        "related title",
-        [
-            (
-                (*base, index, "title"),
-                (item.get("kind") or "alternate", _text(item, "title")),
-                _text(item, "title"),
-            )
-            for index, item in _entries(occupation, "related_titles")
-            if _text(item, "title") is not None
-        ],
-    )
+    _check_related_titles(check, _entries(occupation, "related_titles"))
     check.keyed(
         "apprenticeship",
         ("occupation", "apprenticeships"),
@@ -314,6 +302,32 @@ def reference_problems(parsed):
     for index, metric in _entries(data, "metrics"):
         check.known(("metrics", index, "source"), metric.get("source"), sources, "source")
     return check.found
+
+
+def _check_related_titles(check, items):
+    """An occupation has each title once, in any kind, case or spacing, as the admin holds it (import
+    would store "Insurance Agent" and "insurance  agent", or a title as alternate and reported, side by
+    side, and the occupation's page would list both)."""
+    first = {}
+    for index, item in items:
+        title = _text(item, "title")
+        if title is None:
+            continue
+        kind = _text(item, "kind") or OccupationTitle.Kind.ALTERNATE.value
+        path = ("occupation", "related_titles", index, "title")
+        if (key := comparable_title(title)) not in first:
+            first[key] = (path, kind, title)
+            continue
+        earlier, earlier_kind, earlier_title = first[key]
+        line = check.parsed.line(earlier)
+        if (earlier_kind, earlier_title) == (kind, title):
+            check.report(path, f'duplicate related title "{title}" (first on line {line})')
+        else:
+            check.report(
+                path,
+                f'duplicate related title "{title}" (first on line {line}, as {earlier_kind} "{earlier_title}"): '
+                "an occupation has each title once, whatever its kind, case or spacing",
+            )
 
 
 def _check_statement(check, path, statement, sections, scales, levels, domains, sources, anchors):

@@ -37,6 +37,7 @@ from frameworks.models import (
     ProficiencyScale,
     Section,
     Statement,
+    comparable_title,
     version_label,
 )
 from frameworks.selectors import similar_statements
@@ -224,11 +225,6 @@ class RowsFormSet(BaseInlineFormSet):
             self._existing_object(None)  # reads the formset's rows, unless it has already
             self._rows = {str(pk): row for pk, row in self._object_dict.items()}
         return self._rows
-
-
-def comparable_title(title):
-    """A title as people tell titles apart: "Bond  writer" is "Bond Writer"."""
-    return " ".join(title.split()).casefold()
 
 
 class CuratorTitleFormSet(RowsFormSet):

@@ -171,6 +171,14 @@ class Occupation(models.Model):
         return (self.soc_code,)
 
 
+def comparable_title(title):
+    """A title as people tell titles apart: "Bond  writer" is "Bond Writer".
+
+    An occupation holds each title once in this form, whatever its kind: the admin and a framework file
+    refuse a second; the database's constraint tells apart titles that differ only in case or spacing."""
+    return " ".join(title.split()).casefold()
+
+
 class OccupationTitleManager(models.Manager):
     def get_by_natural_key(self, soc_code, kind, title):
         return self.get(occupation__soc_code=soc_code, kind=kind, title=title)

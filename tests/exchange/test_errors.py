@@ -404,3 +404,35 @@ def test_a_file_nested_too_deeply(framework_file, name):
     path = framework_file("[" * 100_000, name)
 
     assert import_errors(path)[1:] == [f"{path}:1: nested too deeply"]
+
+
+@pytest.mark.parametrize(
+    ("added", "problem"),
+    [
+        # The admin refuses a title that differs from one the occupation has only in case or spacing, or kind.
+        (
+            "    - title: insurance  agent\n",
+            'occupation.related_titles[1].title: duplicate related title "insurance  agent" '
+            '(first on line 11, as alternate "Insurance Agent"): '
+            "an occupation has each title once, whatever its kind, case or spacing",
+        ),
+        (
+            "    - title: Insurance Agent\n      kind: reported\n",
+            'occupation.related_titles[1].title: duplicate related title "Insurance Agent" '
+            '(first on line 11, as alternate "Insurance Agent"): '
+            "an occupation has each title once, whatever its kind, case or spacing",
+        ),
+        (
+            "    - title: Insurance Agent\n",
+            'occupation.related_titles[1].title: duplicate related title "Insurance Agent" (first on line 11)',
+        ),
+    ],
+    ids=["case-and-spacing", "another-kind", "the-same"],
+)
+def test_a_related_title_is_listed_once(framework_file, added, problem):
+    listed = "    - title: Insurance Agent\n      short_title: ''\n"
+    path, line = seed_file_with(framework_file, listed, listed + added)
+    before = snapshot()
+
+    assert import_errors(path) == [f"{path}: 1 problem; nothing was imported.", f"{path}:{line + 2}: {problem}"]
+    assert snapshot() == before
