@@ -174,6 +174,9 @@ X_FRAME_OPTIONS = "DENY"
 NSX_COPYRIGHT = "© 2026 EBSCOed"
 
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
+# JSON as Django writes and reads it, but a value a fixture record's field cannot read is named by the record's
+# natural key and the field.
+SERIALIZATION_MODULES = {"json": "frameworks.fixtures"}
 
 # The admin's address, so that it need not be the well-known /admin/.
 ADMIN_URL = os.environ.get("DJANGO_ADMIN_URL", "admin/").strip("/") + "/"

@@ -1,6 +1,10 @@
 """Django's loaddata, with errors that name the fixture, the record by its natural key and unresolved
 references, and say what was wrong, without a traceback.
 
+Each record is held to its fields' rules before it is saved (frameworks.fixtures), as a curator's edit and
+a framework file are: otherwise a fixture could store what export_framework then writes and import_framework
+refuses.
+
 Loading records no change history: a fixture is seed data, not a curator's edit, and loading it twice
 must change nothing. django-simple-history already skips raw saves; this covers many-to-many links too.
 """
@@ -10,13 +14,11 @@ from django.core.management.commands import loaddata
 from django.core.serializers.base import DeserializationError
 from django.db import DatabaseError, IntegrityError, transaction
 
+from frameworks.fixtures import describe_instance, field_problems
 
-def describe_instance(instance):
-    try:
-        identity = f"natural key {list(instance.natural_key())!r}"
-    except (AttributeError, TypeError):
-        identity = f"pk={instance.pk}"
-    return f"{instance._meta.label} with {identity}"
+
+class RecordRefused(Exception):
+    """A record of a fixture that is not saved: Django names the fixture file before the message."""
 
 
 def describe(deserialized):
@@ -70,7 +72,7 @@ class Command(loaddata.Command):
     def handle(self, *fixture_labels, **options):
         try:
             return super().handle(*fixture_labels, **options)
-        except (DeserializationError, DatabaseError, ValueError, OSError) as error:
+        except (DeserializationError, DatabaseError, RecordRefused, ValueError, OSError) as error:
             # Django names the fixture, but for a file it cannot parse or read, not why.
             message = str(error)
             if message.endswith(": ") and error.__cause__ is not None:
@@ -80,6 +82,7 @@ class Command(loaddata.Command):
             raise CommandError(message) from error
 
     def save_obj(self, obj):
+        self.refuse_invalid(obj.object)
         obj.object.skip_history_when_saving = True
         try:
             # A savepoint keeps the transaction usable for describing the record that failed.
@@ -91,3 +94,7 @@ class Command(loaddata.Command):
         if saved:
             self.loaded.append((self.fixture_label, obj.object))
         return saved
+
+    def refuse_invalid(self, instance):
+        if problems := field_problems(instance):
+            raise RecordRefused(f"{describe_instance(instance)}: {'; '.join(problems)}")
