@@ -433,6 +433,43 @@ def test_a_value_its_field_cannot_read_names_the_record_and_field(tmp_path):
     assert snapshot() == before
 
 
+def fixture_listing_twice(tmp_path, change):
+    records = json.loads(FIXTURE_FILE.read_text(encoding="utf-8"))
+    first, copy = fixture_record("frameworks.statement", is_claims_communication)
+    change(copy["fields"])
+    records.append(copy)
+    path = tmp_path / f"{FIXTURE}-twice.json"
+    path.write_text(json.dumps(records, indent=2), encoding="utf-8")
+    return path, first, len(records), copy["fields"]["uid"]
+
+
+@pytest.mark.parametrize("change", [lambda f: f.update(text="Another text."), lambda f: None],
+                         ids=["different", "the-same"])
+def test_a_record_listed_twice_is_refused(tmp_path, change):
+    Occupation.objects.create(soc_code="15-1252.00", title="Software Developers")
+    before = snapshot()
+    path, first, second, uid = fixture_listing_twice(tmp_path, change)
+
+    with pytest.raises(CommandError) as error:
+        load(str(path))
+
+    assert str(error.value) == (
+        f"Problem installing fixture '{path}': frameworks.Statement with natural key ['{uid}']: "
+        f"listed twice, as records {first} and {second} of the file"
+    )
+    assert snapshot() == before
+
+
+def test_a_record_in_two_fixtures_is_loaded_from_the_last_as_django_does(tmp_path):
+    path = broken_fixture(
+        tmp_path, "frameworks.statement", is_claims_communication, lambda f: f.update(text="Another text.")
+    )
+
+    call_command("loaddata", FIXTURE, str(path), verbosity=0)
+
+    assert Statement.objects.get(title="Claims communication").text == "Another text."
+
+
 def test_citation_with_unknown_source_is_rejected(tmp_path):
     Occupation.objects.create(soc_code="15-1252.00", title="Software Developers")
     before = snapshot()

@@ -3,7 +3,7 @@ references, and say what was wrong, without a traceback.
 
 Each record is held to its fields' rules before it is saved (frameworks.fixtures), as a curator's edit and
 a framework file are: otherwise a fixture could store what export_framework then writes and import_framework
-refuses.
+refuses. A fixture that lists one record twice is refused, rather than loaded with the last copy winning.
 
 Loading records no change history: a fixture is seed data, not a curator's edit, and loading it twice
 must change nothing. django-simple-history already skips raw saves; this covers many-to-many links too.
@@ -47,6 +47,8 @@ def missing_references(instances, using):
 class Command(loaddata.Command):
     def loaddata(self, fixture_labels):
         self.loaded = []  # (fixture label, instance) of each record saved
+        self.listed = {}  # (model, pk) -> (fixture file number, record number) of each record saved
+        self.file_number, self.record_number = None, 0
         try:
             # A savepoint, so that the references can be read after a failed check, which names a
             # table's row id (SQLite) or a constraint (PostgreSQL) but not the record.
@@ -82,6 +84,9 @@ class Command(loaddata.Command):
             raise CommandError(message) from error
 
     def save_obj(self, obj):
+        if self.file_number != self.fixture_count:  # Django counts each fixture file as it opens it
+            self.file_number, self.record_number = self.fixture_count, 0
+        self.record_number += 1
         self.refuse_invalid(obj.object)
         obj.object.skip_history_when_saving = True
         try:
@@ -93,8 +98,17 @@ class Command(loaddata.Command):
             raise
         if saved:
             self.loaded.append((self.fixture_label, obj.object))
+            self.listed[type(obj.object), obj.object.pk] = (self.file_number, self.record_number)
         return saved
 
     def refuse_invalid(self, instance):
         if problems := field_problems(instance):
             raise RecordRefused(f"{describe_instance(instance)}: {'; '.join(problems)}")
+        # A record already loaded from this file was found by its natural key, and this copy would
+        # overwrite it.
+        file_number, record_number = self.listed.get((type(instance), instance.pk), (None, None))
+        if instance.pk is not None and file_number == self.file_number:
+            raise RecordRefused(
+                f"{describe_instance(instance)}: listed twice, as records {record_number} and "
+                f"{self.record_number} of the file"
+            )
