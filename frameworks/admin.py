@@ -6,7 +6,7 @@ from django.contrib.admin import ActionLocation, helpers
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import AutocompleteSelect
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.db import connection, router, transaction
 from django.db.models import Count, Exists, OuterRef
 from django.forms.models import BaseInlineFormSet
@@ -584,6 +584,11 @@ def check_version_free(occupation, version, framework=None):
 
 
 class FrameworkAdminForm(SeenStateForm):
+    # The workflow step posted with the page, and who posted it (FrameworkAdmin.get_form sets both): a step
+    # that the status or the user's role refuses is an error of the page, so nothing is saved.
+    step = None
+    user = None
+
     def locked_rows(self):
         return Framework.objects.filter(pk=self.instance.pk)
 
@@ -602,6 +607,15 @@ class FrameworkAdminForm(SeenStateForm):
         if self.instance.pk is not None:
             check_version_free(self.instance.occupation, version, self.instance)
         return version
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if self.step is not None:
+            try:
+                workflow.check(self.instance, self.step, self.user)
+            except workflow.TransitionRefused as refusal:
+                raise ValidationError(str(refusal), code="step") from refusal
+        return cleaned_data
 
 
 class CopyForm(forms.Form):
@@ -622,6 +636,10 @@ class CopyForm(forms.Form):
                 f"copy labelled {version} would have. Choose another label."
             )
         return version
+
+
+# The change form's step buttons post the page with the step's name under this key (submit_line.html).
+STEP_FIELD = "_step"
 
 
 @admin.register(Framework)
@@ -660,6 +678,36 @@ class FrameworkAdmin(FrameworkContentMixin, HistoryAdmin):
             for section in Section.objects.select_related("scale").order_by("position")
         ]
 
+    def posted_step(self, request):
+        """The workflow step posted with the change form by one of its step buttons; None for a plain save."""
+        if request.method != "POST" or STEP_FIELD not in request.POST:
+            return None
+        try:
+            return workflow.TRANSITIONS[request.POST[STEP_FIELD]]
+        except KeyError:
+            raise BadRequest("No such workflow step.") from None
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        if obj is not None and (step := self.posted_step(request)) is not None:
+            form = type(form.__name__, (form,), {"step": step, "user": request.user})
+        return form
+
+    def response_change(self, request, obj):
+        if (step := self.posted_step(request)) is None:
+            return super().response_change(request, obj)
+        # The page's changes are saved (a page with errors, or whose step is refused, saves nothing and
+        # comes back with them); the step follows, as its button in the list's menu would take it.
+        self.message_user(request, f"The framework “{obj}” was changed successfully.", messages.SUCCESS)
+        action = [
+            (f"{ActionLocation.CHANGE_FORM.value}-action", step.name),
+            (helpers.ACTION_CHECKBOX_NAME, obj.pk),
+        ]
+        queryset = self.get_queryset(request).filter(pk=obj.pk)
+        return self.take_transition(request, step, queryset, posted=action) or HttpResponseRedirect(
+            request.get_full_path()
+        )
+
     def view_on_site(self, obj):
         # The saved version's address: a form sent back for correction holds the label as typed.
         saved = Framework.objects.filter(pk=obj.pk).values_list("version", flat=True).get()
@@ -672,7 +720,9 @@ class FrameworkAdmin(FrameworkContentMixin, HistoryAdmin):
             extra_context.update(
                 # Buttons for the steps open to this user from this status, in place of the action menu,
                 # which would offer every step whatever the status.
+                # Where the page can be saved, they are buttons of its form, which save it before the step.
                 transitions=workflow.available_transitions(framework, request.user),
+                step_field=STEP_FIELD,
                 action_field=f"{ActionLocation.CHANGE_FORM.value}-action",
                 action_checkbox_name=helpers.ACTION_CHECKBOX_NAME,
                 action_form=None,
@@ -681,9 +731,10 @@ class FrameworkAdmin(FrameworkContentMixin, HistoryAdmin):
             )
         return super().change_view(request, object_id, form_url, extra_context)
 
-    def take_transition(self, request, transition, queryset):
+    def take_transition(self, request, transition, queryset, posted=None):
         # Every user is offered every step in the list's menu: workflow.apply refuses one that the user
-        # may not take, or that a framework's status does not allow, saying why.
+        # may not take, or that a framework's status does not allow, saying why. `posted` is what a step
+        # that asks first posts again once confirmed: what asked for it, unless given.
         frameworks = list(queryset.select_related("occupation"))
         if transition.confirm and "confirmed" not in request.POST:
             context = {
@@ -693,7 +744,8 @@ class FrameworkAdmin(FrameworkContentMixin, HistoryAdmin):
                 "transition": transition,
                 "frameworks": frameworks,
                 # Posted again, with the confirmation, to wherever the step was asked for.
-                "posted": [
+                "posted": posted
+                or [
                     (name, value)
                     for name, values in request.POST.lists()
                     if name != "csrfmiddlewaretoken"
