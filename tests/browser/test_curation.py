@@ -87,6 +87,36 @@ def test_curator_edits_submits_and_editor_publishes(page, open_page, browser_err
     expect(public.locator("#tabpanel")).to_contain_text("identify and describe key features")
 
 
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+def test_a_step_saves_what_the_curator_typed_on_the_page(open_page, seed, browser_errors, roles, javascript):
+    UserFactory(username="curator", role="Curator")
+    draft = services.copy_as_new_version(seed, "26.06")
+    page = open_page(java_script_enabled=javascript)
+
+    sign_in(page, "curator")
+    page.goto(f"/admin/frameworks/framework/{draft.pk}/change/")
+    page.get_by_label("Context covered:").fill("Agencies and brokers, typed before submitting.")
+    step = page.get_by_role("button", name="Save and submit for review")
+    if javascript:
+        # The steps sit in the form's row of buttons, named and sized as the others are.
+        axe = require(AXE, f"axe-core not found at {AXE}; run `npm ci` (`make test` does).").read_text()
+        page.evaluate(axe)
+        result = page.evaluate("() => axe.run('.submit-row')")
+        assert not [(violation["id"], len(violation["nodes"])) for violation in result["violations"]]
+        save = page.get_by_role("button", name="Save", exact=True).bounding_box()
+        assert step.bounding_box()["height"] == save["height"]
+    step.click()
+
+    expect(page.locator(".messagelist")).to_contain_text("is now In review")
+    expect(page.get_by_label("Context covered:")).to_have_value("Agencies and brokers, typed before submitting.")
+    draft.refresh_from_db()
+    assert (draft.status, draft.context_covered) == (
+        Framework.Status.IN_REVIEW,
+        "Agencies and brokers, typed before submitting.",
+    )
+    assert not browser_errors
+
+
 def test_history_and_revert_pages_keep_their_styles_under_the_csp(page, browser_errors, roles):
     # simple-history writes one style inline, which the CSP refuses; it comes from css/curation.css instead.
     UserFactory(username="curator", role="Curator")
