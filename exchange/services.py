@@ -27,6 +27,7 @@ from exchange.identifiers import statement_uids
 from exchange.validation import problems
 from frameworks import workflow
 from frameworks.models import (
+    MAX_POSITION,
     Apprenticeship,
     CipProgram,
     Domain,
@@ -461,8 +462,7 @@ class _Writer:
             for uid, values, _ in wanted
             if uid in existing and any(getattr(existing[uid], name) != values[name] for name in place_fields)
         ]
-        highest_target = max((values["position"] for _, values, _ in wanted), default=0)
-        for statement, parked in zip(moving, park_statements(framework, moving, highest_target), strict=True):
+        for statement, parked in zip(moving, park_statements(moving), strict=True):
             statement.position = parked  # so its save writes the position it goes to, even its old one
 
         for uid, values, cited in wanted:
@@ -551,13 +551,14 @@ def _positions(stored):
 
     The rows keep their stored positions while the file lists them in that order, a new row taking the
     next after the row before it, so that an export imports back unchanged where a deletion left a gap;
-    otherwise they are numbered 1, 2, 3… in the file's order.
+    otherwise, or where that would pass the highest position a row may have, they are numbered 1, 2, 3…
+    in the file's order.
     """
     positions = []
     for kept in stored:
         last = positions[-1] if positions else 0
         position = last + 1 if kept is None else kept
-        if position <= last:
+        if not last < position <= MAX_POSITION:
             return list(range(1, len(stored) + 1))
         positions.append(position)
     return positions

@@ -495,10 +495,7 @@ class StatementInlineFormSet(RowsFormSet):
             for form in self.initial_forms
             if self._should_delete_form(form) or self.PLACE & set(form.changed_data)
         ]
-        # Only the stored rows' new places count: the formset saves them before any new row.
-        kept = [form for form in self.initial_forms if not self._should_delete_form(form)]
-        highest_target = max((form.instance.position for form in kept), default=0)
-        services.park_statements(self.instance, moving, highest_target)
+        services.park_statements(moving)
 
 
 class StatementInline(FrameworkContentInline, admin.TabularInline):

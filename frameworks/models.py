@@ -470,8 +470,8 @@ DUPLICATE_POSITION = (
 )
 
 
-# As many as a framework file may hold. A statement changing place waits above every position first
-# (services.park_statements), still inside the column's range (32,767).
+# As many as a framework file may hold. A statement changing place waits past it first, as many places
+# again at most (services.park_statements), inside the column's range (32,767).
 MAX_POSITION = 10_000
 
 
@@ -504,6 +504,11 @@ class Statement(models.Model):
                 condition=Q(domain__isnull=False),
                 name="unique_statement_position_in_domain",
                 violation_error_message=DUPLICATE_POSITION,
+            ),
+            models.CheckConstraint(
+                condition=Q(position__lte=2 * MAX_POSITION),  # the places past MAX_POSITION are for waiting
+                name="statement_position_within_bound",
+                violation_error_message=f"A statement's position is at most {MAX_POSITION:,}.",
             ),
             models.CheckConstraint(
                 condition=~Q(title=""), name="statement_title_not_empty", violation_error_message="Enter a title."

@@ -167,7 +167,7 @@ def word_forms(word):
         stem, endings, optional = base[:-1], ["e", "es", "ed", "ing"], False
     else:
         stem, endings, optional = base, ["s", "es", "ed", "ing"], True
-    if len(stem) > 4 and stem.endswith("at"):
+    if len(stem) > 4 and stem.endswith("at") and base.endswith(("ate", "ated", "ating", "ator", "ation")):
         # The doer and the act of an -ate verb: "operate", "operator" and "operation" find one another, as the
         # English stemmer of PostgreSQL's full-text search has them do in descriptions and tasks.
         endings += ["or", "ors", "ion", "ions"]

@@ -3,12 +3,11 @@
 import re
 
 from django.db import transaction
-from django.db.models import Max
 
 from evidence.models import Citation, EvidenceMetric
 from exchange.identifiers import counterpart_uid
 from frameworks.history import record_baseline, record_m2m_history
-from frameworks.models import Framework, Occupation, Statement
+from frameworks.models import MAX_POSITION, Framework, Occupation, Statement
 
 TRAILING_NUMBER = re.compile(r"^(.*?)(\d+)$")
 
@@ -37,25 +36,21 @@ def framework_holding_copies(framework, version):
     return held.framework if held is not None else None
 
 
-def park_statements(framework, statements, highest_target):
-    """Move the framework's `statements` that are about to change place out of the way first; return the
-    positions they wait in, in order.
+def park_statements(statements):
+    """Move `statements` that are about to change place out of the way first; return the positions they
+    wait in, in order.
 
     Statements are saved one by one, and positions are unique within a level: a statement moving to a
-    place another is about to leave would otherwise clash with it. They wait above every stored position
-    and above `highest_target`, the highest any statement is going to take, so none lands on one waiting.
+    place another is about to leave would otherwise clash with it. They wait past MAX_POSITION, where no
+    statement is stored and none is going.
     """
-    if not statements:
-        return []
-    stored = Statement.objects.filter(framework=framework).aggregate(top=Max("position"))["top"] or 0
-    top = max(stored, highest_target)
     parked = []
     for offset, statement in enumerate(statements, start=1):
         # A plain update, as the waiting place is no change worth recording; so the place it leaves is
         # recorded first if the statement has no history yet.
         record_baseline(statement)
-        Statement.objects.filter(pk=statement.pk).update(position=top + offset)
-        parked.append(top + offset)
+        Statement.objects.filter(pk=statement.pk).update(position=MAX_POSITION + offset)
+        parked.append(MAX_POSITION + offset)
     return parked
 
 

@@ -30,9 +30,10 @@ def occupation_list(request: HttpRequest):
     asked.is_valid()
     # A value out of range (an edited address) drops that filter alone: the valid ones still apply.
     filters = asked.cleaned_data
-    number = request.GET.get("page", "")
     # get_page turns a number past either end into the last page; before the first, the first is meant.
-    if number.startswith("-") or number.strip("0") == "":
+    try:
+        number = max(1, int(request.GET.get("page", "")))
+    except ValueError:
         number = 1
     page = Paginator(selectors.directory(filters), 50).get_page(number)
     # The fields show the filters applied. Not the bound form: it would mark a dropped value invalid,

@@ -16,7 +16,7 @@ from exchange.services import import_framework
 from exchange.validation import schema
 from frameworks import workflow
 from frameworks.history import BASELINE_REASON
-from frameworks.models import Framework, Occupation, OccupationTitle, Section, Statement
+from frameworks.models import MAX_POSITION, Framework, Occupation, OccupationTitle, Section, Statement
 from nsx.cache import content_changed
 from tests.database import snapshot
 from tests.exchange.conftest import MINIMAL, SEED_FILE, SOC, export, flush, run, statement_block
@@ -333,6 +333,22 @@ def test_a_statement_moved_by_import_keeps_its_place_before_the_move_in_its_hist
     baseline, change = Statement.history.filter(uid=first.uid).order_by("history_date")
     assert (baseline.history_change_reason, baseline.position) == (BASELINE_REASON, first.position)
     assert change.position == second.position
+
+
+def test_a_new_statement_after_one_at_the_last_position_allowed_renumbers_its_level(draft, framework_file):
+    level = Statement.objects.filter(framework=draft, section__key="skills", level__key="emerging")
+    last = level.order_by("position").last()
+    Statement.objects.filter(pk=last.pk).update(position=MAX_POSITION)
+    text = export(framework_version="26.06")
+    block = statement_block(text, last.uid)
+    added = block.replace(str(last.uid), "a-new-one").replace(last.title, "A new one")
+    text = text.replace(block, block + added)
+
+    run("import_framework", str(framework_file(text)))
+
+    # The next place would pass the bound: the level is numbered 1, 2, 3… in the file's order.
+    listed = list(level.order_by("position").values_list("title", "position"))
+    assert listed[-2:] == [(last.title, len(listed) - 1), ("A new one", len(listed))]
 
 
 def test_citations_and_their_anchors_are_created_and_updated(draft, framework_file):

@@ -413,7 +413,7 @@ def test_statements_move_while_one_holds_the_last_position_allowed(client, draft
     _, page, _, rows = skills_table(client, draft)  # the first statement's row is now the last of its level
     rows = [row.pk for row in rows]
 
-    # The two that swap wait above every stored position on the way, the column's range included.
+    # The two that swap wait past the last position allowed on the way, beside the statement holding it.
     swapped = client.post(url, admin_form_data(page, **{
         f"{prefix}-{rows.index(second.pk)}-position": str(third.position),
         f"{prefix}-{rows.index(third.pk)}-position": str(second.position),

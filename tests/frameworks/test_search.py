@@ -187,6 +187,7 @@ def test_a_verb_finds_the_titles_of_those_who_do_it(client, release):
         ("educating", ["educate", "educator", "education", "educating"], ["educe"]),
         ("state", ["state", "states", "stated"], ["station", "stator"]),
         ("station", ["station", "stations"], ["state", "stationery"]),
+        ("format", ["format", "formats"], ["formation", "formator"]),
     ],
 )
 def test_words_match_their_simple_forms_as_whole_words(word, finds, misses):
@@ -281,7 +282,9 @@ def test_pagination_keeps_the_filters(client, release):
     assert titles(client, group="51", page="2")[0].startswith("Production Worker")
 
 
-@pytest.mark.parametrize(("asked", "shown"), [("0", 1), ("-1", 1), ("00", 1), ("x", 1), ("2", 2), ("999", 2)])
+@pytest.mark.parametrize(
+    ("asked", "shown"), [("0", 1), ("-1", 1), ("00", 1), ("+0", 1), (" 0", 1), ("x", 1), ("2", 2), ("999", 2)]
+)
 def test_a_page_number_out_of_range_shows_the_nearest_page(client, release, asked, shown):
     Occupation.objects.bulk_create(
         Occupation(soc_code=f"51-{9000 + n:04d}.00", title=f"Production Worker {n}") for n in range(60)
