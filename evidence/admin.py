@@ -6,6 +6,7 @@ from frameworks.admin import (
     FrameworkContentMixin,
     HistoryAdmin,
     HistoryDisplay,
+    SeenStateAdmin,
     SeenStateForm,
     digest,
     offer_occupation_anchors,
@@ -61,7 +62,7 @@ class CitationAdminForm(SeenStateForm):
 
 
 @admin.register(Citation)
-class CitationAdmin(FrameworkContentMixin, HistoryAdmin):
+class CitationAdmin(SeenStateAdmin, FrameworkContentMixin, HistoryAdmin):
     form = CitationAdminForm
     list_display = ["statement", "source", "position"]
     list_filter = ["statement__framework__status", "source"]

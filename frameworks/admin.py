@@ -307,6 +307,14 @@ class SeenStateForm(forms.ModelForm):
         return cleaned_data
 
 
+class SeenStateAdmin(admin.ModelAdmin):
+    """The admin of a SeenStateForm's page. The form's digest is in no fieldset, whose row would label a
+    hidden input (invalid HTML): admin/change_form.html puts it after them."""
+
+    def get_fields(self, request, obj=None):
+        return [name for name in super().get_fields(request, obj) if name != "seen"]
+
+
 def digest(*rows):
     return hashlib.sha256(repr(rows).encode()).hexdigest()
 
@@ -334,7 +342,7 @@ class OccupationAdminForm(SeenStateForm):
 
 
 @admin.register(Occupation)
-class OccupationAdmin(TypedInputAdmin):
+class OccupationAdmin(SeenStateAdmin, TypedInputAdmin):
     form = OccupationAdminForm
     list_display = ["soc_code", "title", "job_zone", "retired"]
     list_filter = ["job_zone", "retired"]
@@ -350,7 +358,6 @@ class OccupationAdmin(TypedInputAdmin):
         "imported_titles",
         "apprenticeships",
         "cip_programs",
-        "seen",
     ]
     readonly_fields = ["release", "imported_titles"]  # the release is manage.py import_onet's to set
     # Also manage.py import_onet's, so its next run would undo a curator's change to them. It never writes
@@ -640,7 +647,7 @@ STEP_FIELD = "_step"
 
 
 @admin.register(Framework)
-class FrameworkAdmin(FrameworkContentMixin, HistoryAdmin):
+class FrameworkAdmin(SeenStateAdmin, FrameworkContentMixin, HistoryAdmin):
     form = FrameworkAdminForm
     list_display = ["occupation", "version", "status", "statement_count", "published_at", "updated_at"]
     list_filter = ["status"]
@@ -648,7 +655,7 @@ class FrameworkAdmin(FrameworkContentMixin, HistoryAdmin):
     search_fields = ["occupation__title", "occupation__soc_code", "version"]
     show_facets = admin.ShowFacets.ALWAYS
     autocomplete_fields = ["occupation"]
-    fields = ["occupation", "version", "context_covered", "status", "published_at", "updated_at", "seen"]
+    fields = ["occupation", "version", "context_covered", "status", "published_at", "updated_at"]
     change_form_template = "admin/frameworks/framework/change_form.html"
     actions = ["copy_as_new_version", *(transition_action(t) for t in workflow.TRANSITIONS.values())]
 
@@ -945,7 +952,7 @@ class FrameworkFilter(RelatedFilter):
 
 
 @admin.register(Statement)
-class StatementAdmin(FrameworkContentMixin, HistoryAdmin):
+class StatementAdmin(SeenStateAdmin, FrameworkContentMixin, HistoryAdmin):
     form = StatementAdminForm
     list_display = ["title", "framework", "section", "domain", "level", "position", "citation_count"]
     list_filter = [
@@ -959,7 +966,7 @@ class StatementAdmin(FrameworkContentMixin, HistoryAdmin):
     list_select_related = ["framework__occupation", "section", "domain", "level__scale"]
     search_fields = ["title", "text", "framework__occupation__title", "framework__occupation__soc_code"]
     show_facets = admin.ShowFacets.ALWAYS
-    fields = ["framework", "section", "domain", "level", "position", "title", "text", "seen"]
+    fields = ["framework", "section", "domain", "level", "position", "title", "text"]
     inlines = [CitationInline]
     change_form_template = "admin/frameworks/statement/change_form.html"
     object_history_form_template = "admin/frameworks/statement/object_history_form.html"

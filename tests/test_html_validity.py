@@ -6,6 +6,7 @@ import subprocess
 import pytest
 from django.core.cache import cache
 from django.template.loader import render_to_string
+from django.urls import reverse
 
 from evidence.models import Citation
 from frameworks.models import Framework
@@ -57,6 +58,19 @@ def pages(client, seed, django_user_model):
         collected[name] = response.text
     client.force_login(django_user_model.objects.create_user("curator", is_staff=True))
     collected["home-signed-in"] = client.get("/").text
+    # Change pages that carry a digest of what they showed, as a superuser sees them. (The citation page is
+    # left out: Django's autocomplete for its required source has no empty first option.)
+    client.force_login(django_user_model.objects.create_superuser("root"))
+    draft = Framework.objects.get(pk=seed.pk)
+    Framework.objects.filter(pk=draft.pk).update(status=Framework.Status.DRAFT)
+    for name, url in {
+        "admin-framework": reverse("admin:frameworks_framework_change", args=[draft.pk]),
+        "admin-occupation": reverse("admin:frameworks_occupation_change", args=[draft.occupation_id]),
+        "admin-statement": reverse("admin:frameworks_statement_change", args=[citation.statement_id]),
+    }.items():
+        response = client.get(url)
+        assert response.status_code == 200, url
+        collected[name] = response.text
     collected["server-error"] = render_to_string("500.html")
     return collected
 
