@@ -17,24 +17,21 @@ def describe_instance(instance):
 
 
 def field_problems(instance):
-    """"field: why" for each concrete non-relational field whose value its field would refuse: its choices
-    and validators (no control characters, importance on O*NET's scales, …) and, where the field requires
-    one, a value. As in Model.clean_fields, an empty value of a field that may be blank is not checked
-    further; a null the column cannot hold is left to the database, which names the record too.
+    """"field: why" for each field whose value Model.clean_fields refuses: its choices and validators (no
+    control characters, importance on O*NET's scales, …) and, where the field requires one, a value.
 
-    Relations are left out: the references are resolved, and checked, by the load itself."""
-    problems = []
-    for field in instance._meta.concrete_fields:
-        if field.is_relation or field.generated:
-            continue
-        value = getattr(instance, field.attname)
-        if value is None or (field.blank and value in field.empty_values):
-            continue
-        try:
-            field.clean(value, instance)
-        except ValidationError as error:
-            problems += [f"{field.name}: {message}" for message in error.messages]
-    return problems
+    Relations are left out: the references are resolved, and checked, by the load itself. So is a null,
+    which the database refuses where the column cannot hold one, naming the record too."""
+    unchecked = [
+        field.name
+        for field in instance._meta.concrete_fields
+        if field.is_relation or getattr(instance, field.attname) is None
+    ]
+    try:
+        instance.clean_fields(exclude=unchecked)
+    except ValidationError as error:
+        return [f"{name}: {message}" for name, messages in error.message_dict.items() for message in messages]
+    return []
 
 
 class Deserializer(JSONDeserializer):
