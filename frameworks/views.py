@@ -98,8 +98,7 @@ def _framework_page(request, context):
     context["canonical_url"] = request.build_absolute_uri(canonical)
     # The schema.org data (some 65 KB) only at that address: every tab's page would otherwise repeat it.
     context["embeds_linked_data"] = current and request.path == canonical and "tab" not in request.GET
-    # Downloads, like the alternates the head names, are of the current version only.
-    context["exports"] = framework_exports(framework) if current else []
+    context["exports"] = framework_exports(framework)  # the template shows them for the current version only
     if tab == ANCHORS_TAB[0]:
         context["panel"] = selectors.anchor_panel(occupation, grounds_statements=True)
     else:
