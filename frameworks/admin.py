@@ -9,6 +9,7 @@ from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.db import connection, router, transaction
 from django.db.models import Count, Exists, OuterRef
+from django.db.models.fields import BLANK_CHOICE_DASH
 from django.forms.models import BaseInlineFormSet
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -57,9 +58,35 @@ class HistoryDisplay(HistoricalRecordContextHelper):
         return super().prepare_delta_change_value(change, value)
 
 
+class ChoosableAutocompleteSelect(AutocompleteSelect):
+    """Django's autocomplete, whose first option is always the empty choice, named as Django's other
+    selects name it.
+
+    Django's leaves that option out when a value is required, so that an add page's, with nothing chosen
+    yet, is a required select without options; elsewhere it writes the option without text. Both are
+    invalid HTML. (Select2 shows its placeholder for the empty choice, not the text.)
+    """
+
+    def empty_option(self, name):
+        return self.create_option(name, "", BLANK_CHOICE_DASH[0][1], False, 0)
+
+    def optgroups(self, name, value, attr=None):
+        groups = super().optgroups(name, value, attr)
+        options = groups[0][1]
+        if options and options[0]["value"] == "":
+            options.pop(0)
+        options.insert(0, self.empty_option(name))
+        return groups
+
+
 class TypedInputAdmin(admin.ModelAdmin):
     """Takes what an edited address or a search box holds for what it is: a key that is not one finds
     nothing, where the lookup it went to failed (500)."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = ChoosableAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using"))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_search_results(self, request, queryset, search_term):
         # No row holds a control character, and PostgreSQL refuses a NUL in a query (the autocomplete's).
@@ -819,7 +846,7 @@ def offer_occupation_anchors(field, occupation_id):
     field.help_text = "The occupation's O*NET items that ground the statement (once it is saved)."
 
 
-class LabelledAutocompleteSelect(AutocompleteSelect):
+class LabelledAutocompleteSelect(ChoosableAutocompleteSelect):
     """Django's autocomplete, labelling each row's chosen option from one read for the whole page.
 
     Django's own reads the chosen row again for every form, a query per citation.
@@ -831,7 +858,7 @@ class LabelledAutocompleteSelect(AutocompleteSelect):
 
     def optgroups(self, name, value, attr=None):
         chosen = [str(v) for v in value if str(v) in self.labels]
-        options = [] if self.is_required else [self.create_option(name, "", "", False, 0)]
+        options = [self.empty_option(name)]
         for choice in chosen:
             options.append(self.create_option(name, choice, self.labels[choice], True, len(options)))
         return [(None, options, 0)]

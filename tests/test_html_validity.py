@@ -58,8 +58,8 @@ def pages(client, seed, django_user_model):
         collected[name] = response.text
     client.force_login(django_user_model.objects.create_user("curator", is_staff=True))
     collected["home-signed-in"] = client.get("/").text
-    # Change pages that carry a digest of what they showed, as a superuser sees them. (The citation page is
-    # left out: Django's autocomplete for its required source has no empty first option.)
+    # Change pages that carry a digest of what they showed, and add pages whose required autocomplete has
+    # nothing chosen yet, as a superuser sees them.
     client.force_login(django_user_model.objects.create_superuser("root"))
     draft = Framework.objects.get(pk=seed.pk)
     Framework.objects.filter(pk=draft.pk).update(status=Framework.Status.DRAFT)
@@ -67,6 +67,10 @@ def pages(client, seed, django_user_model):
         "admin-framework": reverse("admin:frameworks_framework_change", args=[draft.pk]),
         "admin-occupation": reverse("admin:frameworks_occupation_change", args=[draft.occupation_id]),
         "admin-statement": reverse("admin:frameworks_statement_change", args=[citation.statement_id]),
+        "admin-citation": reverse("admin:evidence_citation_change", args=[citation.pk]),
+        "admin-citation-add": reverse("admin:evidence_citation_add"),
+        "admin-framework-add": reverse("admin:frameworks_framework_add"),
+        "admin-anchor-add": reverse("admin:evidence_sourceanchor_add"),
     }.items():
         response = client.get(url)
         assert response.status_code == 200, url

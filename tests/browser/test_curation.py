@@ -6,6 +6,7 @@ import pytest
 from django.apps import apps
 from playwright.sync_api import expect
 
+from evidence.models import Source
 from frameworks import services
 from frameworks.models import Framework
 from tests.browser.conftest import OCCUPATION_URL
@@ -155,3 +156,24 @@ def test_the_framework_pages_statement_tables_name_every_control(page, roles):
 
     assert page.get_by_label("Position of “Client intake dialogue”").count() == 1
     assert not [(violation["id"], len(violation["nodes"])) for violation in result["violations"]]
+
+
+def test_a_citation_is_added_by_choosing_its_source_in_the_autocomplete(page, roles):
+    UserFactory(username="curator", role="Curator")
+    draft = services.copy_as_new_version(Framework.objects.get(version="26.05"), "26.06")
+    statement = draft.statements.get(title="Claims communication")
+    source = Source.objects.exclude(citations__statement=statement).order_by("position").first()
+
+    sign_in(page, "curator")
+    page.goto(f"/admin/evidence/citation/add/?statement={statement.pk}")
+    chosen = page.locator("#select2-id_source-container")
+    # Nothing chosen yet: the empty first option shows as the (empty) placeholder, not as dashes.
+    expect(chosen).to_have_text("")
+    page.locator(".field-source .select2-selection").click()
+    page.locator(".select2-search__field").fill(source.label)
+    page.locator(".select2-results__option", has_text=source.label).first.click()
+    expect(chosen).to_contain_text(source.label)
+    page.get_by_role("button", name="Save", exact=True).click()
+
+    expect(page.locator(".messagelist")).to_contain_text("was added successfully")
+    assert statement.citations.filter(source=source).exists()
