@@ -30,7 +30,7 @@ class SuggestionForm(forms.ModelForm):
         self._items = {f"anchor-{a.pk}": a for a in anchors} | {f"statement-{s.pk}": s for s in statements}
         choices = [("", "Choose an item"), ("general", "Something else about this occupation")]
         if anchors:
-            choices.append(("O*NET anchors", [(f"anchor-{a.pk}", f"{a.get_kind_display()}: {a.name}") for a in anchors]))
+            choices.append(("O*NET anchors", [(f"anchor-{a.pk}", f"{a.kind_name}: {a.name}") for a in anchors]))
         if statements:
             choices.append(
                 ("Statements", [(f"statement-{s.pk}", self._statement_label(s)) for s in statements])

@@ -73,6 +73,16 @@ class SourceAnchor(models.Model):
         TECHNOLOGY = "technology", _("Technology")
         TASK = "task", _("Tasks")
 
+    # Kind's labels head the panel's groups of anchors; one anchor is named in the singular.
+    KIND_NAMES = {
+        Kind.SKILL: _("O*NET skill"),
+        Kind.KNOWLEDGE: _("Knowledge domain"),
+        Kind.ABILITY: _("Ability"),
+        Kind.WORK_STYLE: _("Work style"),
+        Kind.TECHNOLOGY: _("Technology"),
+        Kind.TASK: _("Task"),
+    }
+
     occupation = models.ForeignKey(Occupation, on_delete=models.CASCADE, related_name="anchors")
     kind = models.CharField(max_length=12, choices=Kind.choices)
     onet_id = models.CharField(
@@ -124,6 +134,10 @@ class SourceAnchor(models.Model):
         return (*related_natural_key(self, "occupation", 1), self.kind, self.onet_id)
 
     natural_key.dependencies = ["frameworks.occupation", "evidence.source"]
+
+    @property
+    def kind_name(self):
+        return self.KIND_NAMES[self.kind]
 
 
 class CitationManager(models.Manager):

@@ -175,7 +175,8 @@ def framework_section(framework, section):
 @dataclass
 class EvidenceGroup:
     label: str
-    metrics: list = field(default_factory=list)
+    # (label, metrics): a labelled metric alone, or a run of unlabelled ones that the group's label names.
+    rows: list = field(default_factory=list)
     sources: list = field(default_factory=list)  # each metric's source once, in order of first appearance
 
 
@@ -186,7 +187,10 @@ def evidence_pack(framework):
     pack = {}
     for metric in metrics:
         group = pack.setdefault(metric.group, EvidenceGroup(metric.get_group_display()))
-        group.metrics.append(metric)
+        if not metric.label and group.rows and not group.rows[-1][0]:
+            group.rows[-1][1].append(metric)
+        else:
+            group.rows.append((metric.label, [metric]))
         if all(source.pk != metric.source_id for source in group.sources):
             group.sources.append(metric.source)
     return list(pack.values())
@@ -212,18 +216,19 @@ def anchor_panel(occupation, *, grounds_statements):
     anchors = list(
         SourceAnchor.objects.filter(occupation=occupation)
         .order_by("kind", "position")
-        .values("kind", "name", "hot_technology", "source__key", "source__label")
+        .values("kind", "name", "hot_technology", "source__key", "source__label", "source__position")
     )
     groups = [(kind, [anchor for anchor in anchors if anchor["kind"] == kind]) for kind in SourceAnchor.Kind]
     sources = {}
     for anchor in anchors:
         if (key := anchor["source__key"]) is not None and key not in sources:
-            sources[key] = {"key": key, "label": anchor["source__label"]}
+            sources[key] = {"key": key, "label": anchor["source__label"], "position": anchor["source__position"]}
     return AnchorPanel(
         grounds_statements=grounds_statements,
         groups=[(kind, items) for kind, items in groups if items],
         count=len(anchors),
-        sources=list(sources.values()),
+        # In the order the framework page's summary of them names them (anchor_summary).
+        sources=sorted(sources.values(), key=itemgetter("position", "label")),
         titles=list(occupation.titles.order_by("kind", "position", "title").values("title")),
         apprenticeships=list(occupation.apprenticeships.all()),
         cip_programs=list(occupation.cip_programs.all()),

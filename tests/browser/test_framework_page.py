@@ -398,3 +398,10 @@ def test_a_chip_whose_citation_is_gone_follows_its_link(page, browser_errors):
     # The failed request and the page it led to, both expected here.
     expected = ("status of 404", "Response Status Error Code 404")
     browser_errors[:] = [error for error in browser_errors if not any(text in error for text in expected)]
+
+
+def test_the_context_heading_reads_as_written(page):
+    # Styled in capitals, read and copied as written: a text-transform would change what innerText gives.
+    page.goto(OCCUPATION_URL)
+
+    assert page.get_by_role("heading", name="Context covered").inner_text() == "Context covered"

@@ -126,7 +126,8 @@ def test_print_view_prints_every_statement_and_its_sources(page):
     assert normalised("Sources") in text
     for title in page.locator(".footnote-list cite").all_inner_texts():
         assert normalised(title) in text, title
-    # The screen's navigation is not printed.
+    # Who supplied the anchors is printed with them; the screen's navigation is not.
+    assert normalised("O*NET enrichment · skillscrosswalk.com") in text
     screen_only = ["Back to Insurance Sales Agents", "National Skills Exchange", "Suggest an O*NET"]
     for words in screen_only:
         assert normalised(words) not in text, words

@@ -64,6 +64,16 @@ def test_citation_fragment_for_htmx_expands_in_place(client, seed):
     assert "Interview prospective clients to obtain data about their financial resources" in response.text
 
 
+def test_each_anchor_of_a_citation_is_named_by_its_kind_in_the_singular(client, seed):
+    citation = seed_citation("Client intake dialogue", "onet")
+    task = citation.anchors.get(kind="task")
+
+    response = client.get(f"/citations/{citation.pk}/", headers=HTMX)
+
+    assert f'<span class="muted">Task {task.onet_id}</span>' in response.text
+    assert "Tasks" not in response.text
+
+
 def test_citation_without_known_anchors_says_nothing_of_them(client, seed):
     citation = seed_citation("Prospect list generation", "wef")
 

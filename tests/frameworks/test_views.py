@@ -4,7 +4,7 @@ from datetime import timedelta
 import pytest
 from django.utils.html import escape
 
-from evidence.models import Citation, EvidenceMetric
+from evidence.models import Citation, EvidenceMetric, Source
 from frameworks.models import Framework, Section, Statement
 from tests.factories import (
     CitationFactory,
@@ -140,6 +140,16 @@ def test_each_evidence_group_names_the_sources_its_metrics_cite(client, seed):
     # The groups whose metrics cite one source still name it alone.
     assert '<p class="metric-source">Source: <a href="/sources/safi/">Jadhav &amp; Danve, 2026</a></p>' in text
     assert '<p class="metric-source">Source: <a href="/sources/wef/">WEF Skills Taxonomy</a></p>' in text
+
+
+def test_unlabelled_metrics_of_a_group_share_the_one_name_the_group_gives_them(client, seed):
+    text = client.get(PAGE, {"tab": "ai"}).text
+
+    # "WEF cluster" heads the group and names its two unlabelled values once, not once each.
+    assert (
+        '<div class="metric metric--plain"><dt class="visually-hidden">WEF cluster</dt>'
+        "<dd>Human-Technology Interaction</dd><dd>human_technology_interaction</dd></div>"
+    ) in text
 
 
 def test_durable_tab_shows_ten_domains_with_derived_counts(client, seed):
@@ -292,6 +302,18 @@ def test_a_cited_statements_full_stop_follows_its_chips(client, seed, settings):
     Statement.objects.filter(pk=statement.pk).update(text="asks whether it applies?")
     asked = client.get(PAGE, {"tab": "ai"}).text
     assert statement_sentence(asked, statement.uid).endswith("asks whether it applies Anthropic Economic Index ?")
+
+
+def test_a_statements_chips_read_as_separate_words(client, seed):
+    # Copied, or read without styles, the chips' names must not run together ("…SkillsO*NET v30.2").
+    statement = Statement.objects.get(framework=seed, title="Policy terminology explanation")
+    first, second = [citation.source for citation in statement.citations.order_by("position")]
+
+    shown = client.get(PAGE, {"tab": "durable"}).text
+
+    paragraph = shown.split(f'id="statement-{statement.uid}"')[1].split("</p>")[0]
+    copied = " ".join(re.sub(r"<[^>]+>", "", paragraph).split())  # tags dropped, not turned into spaces
+    assert f"{first.label} — {first.title} {second.label} — {second.title}" in copied
 
 
 def test_a_statement_without_citations_keeps_its_full_stop_in_its_text(client, seed):
@@ -502,6 +524,21 @@ def test_source_anchors_disclosure_is_a_link_that_controls_an_empty_panel(client
     assert 'aria-expanded="false"' in toggle
     assert 'aria-controls="anchors-disclosure-panel"' in toggle
     assert '<div id="anchors-disclosure-panel" class="anchors-disclosure__panel" hidden></div>' in response.text
+
+
+def test_the_anchor_panel_names_its_sources_in_the_order_the_summary_does(client, seed):
+    occupation = seed.occupation
+    onet = occupation.anchors.first().source
+    # Listed before O*NET among sources, though its anchors are of a kind the panel shows after O*NET's.
+    enrichment = SourceFactory(key="enrichment", label="Enrichment Co", position=onet.position)
+    Source.objects.filter(pk=onet.pk).update(position=onet.position + 1)
+    SourceAnchorFactory(occupation=occupation, kind="task", source=enrichment)
+
+    summary = client.get(PAGE).text.split('class="anchors-disclosure__meta">')[1].split("</span>")[0]
+    panel = client.get(PAGE + "anchors/").text.split('class="anchor-panel__enrichment">')[1].split("</p>")[0]
+
+    assert summary.index("Enrichment Co") < summary.index(onet.label)
+    assert panel.index("Enrichment Co") < panel.index(onet.label)
 
 
 def test_an_occupation_without_anchors_does_not_count_none(client):
