@@ -1,7 +1,11 @@
-// Progressive enhancement for framework pages. Every control is a real link first;
-// this file adds the WAI-ARIA tabs keyboard pattern, in-place chips and announcements.
+// Progressive enhancement for framework pages. Every control is a real link first, and the server says
+// no more of it than a link is; this file makes the tabs WAI-ARIA tabs and the chips and the anchors
+// toggle disclosures, and adds their keys, in-place loading and announcements.
 (function () {
   "use strict";
+
+  // Chips and the anchors toggle: links that open and close a panel in place.
+  const DISCLOSURES = ".chip, .anchors-disclosure__toggle";
 
   function announce(message) {
     const region = document.getElementById("live-region");
@@ -19,7 +23,39 @@
       else tab.setAttribute("tabindex", "-1");
     });
   }
-  rovingTabindex();
+
+  function within(root, selector) {
+    const found = Array.from(root.querySelectorAll(selector));
+    if (root.matches && root.matches(selector)) found.unshift(root);
+    return found;
+  }
+
+  // The roles and states only this script makes true. Runs on the page and on whatever htmx swaps in,
+  // which comes as the server renders it; markup enhanced already (htmx's history copy) stays as it is.
+  function enhance(root) {
+    if (!root || !root.querySelectorAll) return;
+    within(root, ".tabs__list").forEach(function (list) { list.setAttribute("role", "tablist"); });
+    within(root, ".tabs__tab").forEach(function (tab) {
+      // The server marks the tab shown as the current page; a tab says it is selected instead.
+      const selected = tab.getAttribute("aria-current") === "page" || tab.getAttribute("aria-selected") === "true";
+      tab.removeAttribute("aria-current");
+      tab.setAttribute("role", "tab");
+      tab.setAttribute("aria-selected", String(selected));
+      tab.setAttribute("aria-controls", "tabpanel");
+    });
+    within(root, ".tabs__panel").forEach(function (panel) {
+      panel.setAttribute("role", "tabpanel");
+      panel.setAttribute("tabindex", "0");  // a panel without links still takes focus from its tab
+    });
+    within(root, DISCLOSURES).forEach(function (control) {
+      if (control.hasAttribute("aria-expanded")) return;
+      control.setAttribute("aria-controls", control.getAttribute("data-hx-target").replace(/^#/, ""));
+      control.setAttribute("aria-expanded", "false");
+    });
+    rovingTabindex();
+  }
+  enhance(document);
+  document.addEventListener("htmx:load", function (event) { enhance(event.target); });
 
   // Ctrl-, Cmd-, Shift- or Alt-click on an enhanced link keeps the browser's own meaning (new tab,
   // new window, download). htmx 2 lets these through only for boosted links, so stop the click here,
@@ -49,9 +85,8 @@
     next.click();
   });
 
-  // Chips and the anchors toggle are links that open and close a panel in place: Space works them as
-  // it works a button, and Escape closes the open one from it or from inside its panel.
-  const DISCLOSURES = ".chip, .anchors-disclosure__toggle";
+  // Space works a chip or the anchors toggle as it works a button, and Escape closes the open one
+  // from it or from inside its panel.
   document.addEventListener("keydown", function (event) {
     if (event.altKey || event.ctrlKey || event.metaKey || !event.target.closest) return;
     const control = event.target.closest(DISCLOSURES);
@@ -249,7 +284,8 @@
       return;
     }
     if (target.id === "framework-tabs") {
-      rovingTabindex();
+      // htmx:load comes for the new tabs only after this, when they settle.
+      enhance(document.getElementById("framework-tabs"));
       const selected = document.querySelector('#framework-tabs [role="tab"][aria-selected="true"]');
       if (selected) {
         // The swap took the focused tab away (focus fell to <body>), or htmx refocused its

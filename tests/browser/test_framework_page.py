@@ -172,10 +172,10 @@ def test_links_work_without_javascript(page_without_js):
     page = page_without_js
     page.goto(OCCUPATION_URL)
 
-    tab(page, "Durable skills").click()
+    page.get_by_role("link", name="Durable skills", exact=True).click()
     expect(page).to_have_url(re.compile(r"/occupations/41-3021\.00/\?tab=durable$"))
     expect(page.locator("#tabpanel")).to_contain_text("Fortitude")
-    expect_selected_tab(page, "Durable skills")
+    expect(page.locator('[aria-current="page"]')).to_have_text("Durable skills")
 
     page.locator(".chip", has_text="Pathsmith Durable Skills").first.click()
     expect(page).to_have_url(re.compile(r"/citations/\d+/$"))
@@ -188,6 +188,95 @@ def test_links_work_without_javascript(page_without_js):
     expect(page).to_have_url(re.compile(r"/occupations/41-3021\.00/anchors/$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Insurance Sales Agents: O*NET source anchors")
     expect(page.locator("#anchor-panel")).to_contain_text("Tasks · seed anchors for statements")
+
+
+def chromium_ax_nodes(page):
+    """Chromium's own accessibility tree of the page, as screen readers get it."""
+    cdp = page.context.new_cdp_session(page)
+    try:
+        return cdp.send("Accessibility.getFullAXTree")["nodes"]
+    finally:
+        cdp.detach()
+
+
+def ax_role(node):
+    return node.get("role", {}).get("value")
+
+
+def ax_name(node):
+    return node.get("name", {}).get("value", "")
+
+
+def ax_states(node):
+    return {prop["name"] for prop in node.get("properties", [])}
+
+
+def test_without_javascript_tabs_chips_and_the_anchors_toggle_are_plain_links(page_without_js):
+    # Each leads to another page, so none may be announced as a tab or as something that expands.
+    page = page_without_js
+    page.goto(OCCUPATION_URL + "?tab=ai")
+
+    nodes = chromium_ax_nodes(page)
+
+    assert [ax_role(node) for node in nodes if ax_role(node) in ("tablist", "tab", "tabpanel")] == []
+    links = [node for node in nodes if ax_role(node) == "link"]
+    assert [ax_name(link) for link in links if ax_states(link) & {"expanded", "selected"}] == []
+    names = [ax_name(link) for link in links]
+    assert set(TAB_NAMES) <= set(names)
+    assert "Anthropic Economic Index — " + Source.objects.get(key="aei").title in names
+    assert any(name.startswith("Show O*NET source anchors") for name in names)
+    sections = page.get_by_role("navigation", name="Framework sections")
+    expect(sections.get_by_role("link")).to_have_text(TAB_NAMES)
+    # The link to the tab shown is the link to this page, and names the panel it shows.
+    expect(sections.locator('[aria-current="page"]')).to_have_text("AI use")
+    expect(page.get_by_role("region", name="AI use", exact=True)).to_contain_text("Prospect list generation")
+    for element in [*page.locator(".chip").all(), page.locator(".anchors-disclosure__toggle")]:
+        expect(element).not_to_have_attribute("aria-controls", re.compile(""))
+
+
+def expect_enhanced(page, selected):
+    """The tabs, chips and anchors toggle as the script makes them: WAI-ARIA tabs and disclosures."""
+    tablist = page.get_by_role("tablist", name="Framework sections")
+    expect(tablist.get_by_role("tab")).to_have_text(TAB_NAMES)
+    expect_selected_tab(page, selected)
+    expect(tab(page, selected)).not_to_have_attribute("tabindex", re.compile(""))
+    expect(page.locator('[role="tab"][tabindex="-1"]')).to_have_count(3)
+    expect(page.locator("[aria-current]")).to_have_count(0)
+    expect(page.get_by_role("tabpanel", name=selected, exact=True)).to_have_attribute("tabindex", "0")
+    expect(page.locator(".anchors-disclosure__toggle")).to_have_attribute("aria-expanded", "false")
+    expect(page.locator(".anchors-disclosure__toggle")).to_have_attribute("aria-controls", "anchors-disclosure-panel")
+    # Every chip controls its own slot, which is there.
+    chips = page.evaluate(
+        """[...document.querySelectorAll('.chip')].map((chip) => ({
+             expanded: chip.getAttribute('aria-expanded'),
+             controls: chip.getAttribute('aria-controls'),
+             slot: document.getElementById(chip.getAttribute('aria-controls'))?.className,
+           }))"""
+    )
+    assert [chip for chip in chips if chip["expanded"] != "false" or chip["slot"] != "citation-slot"] == []
+    return len(chips)
+
+
+def test_with_javascript_the_links_become_tabs_and_disclosures_also_when_swapped_in(page):
+    page.goto(OCCUPATION_URL)
+    assert expect_enhanced(page, "Occupational skills") == 0
+    set_marker(page)
+
+    tab(page, "AI use").click()
+
+    expect(page).to_have_url(re.compile(r"\?tab=ai$"))
+    assert expect_enhanced(page, "AI use") > 0
+    expect(tab(page, "AI use")).to_be_focused()
+    assert_no_navigation(page)
+
+    tab(page, "Durable skills").focus()
+    page.keyboard.press("ArrowRight")
+    expect_selected_tab(page, "Source anchors")
+    page.keyboard.press("ArrowLeft")
+
+    expect(page).to_have_url(re.compile(r"\?tab=durable$"))
+    assert expect_enhanced(page, "Durable skills") > 0
+    assert_no_navigation(page)
 
 
 def test_keyboard_focus_on_a_chip_is_visible(page):
@@ -337,13 +426,7 @@ def test_modified_click_opens_a_new_page_instead_of_swapping(page, modifier):
 
 def chromium_link_names(page):
     """The names Chromium's own accessibility tree gives the page's links, as screen readers get them."""
-    cdp = page.context.new_cdp_session(page)
-    try:
-        nodes = cdp.send("Accessibility.getFullAXTree")["nodes"]
-    finally:
-        cdp.detach()
-    links = [node for node in nodes if node.get("role", {}).get("value") == "link" and "name" in node]
-    return [node["name"]["value"] for node in links]
+    return [ax_name(node) for node in chromium_ax_nodes(page) if ax_role(node) == "link" and "name" in node]
 
 
 def test_citation_chips_are_named_by_their_source_without_the_arrow(page):

@@ -136,7 +136,7 @@ def test_keyboard_journey_without_javascript(page_without_js):
     tab_to(page, "#tab-ai")
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(r"/occupations/41-3021\.00/\?tab=ai$"))
-    expect(page.locator('[role="tab"][aria-selected="true"]')).to_have_text("AI use")
+    expect(page.locator('.tabs__tab[aria-current="page"]')).to_have_text("AI use")
     expect(page.locator("#tabpanel")).to_contain_text("Prospect list generation")
 
     tab_to(page, ".chip")
