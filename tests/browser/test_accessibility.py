@@ -1,9 +1,11 @@
 """axe-core finds no WCAG 2.2 A/AA violation on any page type, in any state a visitor can put it in."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
-from frameworks.models import Framework
+from frameworks.models import Domain, Framework
 from tests.browser.conftest import OCCUPATION_URL, PAGE_TYPES
 from tests.factories import FrameworkFactory
 from tests.tools import AXE, require
@@ -46,13 +48,42 @@ def test_page_has_no_wcag_violations(page, axe_source, path):
 
 @pytest.mark.parametrize("path", PAGE_TYPES)
 def test_landmarks_have_unique_names(page, axe_source, path):
-    # A best practice rather than a WCAG rule, so the run above skips it: every domain of the durable
-    # skills has the same four levels, and a screen reader's list of regions must still tell them apart.
+    # A best practice rather than a WCAG rule, so the run above skips it: a screen reader's list of
+    # landmarks must tell each apart.
     page.goto(path)
 
     violations = axe_violations(page, axe_source, {"type": "rule", "values": ["landmark-unique"]})
 
     assert not violations, f"{page.url}:\n" + "\n".join(violations)
+
+
+def region_landmarks(page):
+    """The names of the region landmarks in Chromium's accessibility tree, as screen readers list them,
+    with the domain number and statement count of a domain's heading left out."""
+    cdp = page.context.new_cdp_session(page)
+    try:
+        nodes = cdp.send("Accessibility.getFullAXTree")["nodes"]
+    finally:
+        cdp.detach()
+    names = [node["name"]["value"] for node in nodes if node.get("role", {}).get("value") == "region"]
+    # The tree lists nodes in an order of its own, not the page's.
+    return sorted(re.sub(r"^\d+ | \d+ (?:statement|anchor)s?$", "", name) for name in names)
+
+
+def test_levels_are_not_landmarks(page):
+    # Each domain of the durable skills is a region, found by name; its levels are found by their headings.
+    page.goto(OCCUPATION_URL + "?tab=durable")
+
+    assert region_landmarks(page) == sorted(Domain.objects.values_list("name", flat=True))
+    communication = page.get_by_role("region", name=re.compile(r"\bCommunication\b"))
+    expect(communication.get_by_role("heading", level=4)).to_have_text(["Emerging", "Developing", "Applying", "Exceeding"])
+
+
+def test_the_print_view_has_a_region_for_each_domain_and_part_not_each_level(page):
+    page.goto(OCCUPATION_URL + "print/")
+
+    parts = ["Evidence pack", "Source anchors that ground each statement", "Sources"]
+    assert region_landmarks(page) == sorted([*Domain.objects.values_list("name", flat=True), *parts])
 
 
 def test_not_found_page_has_no_wcag_violations(page, axe_source, browser_errors):
