@@ -488,3 +488,14 @@ def test_the_context_heading_reads_as_written(page):
     page.goto(OCCUPATION_URL)
 
     assert page.get_by_role("heading", name="Context covered").inner_text() == "Context covered"
+
+
+@pytest.mark.parametrize("javascript", [True, False])
+def test_chips_and_the_anchors_toggle_show_an_arrow_only_where_they_open_in_place(open_page, seed, javascript):
+    # Without JavaScript they are links to other pages, and an arrow would promise a panel.
+    page = open_page(java_script_enabled=javascript)
+    page.goto(OCCUPATION_URL + "?tab=ai")
+
+    for control in (page.locator(".chip").first, page.locator(".anchors-disclosure__toggle")):
+        arrow = control.evaluate("element => getComputedStyle(element, '::after').content")
+        assert (arrow != "none") == javascript, arrow
