@@ -36,11 +36,6 @@ def readable_by_any_site(view):
     return wrapper
 
 
-def prefers_json(request: HttpRequest):
-    """Whether the client asks for JSON rather than the page, e.g. with `Accept: application/json`."""
-    return request.get_preferred_type(["text/html", "application/json"]) == "application/json"
-
-
 def _json(data, content_type="application/json"):
     return JsonResponse(data, content_type=content_type, json_dumps_params={"ensure_ascii": False})
 

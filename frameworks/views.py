@@ -7,12 +7,13 @@ from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_safe
 
 from exchange.selectors import framework_exports
-from exchange.views import framework_json, prefers_json
+from exchange.views import framework_json
 from frameworks import selectors
 from frameworks.forms import DirectoryForm
 from frameworks.workflow import can_preview
 from nsx.cache import cached_page
 from nsx.htmx import template_for
+from nsx.negotiation import prefers_json
 
 ANCHORS_TAB = ("anchors", "Source anchors")
 

@@ -3,11 +3,14 @@
 Every committed save or delete of content the public sees (`frameworks.signals`) moves the content
 generation (a timestamp in the cache framework) forward; page keys and ETags include it, so the next
 request after an edit, a publish or an import renders afresh. A `migrate` moves it too, and keys include
-the deployment's code fingerprint. With Redis (REDIS_URL) every app process
+the deployment's code fingerprint; pages are dated no earlier than the deployment's first request, so a
+client comparing dates never keeps a page older code rendered. With Redis (REDIS_URL) every app process
 shares the generation and the pages.
 
-Views opt in with `cached_page`, naming the query parameters they read: an address with any other is
-answered but not stored, or every made-up parameter would store another copy of the page.
+Views opt in with `cached_page`, naming the query parameters they read: an address with any other, or
+with one of them twice, is answered but not stored, or every made-up address would store another copy of
+the page. For the same reason a page is keyed by what its request headers decide (HTML or JSON, htmx or
+not, gzip or not), never by their raw values.
 `PageCacheMiddleware`, placed right after WhiteNoise, answers repeat requests before the rest of the
 stack runs: the page from this process's memory (or the shared cache), with the headers the stack gave
 it the first time.
@@ -42,12 +45,23 @@ from django.http import HttpResponse
 from django.middleware.gzip import re_accepts_gzip
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import http_date, quote_etag
+from django_htmx.middleware import HtmxDetails
 from redis.exceptions import RedisError
 
+from nsx.negotiation import prefers_json
+
 GENERATION_KEY = "content-generation"
+DEPLOYMENT_KEY = "deployed-code"
 PAGE_TIMEOUT = 60 * 60
-# Request headers that change what a view answers (htmx fragments, content negotiation).
-VARYING_HEADERS = ("HX-Request", "HX-History-Restore-Request", "Accept")
+# Request headers that change what a view answers (htmx fragments, content negotiation). django-htmx reads
+# a header's value URL-decoded when its -URI-AutoEncoded companion says so.
+VARYING_HEADERS = (
+    "HX-Request",
+    "HX-Request-URI-AutoEncoded",
+    "HX-History-Restore-Request",
+    "HX-History-Restore-Request-URI-AutoEncoded",
+    "Accept",
+)
 LOCAL_PAGES = 256  # pages each process keeps in memory, least recently used dropped first
 # What the cache backends raise when their store fails: redis-py's errors, the file cache's OSError.
 CACHE_ERRORS = (RedisError, OSError)
@@ -130,6 +144,44 @@ def code_fingerprint():
     return digest.hexdigest()[:16]
 
 
+def deployment_started(fingerprint):
+    """When this code began serving pages, as a POSIX timestamp; pages are never dated earlier.
+
+    The first process to run a fingerprint other than the one recorded in the shared cache records it
+    with the time, and the deployment's other processes read that time, so they date pages alike. Not the
+    files' modification times: an image built before the last content change, or a rollback to an older
+    build, would date its pages no later than those the code it replaces had already dated.
+    """
+    deployed = cache.get(DEPLOYMENT_KEY)
+    if deployed is not None and deployed[0] == fingerprint:
+        return deployed[1]
+    started = time.time()
+    cache.set(DEPLOYMENT_KEY, (fingerprint, started), timeout=None)
+    return started
+
+
+def page_variant(request):
+    """What besides the address decides the answer, as the stack decides it: JSON or HTML (the views'
+    negotiation), an htmx swap or history restore (django-htmx's reading of its headers), gzip or not
+    (GZipMiddleware's test)."""
+    htmx = HtmxDetails(request)
+    return "|".join(
+        (
+            "json" if prefers_json(request) else "html",
+            "htmx" if htmx else "",
+            "history-restore" if htmx.history_restore_request else "",
+            # Clients that accept gzip share one compressed copy, whatever else their Accept-Encoding lists.
+            "gzip" if re_accepts_gzip.search(request.headers.get("Accept-Encoding", "")) else "",
+        )
+    )
+
+
+def storable_query(request, reads):
+    """Whether the address asks only for parameters the view reads, each once: any other, or a repeated
+    one (`?tab=ai&tab=ai`), would store another copy of a page."""
+    return request.GET.keys() <= reads and all(len(values) == 1 for _, values in request.GET.lists())
+
+
 def _redis_client():
     redis_client = getattr(cache, "redis_client", None)  # only on nsx.redis_cache.RedisCache
     return redis_client() if redis_client else None
@@ -196,7 +248,7 @@ def cached_page(view=None, *, query=()):
     """Let PageCacheMiddleware keep this view's successful answers to anonymous visitors.
 
     `query` names the query parameters the view reads; `@cached_page` alone reads none. An answer to an
-    address with any other parameter is sent but not kept.
+    address with any other parameter, or with one of them twice, is sent but not kept.
     """
     if view is None:
         return partial(cached_page, query=query)
@@ -288,6 +340,7 @@ class PageCacheMiddleware:
         self.generation = GenerationWatch()
         self.outage = Outage()
         self.code = code_fingerprint()
+        self.deployed = None  # deployment_started, read from the cache on the first request
 
     def __call__(self, request):
         # Signed-in people (and anyone with a session) may see drafts, banners or their own forms.
@@ -303,15 +356,20 @@ class PageCacheMiddleware:
             return self.get_response(request)
         try:
             stamp = self.generation.current()
+            if self.deployed is None:
+                self.deployed = deployment_started(self.code)
             etag, key = self.page_key(request, stamp)
             stored = self.local.get(key) or cache.get(key)
         except CACHE_ERRORS:
             self.outage.failed()
             return self.get_response(request)
         self.outage.answered()
-        # Last-Modified counts whole seconds: until the generation's second is over, another change could
-        # share it, and a client comparing dates alone would keep the older page. The ETag tells them apart.
-        last_modified = int(stamp) if time.time() >= int(stamp) + 1 else None
+        # A page changes with the content or the code: dated by the content alone, a page the previous
+        # deployment rendered would still be "not modified" to a client comparing dates.
+        modified = max(stamp, self.deployed)
+        # Last-Modified counts whole seconds: until that second is over, a change could share it, and a
+        # client comparing dates alone would keep the older page. The ETag tells them apart.
+        last_modified = int(modified) if time.time() >= int(modified) + 1 else None
 
         if stored is not None:
             self.local.put(key, stored)
@@ -332,8 +390,7 @@ class PageCacheMiddleware:
             and not response.streaming
             and "private" not in cache_control
             and "no-store" not in cache_control
-            # Only parameters its view reads: each made-up one would store another copy of the page.
-            and request.GET.keys() <= reads
+            and storable_query(request, reads)
         ):
             stored = (response.content, dict(response.headers))
             try:
@@ -345,11 +402,8 @@ class PageCacheMiddleware:
 
     def page_key(self, request, stamp):
         """The ETag and cache key of the answer to this request in the content generation `stamp`."""
-        variant = "|".join(request.headers.get(name, "") for name in VARYING_HEADERS)
-        # GZipMiddleware, inside this one, compresses for clients that accept gzip; they share one
-        # compressed copy, made once, whatever else their Accept-Encoding lists.
-        gzip = "gzip" if re_accepts_gzip.search(request.headers.get("Accept-Encoding", "")) else ""
         # The whole address: pages hold absolute links built from the host and scheme they were asked on.
         address = request.build_absolute_uri()
-        digest = hashlib.sha256(f"{self.code}|{stamp}|{address}|{variant}|{gzip}".encode()).hexdigest()
+        variant = page_variant(request)
+        digest = hashlib.sha256(f"{self.code}|{stamp}|{address}|{variant}".encode()).hexdigest()
         return quote_etag(digest[:32]), f"page:{digest}"

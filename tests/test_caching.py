@@ -6,12 +6,14 @@ import subprocess
 import sys
 
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
 from django.http import HttpResponse
 from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.utils.cache import patch_cache_control
+from django.utils.http import parse_http_date
 
 import nsx.cache
 from evidence.models import Citation, EvidenceMetric, Source
@@ -73,6 +75,7 @@ def clock(monkeypatch):
 
 
 def test_conditional_get_answers_not_modified(client, seed, clock):
+    client.get(PAGE)  # the deployment's first request: its pages are dated from then on
     content_changed()
     clock.now += 1
     first = client.get(PAGE)
@@ -86,6 +89,7 @@ def test_conditional_get_answers_not_modified(client, seed, clock):
 
 
 def test_not_modified_from_the_cache_keeps_the_headers_a_cache_revalidates_with(client, seed, clock):
+    client.get(PAGE)  # the deployment's first request
     content_changed()
     clock.now += 1
     first = client.get(PAGE)
@@ -181,8 +185,66 @@ def test_htmx_fragments_and_full_pages_are_cached_apart(client, seed):
     assert "<html" in page.text and "<html" not in fragment.text
     assert page_again.content == page.content
     assert fragment["ETag"] != page["ETag"]
-    for header in ("HX-Request", "Accept"):
+    for header in ("HX-Request", "HX-Request-URI-AutoEncoded", "Accept"):
         assert header in page["Vary"]
+
+
+def stored_pages():
+    """How many pages the shared cache (Redis) holds."""
+    return len(list(cache.redis_client().scan_iter(match=cache.make_and_validate_key("page:*"))))
+
+
+@pytest.mark.parametrize(
+    ("asked", "made_up"),
+    [
+        ({}, ("Accept", "text/html;r={}")),
+        ({"Accept": "application/json"}, ("Accept", "application/json, x-made-up/r{}")),
+        ({}, ("HX-Request", "r{}")),
+        ({"Accept-Encoding": "gzip"}, ("Accept-Encoding", "gzip, x-made-up-{}")),
+    ],
+)
+def test_made_up_header_values_store_no_more_copies(client, seed, redis_cache, asked, made_up):
+    # Each would otherwise store a whole page for an hour, pushing real pages out of Redis.
+    name, value = made_up
+    page = client.get(PAGE, headers=asked)
+
+    answers = [client.get(PAGE, headers={**asked, name: value.format(number)}) for number in range(20)]
+
+    assert stored_pages() == 1
+    assert all(answer.content == page.content for answer in answers)
+
+
+def answer_kind(response):
+    if response["Content-Type"].startswith("application/json"):
+        return "json"
+    return "page" if "<html" in response.content.decode() else "fragment"
+
+
+@pytest.mark.parametrize(
+    ("unusual", "usual", "kind"),
+    [
+        ({"Accept": "text/html;q=0.5, application/json"}, {"Accept": "application/json"}, "json"),
+        ({"Accept": "application/json;q=0.5, text/html"}, {}, "page"),
+        ({"Accept": "image/png"}, {}, "page"),
+        ({"HX-Request": "%74rue", "HX-Request-URI-AutoEncoded": "true"}, {"HX-Request": "true"}, "fragment"),
+        ({"HX-Request": "True"}, {}, "page"),
+        (
+            {"HX-Request": "true", "HX-History-Restore-Request": "%74rue", "HX-History-Restore-Request-URI-AutoEncoded": "true"},
+            {"HX-Request": "true", "HX-History-Restore-Request": "true"},
+            "page",
+        ),
+    ],
+)
+def test_a_stored_copy_is_what_every_request_it_is_kept_for_would_get(
+    client, seed, unusual, usual, kind, django_assert_num_queries
+):
+    stored = client.get(PAGE, headers=unusual)
+    with django_assert_num_queries(0):
+        shared = client.get(PAGE, headers=usual)
+
+    assert answer_kind(stored) == kind
+    assert shared.content == stored.content
+    assert shared["Content-Type"] == stored["Content-Type"]
 
 
 def test_signed_in_people_are_never_served_the_shared_copy(client, seed, admin_user):
@@ -415,6 +477,51 @@ def test_a_new_deployment_never_serves_the_pages_the_last_one_cached(
     assert Client().get(PAGE, headers={"If-None-Match": first["ETag"]}).status_code == 200
 
 
+PRINT = "/occupations/41-3021.00/print/"
+
+
+def test_a_new_deployment_dates_its_pages_after_those_the_last_one_served(client, seed, clock, monkeypatch):
+    client.get(PRINT)  # the running deployment's first request
+    clock.now += 1
+    old = client.get(PRINT)
+    clock.now += 60
+    monkeypatch.setattr(nsx.cache, "code_fingerprint", lambda: "the next deployment")
+    new_deployment = Client()  # a process of the next deployment, started with no content change
+
+    by_date = new_deployment.get(PRINT, headers={"If-Modified-Since": old["Last-Modified"]})
+    assert by_date.status_code == 200
+    assert "Last-Modified" not in by_date  # dated once the deployment's first second is over
+    clock.now += 1
+    new = new_deployment.get(PRINT)
+    clock.now += 5
+    another_process = Client()
+
+    assert parse_http_date(new["Last-Modified"]) > parse_http_date(old["Last-Modified"])
+    assert another_process.get(PRINT)["Last-Modified"] == new["Last-Modified"]
+    assert another_process.get(PRINT, headers={"If-Modified-Since": new["Last-Modified"]}).status_code == 304
+    assert new_deployment.get(PRINT, headers={"If-Modified-Since": new["Last-Modified"]}).status_code == 304
+
+
+def test_a_rollback_dates_its_pages_after_those_the_newer_code_served(client, seed, clock, monkeypatch):
+    first_code = nsx.cache.code_fingerprint
+    client.get(PRINT)
+    clock.now += 60
+    monkeypatch.setattr(nsx.cache, "code_fingerprint", lambda: "the next deployment")
+    Client().get(PRINT)
+    clock.now += 1
+    newer = Client().get(PRINT)
+    clock.now += 60
+    monkeypatch.setattr(nsx.cache, "code_fingerprint", first_code)
+    rolled_back = Client()
+    rolled_back.get(PRINT)
+    clock.now += 1
+
+    again = rolled_back.get(PRINT, headers={"If-Modified-Since": newer["Last-Modified"]})
+
+    assert again.status_code == 200
+    assert parse_http_date(again["Last-Modified"]) > parse_http_date(newer["Last-Modified"])
+
+
 @pytest.fixture
 def fingerprint(settings, tmp_path):
     """code_fingerprint computed afresh, with the static manifest and a template folder in tmp_path."""
@@ -478,6 +585,22 @@ def test_an_address_with_a_parameter_its_view_does_not_read_is_answered_but_neve
     client, seed, address
 ):
     # Each made-up parameter would otherwise store another copy of the page, for an hour.
+    assert renders(client, address)
+    assert renders(client, address)
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        f"{PAGE}?tab=skills&tab=ai&tab=skills",
+        f"{PAGE}?tab=ai&tab=ai",
+        "/occupations/?q=insurance&q=insurance",
+        "/ims/case/v1p1/CFDocuments?limit=1&limit=1",
+        "/sitemap.xml?p=1&p=1",
+    ],
+)
+def test_an_address_repeating_a_parameter_is_answered_but_never_stored(client, seed, address):
+    # Repeats read as their last value, so each made-up repetition would store another copy of the page.
     assert renders(client, address)
     assert renders(client, address)
 
