@@ -193,6 +193,7 @@ AXES_COOLOFF_TIME = float(os.environ.get("DJANGO_LOGIN_COOLOFF_HOURS", "1"))
 # A name and an address together: by name alone, anyone could lock a curator out by mistyping on purpose.
 AXES_LOCKOUT_PARAMETERS = [["ip_address", "username"]]
 AXES_CLIENT_IP_CALLABLE = "evidence.ratelimit.client_address"
+AXES_USERNAME_CALLABLE = "nsx.views.sign_in_username"  # a name cut to what its records hold
 # How many proxies of ours stand in front and append to X-Forwarded-For (0: the peer is the client).
 NSX_PROXY_COUNT = int(os.environ.get("DJANGO_PROXY_COUNT", "0"))
 AXES_LOCKOUT_CALLABLE = "nsx.views.sign_in_paused"  # says how long the pause lasts

@@ -2,6 +2,7 @@ import sys
 from datetime import timedelta
 
 from axes.helpers import get_cool_off
+from axes.models import AccessAttempt
 from django.contrib.auth.views import LogoutView
 from django.db import DatabaseError, OperationalError, connection
 from django.http import HttpResponse, JsonResponse
@@ -57,6 +58,20 @@ def sign_in_paused(request, original_response=None, credentials=None):
     # At least a minute: timeuntil counts whole minutes, and "0 minutes" would read as no wait at all.
     wait = timeuntil(now + max(cool_off, timedelta(minutes=1)), now) if cool_off else None
     return render(request, "registration/locked_out.html", {"wait": wait}, status=429)
+
+
+# The longest user name django-axes' records of failed sign-ins hold.
+RECORDED_USERNAME_LENGTH = AccessAttempt._meta.get_field("username").max_length
+
+
+def sign_in_username(request, credentials=None):
+    """The user name django-axes counts a sign-in under, cut to what its records hold.
+
+    Sign-in forms take a name of any length; PostgreSQL refused to record a longer one (500), so the
+    attempt went uncounted. No account has such a name, so the cut name never locks out a real one.
+    """
+    username = credentials.get("username") if credentials else request.POST.get("username")
+    return username[:RECORDED_USERNAME_LENGTH] if username else username
 
 
 class SignOutView(LogoutView):

@@ -7,7 +7,9 @@ import sys
 from types import SimpleNamespace
 
 import pytest
+from axes.models import AccessAttempt
 from django.db import DatabaseError, connection
+from django.urls import reverse
 
 import nsx.middleware
 from evidence.ratelimit import client_address
@@ -159,6 +161,28 @@ def test_failures_from_one_address_never_lock_the_curator_out_elsewhere(settings
 
     assert attacker.status_code == 429
     assert curator.status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("sign_in", "refusal"),
+    [
+        ("login", "Please enter a correct username and password"),
+        ("admin:login", "Please enter the correct username and password for a staff account"),
+    ],
+)
+def test_an_overlong_user_name_is_a_failed_sign_in_that_counts(settings, client, sign_in, refusal):
+    settings.AXES_ENABLED = True
+    settings.AXES_FAILURE_LIMIT = 2
+    address = reverse(sign_in)
+    name = "n" * 300  # longer than django-axes records (255 characters): a 500 on PostgreSQL
+
+    failed = client.post(address, {"username": name, "password": "wrong"})
+    paused = client.post(address, {"username": name, "password": "wrong"})
+
+    assert failed.status_code == 200
+    assert refusal in failed.text
+    assert AccessAttempt.objects.get().username == name[:255]
+    assert paused.status_code == 429
 
 
 @pytest.mark.parametrize(
