@@ -49,6 +49,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First, so that every answer is logged, static files and cached pages too.
     "nsx.middleware.RequestLogMiddleware",
+    # Before anything reads the body.
+    "nsx.middleware.RequestBodyLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Answers repeat anonymous requests before the rest of the stack (nsx.cache).
@@ -182,6 +184,11 @@ SERIALIZATION_MODULES = {"json": "frameworks.fixtures"}
 ADMIN_URL = os.environ.get("DJANGO_ADMIN_URL", "admin/").strip("/") + "/"
 # The framework change form posts ~5 fields per statement: Django's default 1,000 stops at ~200 statements.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
+# No form takes files: a request that sends one is refused (400) before its content is read.
+DATA_UPLOAD_MAX_NUMBER_FILES = 0
+# Bytes of the largest request body, whatever it holds (413 past it). By default 2.5 MB, Django's limit for
+# a form's fields, which is all the site's forms send.
+NSX_MAX_REQUEST_BODY = int(os.environ.get("DJANGO_MAX_REQUEST_BODY", "2621440"))
 
 AUTHENTICATION_BACKENDS = [
     # Refuses sign-in after repeated failures, for the admin and the public sign-in alike.

@@ -8,10 +8,12 @@ from types import SimpleNamespace
 
 import pytest
 from axes.models import AccessAttempt
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import DatabaseError, connection
 from django.urls import reverse
 
 import nsx.middleware
+from evidence.models import Suggestion
 from evidence.ratelimit import client_address
 from evidence.views import SUGGESTIONS_PER_HOUR
 from nsx.logging import JsonFormatter
@@ -183,6 +185,33 @@ def test_an_overlong_user_name_is_a_failed_sign_in_that_counts(settings, client,
     assert refusal in failed.text
     assert AccessAttempt.objects.get().username == name[:255]
     assert paused.status_code == 429
+
+
+FORM_POSTS = {
+    "/occupations/41-3021.00/suggest/": {"about": "general", "correction": "A fair correction.", "website": ""},
+    "/accounts/login/": {"username": "curator", "password": "wrong"},
+}
+
+
+@pytest.mark.parametrize("address", FORM_POSTS)
+def test_a_body_over_the_limit_is_refused_before_it_is_read(settings, client, seed, address):
+    upload = SimpleUploadedFile("large.bin", b"x" * settings.NSX_MAX_REQUEST_BODY)
+
+    response = client.post(address, {**FORM_POSTS[address], "attachment": upload})
+
+    assert response.status_code == 413
+    assert not response.wsgi_request._read_started
+    assert not Suggestion.objects.exists()
+
+
+@pytest.mark.parametrize("address", FORM_POSTS)
+def test_a_file_is_refused_where_no_form_takes_one(client, seed, address):
+    upload = SimpleUploadedFile("note.txt", b"A small file.")
+
+    response = client.post(address, {**FORM_POSTS[address], "attachment": upload})
+
+    assert response.status_code == 400
+    assert not Suggestion.objects.exists()
 
 
 @pytest.mark.parametrize(
