@@ -8,6 +8,7 @@ from frameworks.admin import (
     HistoryDisplay,
     SeenStateAdmin,
     SeenStateForm,
+    TypedInputAdmin,
     digest,
     offer_occupation_anchors,
 )
@@ -158,7 +159,7 @@ class CitationHistoryDisplay(HistoryDisplay):
 
 
 @admin.register(EvidenceMetric)
-class EvidenceMetricAdmin(FrameworkContentMixin, admin.ModelAdmin):
+class EvidenceMetricAdmin(FrameworkContentMixin, TypedInputAdmin):
     list_display = ["framework", "group", "label", "value", "unit", "position"]
     list_filter = ["group"]
     list_select_related = ["framework__occupation"]
@@ -170,7 +171,7 @@ class EvidenceMetricAdmin(FrameworkContentMixin, admin.ModelAdmin):
 
 
 @admin.register(Suggestion)
-class SuggestionAdmin(admin.ModelAdmin):
+class SuggestionAdmin(TypedInputAdmin):
     list_display = ["occupation", "about", "status", "submitted_at", "name", "email"]
     list_filter = ["status"]
     list_select_related = ["occupation", "statement", "anchor"]

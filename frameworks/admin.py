@@ -5,6 +5,7 @@ from django.contrib import admin, messages
 from django.contrib.admin import ActionLocation, helpers
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
+from django.contrib.admin.views.main import SEARCH_VAR
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.db import connection, router, transaction
@@ -81,7 +82,7 @@ class ChoosableAutocompleteSelect(AutocompleteSelect):
 
 class TypedInputAdmin(admin.ModelAdmin):
     """Takes what an edited address or a search box holds for what it is: a key that is not one finds
-    nothing, where the lookup it went to failed (500)."""
+    nothing, where the lookup it went to failed (500). Every admin of the site is one."""
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
@@ -93,6 +94,14 @@ class TypedInputAdmin(admin.ModelAdmin):
         if unwanted_character(search_term) is not None:
             return queryset.none(), False
         return super().get_search_results(request, queryset, search_term)
+
+    def get_changelist_instance(self, request):
+        # A list filter holding a character no row holds is a bad filter (the admin's ?e=1), not a query
+        # PostgreSQL refuses (500) for a NUL. A search term finds nothing instead (get_search_results).
+        for name, values in request.GET.lists():
+            if name != SEARCH_VAR and any(unwanted_character(text) for text in [name, *values]):
+                raise IncorrectLookupParameters(name)
+        return super().get_changelist_instance(request)
 
     def get_changeform_initial_data(self, request):
         # An add page's ?occupation=… fills an autocomplete, which looks the value up as a key.
@@ -334,7 +343,7 @@ class SeenStateForm(forms.ModelForm):
         return cleaned_data
 
 
-class SeenStateAdmin(admin.ModelAdmin):
+class SeenStateAdmin(TypedInputAdmin):
     """The admin of a SeenStateForm's page. The form's digest is in no fieldset, whose row would label a
     hidden input (invalid HTML): admin/change_form.html puts it after them."""
 
@@ -369,7 +378,7 @@ class OccupationAdminForm(SeenStateForm):
 
 
 @admin.register(Occupation)
-class OccupationAdmin(SeenStateAdmin, TypedInputAdmin):
+class OccupationAdmin(SeenStateAdmin):
     form = OccupationAdminForm
     list_display = ["soc_code", "title", "job_zone", "retired"]
     list_filter = ["job_zone", "retired"]
@@ -456,7 +465,7 @@ class OriginListFilter(admin.SimpleListFilter):
         return queryset
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(TypedInputAdmin):
     """Rows that only a management command writes: the admin shows them and changes nothing."""
 
     def has_add_permission(self, request):
@@ -1034,35 +1043,35 @@ class LevelInline(admin.TabularInline):
 
 
 @admin.register(ProficiencyScale)
-class ProficiencyScaleAdmin(admin.ModelAdmin):
+class ProficiencyScaleAdmin(TypedInputAdmin):
     list_display = ["name", "key"]
     inlines = [LevelInline]
 
 
 @admin.register(Section)
-class SectionAdmin(admin.ModelAdmin):
+class SectionAdmin(TypedInputAdmin):
     list_display = ["name", "key", "scale", "shows_evidence", "position"]
 
 
 @admin.register(Domain)
-class DomainAdmin(admin.ModelAdmin):
+class DomainAdmin(TypedInputAdmin):
     list_display = ["position", "name", "key"]
     list_display_links = ["name"]
 
 
 @admin.register(JobZone)
-class JobZoneAdmin(admin.ModelAdmin):
+class JobZoneAdmin(TypedInputAdmin):
     list_display = ["number", "name"]
 
 
 @admin.register(Apprenticeship)
-class ApprenticeshipAdmin(admin.ModelAdmin):
+class ApprenticeshipAdmin(TypedInputAdmin):
     list_display = ["rapids_code", "title"]
     search_fields = ["rapids_code", "title"]
 
 
 @admin.register(CipProgram)
-class CipProgramAdmin(admin.ModelAdmin):
+class CipProgramAdmin(TypedInputAdmin):
     list_display = ["code", "title"]
     search_fields = ["code", "title"]
 

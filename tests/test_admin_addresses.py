@@ -1,6 +1,8 @@
 """Admin addresses and searches as people edit and type them: what is not a key finds nothing, never a 500."""
 
 import pytest
+from django.contrib import admin
+from django.urls import reverse
 
 from evidence.models import Citation
 from tests.factories import UserFactory
@@ -63,6 +65,38 @@ def test_a_title_filter_for_an_occupation_no_key_names_is_refused(superuser_clie
 
     assert response.status_code == 302
     assert response["Location"].endswith("?e=1")  # the admin's "incorrect filter" answer
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "/admin/evidence/suggestion/?status=%00",
+        "/admin/evidence/suggestion/?name=%00",
+        "/admin/frameworks/framework/?status=%00",
+        "/admin/frameworks/statement/?framework__status=%00",
+        "/admin/frameworks/statement/?title=%00",
+        "/admin/frameworks/occupation/?q=x&soc_code=%00",
+    ],
+)
+def test_a_list_filter_holding_a_nul_is_refused(superuser_client, seed, address):
+    # PostgreSQL refuses a NUL in a query: this was a 500 there.
+    response = superuser_client.get(address)
+
+    assert response.status_code == 302
+    assert response["Location"] == address.split("?")[0] + "?e=1"  # the admin's "incorrect filter" answer
+
+
+def test_every_admin_refuses_a_list_address_holding_a_control_character(superuser_client, seed):
+    for model_admin in admin.site._registry.values():
+        if model_admin.__module__.split(".")[0] not in ("frameworks", "evidence"):
+            continue
+        meta = model_admin.model._meta
+        address = reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist")
+
+        response = superuser_client.get(address, {"o": "\x07"})  # an ordering Django would ignore
+
+        assert response.status_code == 302, address
+        assert response["Location"] == f"{address}?e=1", address
 
 
 @pytest.mark.parametrize("term", ["\x00", "insurance\x00", "\x07"])
