@@ -6,6 +6,7 @@ import sys
 
 import pytest
 from django.db import OperationalError
+from django.test import Client
 
 from frameworks import selectors
 from tests.tools import ROOT
@@ -45,3 +46,17 @@ def test_an_error_while_the_database_answers_is_a_fault_not_an_outage(client, se
     assert response.status_code == 500
     assert "Retry-After" not in response
     assert "Something went wrong on our side" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_form_sent_without_its_csrf_token_gets_the_sites_page_saying_what_to_do(seed):
+    client = Client(enforce_csrf_checks=True)
+
+    response = client.post("/occupations/41-3021.00/suggest/", {"about": "general", "correction": "A fix."})
+
+    assert response.status_code == 403
+    assert '<link rel="stylesheet" href="/static/css/nsx.css">' in response.text
+    assert '<header class="site-header">' in response.text
+    assert "<h1>This form could not be sent</h1>" in response.text
+    assert "reload the page to get a fresh form, and send it again" in response.text
+    assert "<style" not in response.text  # Django's own page, whose inline style the site's policy blocks
