@@ -17,17 +17,32 @@ JSON_LD = "application/ld+json"
 CSV_COLUMNS = ("section", "level", "domain", "position", "title", "text", "citations")
 
 
+# What a browser's preflight is told another site's tool may do: read, conditionally too, for a day.
+PREFLIGHT_HEADERS = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Allow-Methods": "GET, HEAD",
+    "Access-Control-Allow-Headers": "Accept, If-None-Match, If-Modified-Since",
+    "Access-Control-Max-Age": "86400",
+    "Allow": "GET, HEAD, OPTIONS",
+}
+
+
 def readable_by_any_site(view):
     """Public, read-only data: browser-based tools on other sites may fetch it (CORS, no credentials).
 
-    Its "not found" too, answered as JSON: Django's own 404 page would carry no CORS header, and such a
-    tool could not tell a framework that does not exist from a network failure.
+    Read only (GET and HEAD); OPTIONS is answered for the browser's preflight, which a tool sending a
+    header such as If-None-Match must pass first. Its "not found" too, answered as JSON: Django's own 404
+    page would carry no CORS header, and such a tool could not tell a framework that does not exist from a
+    network failure.
     """
+    read = require_safe(view)
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
+        if request.method == "OPTIONS":
+            return HttpResponse(status=204, headers=PREFLIGHT_HEADERS)
         try:
-            response = view(request, *args, **kwargs)
+            response = read(request, *args, **kwargs)
         except Http404 as missing:
             response = JsonResponse({"error": str(missing)}, status=404)
         response["Access-Control-Allow-Origin"] = "*"
@@ -40,7 +55,6 @@ def _json(data, content_type="application/json"):
     return JsonResponse(data, content_type=content_type, json_dumps_params={"ensure_ascii": False})
 
 
-@require_safe
 @cached_page
 @readable_by_any_site
 def framework_json(request: HttpRequest, soc_code: str):
@@ -69,7 +83,6 @@ def statement_row(statement):
     )
 
 
-@require_safe
 @cached_page
 @readable_by_any_site
 def framework_csv(request: HttpRequest, soc_code: str):
@@ -85,7 +98,6 @@ def framework_csv(request: HttpRequest, soc_code: str):
     return response
 
 
-@require_safe
 @cached_page
 @readable_by_any_site
 def framework_jsonld(request: HttpRequest, soc_code: str):
@@ -130,7 +142,6 @@ def _case_error(code, description, status=404, field="TargetEndSystem"):
     return JsonResponse(info, status=status)
 
 
-@require_safe
 @cached_page
 @readable_by_any_site
 @case_lookup
@@ -180,7 +191,6 @@ def _documents_selection(query):
     }
 
 
-@require_safe
 @cached_page(query=("limit", "offset", "sort", "orderBy", "filter", "fields"))
 @readable_by_any_site
 def case_documents(request: HttpRequest):
@@ -196,7 +206,6 @@ def case_documents(request: HttpRequest):
     return response
 
 
-@require_safe
 @cached_page
 @readable_by_any_site
 @case_lookup
@@ -213,7 +222,6 @@ def _package_holding(request, identifier, collection):
     return case.cf_package(selectors.framework_contents(framework), case.base_url(request))
 
 
-@require_safe
 @cached_page
 @readable_by_any_site
 @case_lookup
@@ -225,7 +233,6 @@ def case_object(request: HttpRequest, identifier, collection):
     return _json(served)
 
 
-@require_safe
 @cached_page
 @readable_by_any_site
 @case_lookup

@@ -245,10 +245,12 @@ def test_case_identifiers_and_uris_survive_a_reimport(client, seed):
     assert without_timestamps(after) == without_timestamps(before)
 
 
-def test_exports_and_the_case_api_may_be_read_from_other_sites(client, seed):
+def exports_for_any_site(client, seed):
+    """The addresses of the exports and the CASE API, which other sites may read; the package's first."""
     package = client.get(case_package_url(seed))
     item = package.json()["CFItems"][0]["uri"].split("testserver", 1)[1]
-    addresses = [
+    return [
+        case_package_url(seed),
         f"{PAGE}framework.json",
         f"{PAGE}framework.csv",
         f"{PAGE}framework.jsonld",
@@ -257,12 +259,41 @@ def test_exports_and_the_case_api_may_be_read_from_other_sites(client, seed):
         "/ims/case/v1p1/CFItems/not-a-uuid",  # CASE's own error answer too
     ]
 
+
+def test_exports_and_the_case_api_may_be_read_from_other_sites(client, seed):
+    package_address, *addresses = exports_for_any_site(client, seed)
+    package = client.get(package_address)
+
     for address in [*addresses, f"{PAGE}framework.json"]:  # the last from the page cache
         response = client.get(address)
         assert response["Access-Control-Allow-Origin"] == "*", address
     assert package["Access-Control-Allow-Origin"] == "*"
     assert "Access-Control-Allow-Credentials" not in package
     assert not client.get(PAGE).has_header("Access-Control-Allow-Origin")  # the page itself is not data
+
+
+# What a browser asks another site's tool first, before a GET with a header such as If-None-Match.
+PREFLIGHT = {
+    "Origin": "https://tools.example",
+    "Access-Control-Request-Method": "GET",
+    "Access-Control-Request-Headers": "if-none-match",
+}
+
+
+def test_other_sites_are_told_they_may_read_the_exports_and_the_case_api(client, seed):
+    for address in exports_for_any_site(client, seed):
+        response = client.options(address, headers=PREFLIGHT)
+
+        assert response.status_code == 204, address
+        assert response["Access-Control-Allow-Origin"] == "*", address
+        assert response["Access-Control-Allow-Methods"] == "GET, HEAD", address
+        allowed = {name.strip().lower() for name in response["Access-Control-Allow-Headers"].split(",")}
+        assert {"accept", "if-none-match", "if-modified-since"} <= allowed, address
+        assert int(response["Access-Control-Max-Age"]) > 0, address
+        assert client.post(address).status_code == 405, address  # still read-only
+    page = client.options(PAGE, headers=PREFLIGHT)
+    assert page.status_code == 405  # the page itself is not data
+    assert not page.has_header("Access-Control-Allow-Origin")
 
 
 # ---------------------------------------------------------------------------------------------------------
