@@ -6,6 +6,7 @@ import subprocess
 import pytest
 from django.core.cache import cache
 from django.template.loader import render_to_string
+from django.test import Client
 from django.urls import reverse
 
 from evidence.models import Citation
@@ -56,6 +57,9 @@ def pages(client, seed, django_user_model):
         response = client.post(path, {})
         assert response.status_code == 200, path
         collected[name] = response.text
+    refused = Client(enforce_csrf_checks=True).post(OCCUPATION + "suggest/", {})  # no CSRF token
+    assert refused.status_code == 403
+    collected["csrf-failure"] = refused.text
     client.force_login(django_user_model.objects.create_user("curator", is_staff=True))
     collected["home-signed-in"] = client.get("/").text
     # Change pages that carry a digest of what they showed, and add pages whose required autocomplete has
