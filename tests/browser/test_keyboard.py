@@ -242,3 +242,19 @@ def test_back_and_forward_leave_focus_on_the_tab_shown(page):
     expect(page.locator("#tab-ai")).to_have_attribute("aria-selected", "true")
     expect(page.locator("#tab-ai")).to_be_focused()
     assert page.locator('[role="tab"]:not([tabindex="-1"])').all_inner_texts() == ["AI use"]
+
+
+# The dark ring of the focus indicator (--ink), drawn by :focus-visible round every control.
+FOCUS_RING = "rgb(27, 36, 48) 0px 0px 0px 5px"
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_the_focused_selected_tab_has_the_focus_ring_of_every_control(open_page, seed, width):
+    # The selected tab's own shadow (a stripe, or none on a phone) must add to the ring, not replace it:
+    # the yellow outline alone is too faint on white.
+    page = open_page(viewport={"width": width, "height": 844})
+    page.goto("/occupations/41-3021.00/")
+
+    tab_to(page, '[role="tab"][aria-selected="true"]')
+
+    assert FOCUS_RING in page.evaluate("getComputedStyle(document.activeElement).boxShadow")
