@@ -1,5 +1,5 @@
-"""On a phone nothing overflows and every target can be tapped; motion respects the visitor's setting;
-the print view prints the whole framework with its sources."""
+"""On a phone nothing overflows and every target can be tapped; motion and forced colours respect the
+visitor's settings; the print view prints the whole framework with its sources."""
 
 import io
 import re
@@ -101,6 +101,27 @@ def test_reduced_motion_turns_transitions_off(page):
     page.emulate_media(reduced_motion="reduce")
 
     assert longest_motion(page, ".chip, .tabs__tab, .anchors-disclosure__toggle, a, button") == 0
+
+
+# What forced colours leave as the author wrote it: not colours, backgrounds or shadows.
+KEPT_BY_FORCED_COLORS = """tabs => tabs.map((tab) => {
+  const style = getComputedStyle(tab);
+  return ["Top", "Right", "Bottom", "Left"].map((side) => style[`border${side}Width`] + " " + style[`border${side}Style`])
+    .concat([style.textDecorationLine, style.outlineStyle, style.fontWeight, style.fontStyle]).join(",");
+})"""
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_the_selected_tab_stands_out_in_forced_colors(open_page, seed, width):
+    page = open_page(viewport={"width": width, "height": 844})
+    page.goto(OCCUPATION_URL + "?tab=ai")
+
+    page.emulate_media(forced_colors="active")
+
+    tabs = page.get_by_role("tab")
+    styles = dict(zip(tabs.all_inner_texts(), tabs.evaluate_all(KEPT_BY_FORCED_COLORS), strict=True))
+    selected = styles.pop("AI use")
+    assert selected not in styles.values(), styles
 
 
 def normalised(text):
