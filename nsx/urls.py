@@ -7,6 +7,7 @@ from django.views.decorators.http import require_safe
 
 from frameworks.sitemaps import SITEMAPS
 from nsx.cache import cached_page
+from nsx.forms import SignInForm
 from nsx.views import SignOutView, healthz, robots_txt
 
 handler500 = "nsx.views.server_error"
@@ -18,7 +19,7 @@ urlpatterns = [
     path("sitemap.xml", require_safe(cached_page(sitemap, query=("p",))), {"sitemaps": SITEMAPS}, name="sitemap"),
     # Sign-in and sign-out only: accounts are staff accounts that the admin manages (it also has the
     # password change), and the site sends no mail, which a password reset would need.
-    path("accounts/login/", LoginView.as_view(), name="login"),
+    path("accounts/login/", LoginView.as_view(authentication_form=SignInForm), name="login"),
     path("accounts/logout/", SignOutView.as_view(), name="logout"),
     path("", include("evidence.urls")),
     path("", include("exchange.urls")),

@@ -60,6 +60,11 @@ def pages(client, seed, django_user_model):
     refused = Client(enforce_csrf_checks=True).post(OCCUPATION + "suggest/", {})  # no CSRF token
     assert refused.status_code == 403
     collected["csrf-failure"] = refused.text
+    # A sign-in refused (fields pointing to the reason) and a suggestion thanked.
+    collected["login-refused"] = client.post("/accounts/login/", {"username": "nobody", "password": "wrong"}).text
+    thanked = client.post(OCCUPATION + "suggest/", {"about": "general", "correction": "A fair correction."}, follow=True)
+    assert "A curator will review your suggestion" in thanked.text
+    collected["suggest-thanked"] = thanked.text
     client.force_login(django_user_model.objects.create_user("curator", is_staff=True))
     collected["home-signed-in"] = client.get("/").text
     # Change pages that carry a digest of what they showed, and add pages whose required autocomplete has

@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import subprocess
 import sys
 from types import SimpleNamespace
@@ -122,6 +123,28 @@ def test_sign_in_is_throttled_after_repeated_failures(settings, client, django_u
     assert "Sign-in paused" in locked.text
     assert "please wait 1\xa0hour and try again" in locked.text
     assert still_locked.status_code == 429
+
+
+def test_a_refused_sign_in_takes_focus_to_why_and_its_fields_point_there(client, django_user_model):
+    django_user_model.objects.create_user("curator", password="right-password-123")
+
+    refused = client.post("/accounts/login/", {"username": "curator", "password": "wrong"})
+
+    # autofocus: the box, not the username, has focus as the page loads, with or without JavaScript.
+    summary = refused.text.split('<div class="form-errors" role="alert" tabindex="-1" id="form-errors" autofocus>')[1]
+    assert "Please enter a correct username and password" in summary.split("</div>", 1)[0]
+    assert refused.text.count("autofocus") == 1
+    for name in ["username", "password"]:
+        field = re.search(rf'<input[^>]* id="id_{name}"[^>]*>', refused.text).group(0)
+        assert 'aria-invalid="true"' in field
+        assert 'aria-describedby="form-errors"' in field
+
+
+def test_the_sign_in_form_starts_on_the_username(client):
+    page = client.get("/accounts/login/").text
+
+    assert re.search(r'<input[^>]* autofocus[^>]* id="id_username"', page)
+    assert "aria-invalid" not in page
 
 
 def test_the_pause_says_how_long_it_lasts(settings, client, django_user_model):

@@ -186,7 +186,53 @@ def error_summary_journey(page):
     page.get_by_label("Your email (optional)").fill("")
     page.get_by_label("Which item needs correcting?").select_option("general")
     page.get_by_role("button", name="Send suggestion").click()
+    # The thanks take focus, so that they are read.
     expect(page.get_by_role("status")).to_contain_text("A curator will review your suggestion")
+    expect(page.get_by_role("status")).to_be_focused()
+
+
+def test_a_refused_sign_in_takes_focus_to_why(page, django_user_model):
+    refused_sign_in_journey(page, django_user_model)
+
+
+def test_a_refused_sign_in_takes_focus_to_why_without_javascript(page_without_js, django_user_model):
+    refused_sign_in_journey(page_without_js, django_user_model)
+
+
+def refused_sign_in_journey(page, django_user_model):
+    django_user_model.objects.create_user("curator", password="right-password-123")
+    page.goto("/accounts/login/")
+    expect(page.get_by_label("Username")).to_be_focused()
+    page.keyboard.type("curator")
+    page.get_by_label("Password").fill("wrong")
+
+    page.keyboard.press("Enter")
+
+    summary = page.locator("#form-errors")
+    expect(summary).to_contain_text("Please enter a correct username and password")
+    expect(summary).to_be_focused()
+    # The next Tab leads back into the form.
+    tab_to(page, "#id_username")
+
+
+def test_the_limit_on_suggestions_takes_focus_to_why(page, browser_errors):
+    def suggest():
+        page.goto("/occupations/41-3021.00/suggest/")
+        page.get_by_label("Which item needs correcting?").select_option("general")
+        page.get_by_label("Suggested correction").fill("Mathematics matters less than listed.")
+        page.get_by_role("button", name="Send suggestion").click()
+
+    for _ in range(5):
+        suggest()
+        expect(page.get_by_role("status")).to_be_focused()
+
+    suggest()
+
+    summary = page.locator("#form-errors")
+    expect(summary).to_contain_text("Please wait a while before sending another")
+    expect(summary).to_be_focused()
+    # Chromium logs the 429 itself as a console error; it is the point of this page.
+    browser_errors[:] = [error for error in browser_errors if "status of 429" not in error]
 
 
 def test_tab_goes_from_the_selected_tab_into_its_panel_even_without_links(page):

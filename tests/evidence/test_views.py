@@ -132,6 +132,16 @@ def test_suggestion_is_saved_for_curators(client, seed):
     assert "A curator will review your suggestion" in client.get(response["Location"]).text
 
 
+def test_the_thanks_for_a_suggestion_take_focus_on_the_page_it_returns_to(client, seed):
+    response = client.post(SUGGEST, {"about": "general", "correction": "A fair correction."}, follow=True)
+
+    # autofocus: focus moves to the message as the page loads, so that it is read.
+    assert re.search(
+        r'<div role="status" tabindex="-1" autofocus><ul class="messages"><li>Thank you\. A curator will review your',
+        response.text,
+    )
+
+
 def test_invalid_suggestion_shows_errors_and_keeps_what_was_typed(client, seed):
     response = client.post(SUGGEST, {"about": "", "correction": "", "email": "not-an-email", "name": "Ana"})
 
@@ -193,7 +203,9 @@ def test_suggestions_are_rate_limited_per_address(client, seed):
     other_address = client.post(SUGGEST, data, REMOTE_ADDR="203.0.113.9")
 
     assert refused.status_code == 429
-    assert "Please wait a while" in refused.text
+    # Focused as the page loads, as the summary of a form's errors is.
+    summary = refused.text.split('<div class="form-errors" role="alert" tabindex="-1" id="form-errors" autofocus>')[1]
+    assert "Please wait a while" in summary.split("</div>", 1)[0]
     assert "A fair correction." in refused.text
     assert other_address.status_code == 302
     assert Suggestion.objects.count() == 6
