@@ -6,6 +6,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.test_keyboard import tab_to
+from tests.factories import JobZoneFactory, OccupationFactory
+
 pytestmark = pytest.mark.browser
 
 
@@ -122,3 +125,21 @@ def test_enter_searches_in_place_and_names_the_results_in_the_title(page):
 
     expect(page.locator("#results h2")).to_contain_text("agents")
     assert page.evaluate("window.loadedOnce === true"), "the Search button loaded the whole page"
+
+
+def test_without_javascript_filters_are_applied_from_after_them(page_without_js, seed):
+    page = page_without_js
+    OccupationFactory(title="Sales Managers", soc_code="11-2022.00", job_zone=JobZoneFactory(number=4))
+    OccupationFactory(title="Food Service Managers", soc_code="11-9051.00", job_zone=JobZoneFactory(number=3))
+    page.goto("/occupations/?q=manager")
+    expect(page.locator("#results")).to_contain_text("Sales Managers")
+
+    page.locator("#id_job_zone").focus()
+    for _ in range(3):
+        page.keyboard.press("ArrowDown")
+    tab_to(page, ".directory-form__apply")
+    page.keyboard.press("Enter")
+
+    expect(page).to_have_url(re.compile(r"\?q=manager&job_zone=3"))
+    expect(page.locator("#results")).to_contain_text("Food Service Managers")
+    expect(page.locator("#results")).not_to_contain_text("Sales Managers")

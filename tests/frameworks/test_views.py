@@ -441,6 +441,14 @@ def test_directory_search_fragment_for_htmx(client, seed):
     assert page_title(response) == "“insur” · Occupations · NSX" == page_title(client.get("/occupations/", {"q": "insur"}))
 
 
+def test_the_directory_filters_are_followed_by_a_button_that_applies_them(client, seed):
+    form = client.get("/occupations/", {"q": "manager"}).text.split('<form class="directory-form"')[1].split("</form>")[0]
+
+    # Without JavaScript a keyboard reaches it after changing them, not going back to Search.
+    after_filters = form.split("</fieldset>")[1]
+    assert '<button type="submit" class="directory-form__apply">Apply filters</button>' in after_filters
+
+
 def page_title(response):
     return re.search(r"<title>(.*?)</title>", response.text, re.S).group(1)
 
