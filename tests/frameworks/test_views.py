@@ -449,6 +449,23 @@ def test_the_directory_filters_are_followed_by_a_button_that_applies_them(client
     assert '<button type="submit" class="directory-form__apply">Apply filters</button>' in after_filters
 
 
+def test_directory_pages_after_the_first_say_which_they_are(client, seed):
+    OccupationFactory.create_batch(50, title="Sales Manager")
+    first = client.get("/occupations/", {"q": "manager"})
+    second = client.get("/occupations/", {"q": "manager", "page": "2"})
+    swapped = client.get("/occupations/", {"q": "manager", "page": "2"}, headers=HTMX)
+    everything = client.get("/occupations/", {"page": "2"})
+
+    count = first.context["page"].paginator.count
+    assert page_title(first) == "“manager” · Occupations · NSX"
+    assert f">{count} occupations match “manager”</h2>" in first.text
+    # htmx makes the fragment's title the document's, as the whole page at that address has it.
+    assert page_title(second) == page_title(swapped) == "“manager” · Page 2 of 2 · Occupations · NSX"
+    assert f">{count} occupations match “manager”, page 2 of 2</h2>" in second.text
+    assert page_title(everything) == "Page 2 of 2 · Occupations · NSX"
+    assert ">All occupations, page 2 of 2 <span" in everything.text
+
+
 def page_title(response):
     return re.search(r"<title>(.*?)</title>", response.text, re.S).group(1)
 
