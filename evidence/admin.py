@@ -8,11 +8,11 @@ from frameworks.admin import (
     HistoryDisplay,
     SeenStateAdmin,
     SeenStateForm,
-    TypedInputAdmin,
     digest,
     offer_occupation_anchors,
 )
 from frameworks.models import Framework, Statement
+from nsx.admin import TypedInputAdmin
 
 
 @admin.register(Source)

@@ -29,7 +29,7 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "nsx.apps.SiteAdminConfig",  # django.contrib.admin, on the site's own admin site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
