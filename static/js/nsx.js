@@ -214,6 +214,14 @@
     document.addEventListener(name, signInReturnsHere);
   });
 
+  // autofocus acts once, as the page loads (a form's errors, a message); htmx would act on it again in
+  // the copy of the page it keeps for Back, taking focus from the tab there.
+  document.addEventListener("htmx:beforeHistorySave", function (event) {
+    event.detail.historyElt.querySelectorAll("[autofocus]").forEach(function (element) {
+      element.removeAttribute("autofocus");
+    });
+  });
+
   // Back and Forward between tabs: htmx refocuses the element whose id had focus, which may be the
   // tab that was selected then, not the one shown now.
   document.addEventListener("htmx:historyRestore", function () {

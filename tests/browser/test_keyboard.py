@@ -191,6 +191,24 @@ def error_summary_journey(page):
     expect(page.get_by_role("status")).to_be_focused()
 
 
+def test_going_back_between_tabs_after_the_thanks_keeps_focus_on_the_tab(page):
+    page.goto("/occupations/41-3021.00/suggest/")
+    page.get_by_label("Which item needs correcting?").select_option("general")
+    page.get_by_label("Suggested correction").fill("Mathematics matters less than listed.")
+    page.get_by_role("button", name="Send suggestion").click()
+    expect(page.get_by_role("status")).to_be_focused()
+
+    page.get_by_role("tab", name="AI use").click()
+    expect(page.get_by_role("tab", name="AI use")).to_have_attribute("aria-selected", "true")
+    page.get_by_role("tab", name="Durable skills").click()
+    expect(page.get_by_role("tab", name="Durable skills")).to_have_attribute("aria-selected", "true")
+    page.go_back()
+
+    # The message's autofocus took effect when it was new, not again in the copy Back restores.
+    expect(page.get_by_role("tab", name="AI use")).to_have_attribute("aria-selected", "true")
+    expect(page.get_by_role("tab", name="AI use")).to_be_focused()
+
+
 def test_a_refused_sign_in_takes_focus_to_why(page, django_user_model):
     refused_sign_in_journey(page, django_user_model)
 
