@@ -3,9 +3,8 @@ import re
 import uuid
 from functools import wraps
 
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.utils.http import content_disposition_header
-from django.views.decorators.http import require_safe
 
 from exchange import case, ctdl, selectors
 from exchange.document import framework_document
@@ -35,14 +34,16 @@ def readable_by_any_site(view):
     page would carry no CORS header, and such a tool could not tell a framework that does not exist from a
     network failure.
     """
-    read = require_safe(view)
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         if request.method == "OPTIONS":
             return HttpResponse(status=204, headers=PREFLIGHT_HEADERS)
+        if request.method not in ("GET", "HEAD"):
+            # Allow as the preflight says it.
+            return HttpResponseNotAllowed(PREFLIGHT_HEADERS["Allow"].split(", "))
         try:
-            response = read(request, *args, **kwargs)
+            response = view(request, *args, **kwargs)
         except Http404 as missing:
             response = JsonResponse({"error": str(missing)}, status=404)
         response["Access-Control-Allow-Origin"] = "*"

@@ -49,9 +49,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First, so that every answer is logged, static files and cached pages too.
     "nsx.middleware.RequestLogMiddleware",
-    # Before anything reads the body.
-    "nsx.middleware.RequestBodyLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Before anything reads the body; inside SecurityMiddleware, whose headers its refusal carries too.
+    "nsx.middleware.RequestBodyLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Answers repeat anonymous requests before the rest of the stack (nsx.cache).
     "nsx.cache.PageCacheMiddleware",
@@ -186,9 +186,10 @@ ADMIN_URL = os.environ.get("DJANGO_ADMIN_URL", "admin/").strip("/") + "/"
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 # No form takes files: a request that sends one is refused (400) before its content is read.
 DATA_UPLOAD_MAX_NUMBER_FILES = 0
-# Bytes of the largest request body, whatever it holds (413 past it). By default 2.5 MB, Django's limit for
-# a form's fields, which is all the site's forms send.
+# Bytes of the largest request body, whatever it holds (413 past it). By default 2.5 MB, Django's default
+# limit for a form's fields, which is all the site's forms send; the two limits move together.
 NSX_MAX_REQUEST_BODY = int(os.environ.get("DJANGO_MAX_REQUEST_BODY", "2621440"))
+DATA_UPLOAD_MAX_MEMORY_SIZE = NSX_MAX_REQUEST_BODY
 
 AUTHENTICATION_BACKENDS = [
     # Refuses sign-in after repeated failures, for the admin and the public sign-in alike.

@@ -223,8 +223,21 @@ def test_a_body_over_the_limit_is_refused_before_it_is_read(settings, client, se
     response = client.post(address, {**FORM_POSTS[address], "attachment": upload})
 
     assert response.status_code == 413
+    assert response["X-Content-Type-Options"] == "nosniff"
     assert not response.wsgi_request._read_started
     assert not Suggestion.objects.exists()
+
+
+def test_raising_the_body_limit_raises_djangos_limit_on_a_forms_fields():
+    # Raised alone, a form between the two limits would pass the site's check and fail Django's (400).
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup(); from django.conf import settings; "
+         "print(settings.NSX_MAX_REQUEST_BODY, settings.DATA_UPLOAD_MAX_MEMORY_SIZE)"],
+        cwd=ROOT, env={**os.environ, "DJANGO_SETTINGS_MODULE": "nsx.settings", "DJANGO_MAX_REQUEST_BODY": "5000000"},
+        capture_output=True, text=True, check=True,
+    )
+
+    assert result.stdout.split() == ["5000000", "5000000"]
 
 
 @pytest.mark.parametrize("address", FORM_POSTS)
