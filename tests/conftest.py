@@ -1,7 +1,6 @@
 import os
 
 import pytest
-from django.conf import settings as django_settings
 from django.test import override_settings
 
 from tests.tools import REDIS_URL, redis_reachable
@@ -9,14 +8,13 @@ from tests.tools import REDIS_URL, redis_reachable
 
 @pytest.fixture(scope="session", autouse=True)
 def _own_file_cache(tmp_path_factory):
-    """Tests clear the cache: a running server's file cache, or another test run's, is not theirs."""
-    default = django_settings.CACHES["default"]
-    if not default["BACKEND"].endswith("FileBasedCache"):
-        yield
-        return
+    """Tests clear the cache: a running server's, or another test run's, is not theirs. So they keep a file
+    cache of their own, as the site does without REDIS_URL, even where REDIS_URL is set: clearing that
+    Redis would empty a running server's pages. Tests of Redis use tests.tools.REDIS_URL (redis_cache)."""
     location = str(tmp_path_factory.mktemp("cache"))
     os.environ["DJANGO_CACHE_DIR"] = location  # for the commands tests run in another process
-    with override_settings(CACHES={"default": {**default, "LOCATION": location}}):
+    own = {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": location}
+    with override_settings(CACHES={"default": own}):
         yield
 
 
