@@ -42,7 +42,11 @@ def occupation_list(request: HttpRequest):
     form = DirectoryForm(initial=filters, job_zone_choices=asked.fields["job_zone"].choices)
     context = {"form": form, "query": filters.get("q", ""), "filtered": asked.filtered, "page": page}
     template = template_for(request, "frameworks/occupation_list.html", "results-swap")
-    return render(request, template, context)
+    response = render(request, template, context)
+    if request.GET.get("page", str(page.number)) != str(page.number):
+        # Another page's content under a made-up number ('abc', '9999'): each would store a copy of it.
+        patch_cache_control(response, private=True)
+    return response
 
 
 @require_safe

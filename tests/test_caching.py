@@ -594,6 +594,15 @@ def test_a_made_up_address_is_answered_but_never_stored(client, seed, address):
     assert renders(client, address)
 
 
+@pytest.mark.parametrize("number", ["abc", "0", "-1", "01", "9999"])
+def test_a_directory_page_asked_for_by_a_number_other_than_its_own_is_never_stored(client, seed, number):
+    # Each shows the first or the last page: stored, every made-up number would keep another copy of it.
+    assert renders(client, f"/occupations/?page={number}")
+    assert renders(client, f"/occupations/?page={number}")
+    assert renders(client, "/occupations/?page=1")  # the page at its own number is kept
+    assert not renders(client, "/occupations/?page=1")
+
+
 @pytest.mark.parametrize(
     "address",
     [
