@@ -12,7 +12,6 @@ from frameworks.admin import (
     offer_occupation_anchors,
 )
 from frameworks.models import Framework, Statement
-from nsx.admin import TypedInputAdmin
 
 
 @admin.register(Source)
@@ -159,7 +158,7 @@ class CitationHistoryDisplay(HistoryDisplay):
 
 
 @admin.register(EvidenceMetric)
-class EvidenceMetricAdmin(FrameworkContentMixin, TypedInputAdmin):
+class EvidenceMetricAdmin(FrameworkContentMixin, admin.ModelAdmin):
     list_display = ["framework", "group", "label", "value", "unit", "position"]
     list_filter = ["group"]
     list_select_related = ["framework__occupation"]
@@ -171,7 +170,7 @@ class EvidenceMetricAdmin(FrameworkContentMixin, TypedInputAdmin):
 
 
 @admin.register(Suggestion)
-class SuggestionAdmin(TypedInputAdmin):
+class SuggestionAdmin(admin.ModelAdmin):
     list_display = ["occupation", "about", "status", "submitted_at", "name", "email"]
     list_filter = ["status"]
     list_select_related = ["occupation", "statement", "anchor"]

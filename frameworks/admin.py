@@ -402,7 +402,7 @@ class OriginListFilter(admin.SimpleListFilter):
         return queryset
 
 
-class ReadOnlyAdmin(TypedInputAdmin):
+class ReadOnlyAdmin(admin.ModelAdmin):
     """Rows that only a management command writes: the admin shows them and changes nothing."""
 
     def has_add_permission(self, request):
@@ -980,35 +980,35 @@ class LevelInline(admin.TabularInline):
 
 
 @admin.register(ProficiencyScale)
-class ProficiencyScaleAdmin(TypedInputAdmin):
+class ProficiencyScaleAdmin(admin.ModelAdmin):
     list_display = ["name", "key"]
     inlines = [LevelInline]
 
 
 @admin.register(Section)
-class SectionAdmin(TypedInputAdmin):
+class SectionAdmin(admin.ModelAdmin):
     list_display = ["name", "key", "scale", "shows_evidence", "position"]
 
 
 @admin.register(Domain)
-class DomainAdmin(TypedInputAdmin):
+class DomainAdmin(admin.ModelAdmin):
     list_display = ["position", "name", "key"]
     list_display_links = ["name"]
 
 
 @admin.register(JobZone)
-class JobZoneAdmin(TypedInputAdmin):
+class JobZoneAdmin(admin.ModelAdmin):
     list_display = ["number", "name"]
 
 
 @admin.register(Apprenticeship)
-class ApprenticeshipAdmin(TypedInputAdmin):
+class ApprenticeshipAdmin(admin.ModelAdmin):
     list_display = ["rapids_code", "title"]
     search_fields = ["rapids_code", "title"]
 
 
 @admin.register(CipProgram)
-class CipProgramAdmin(TypedInputAdmin):
+class CipProgramAdmin(admin.ModelAdmin):
     list_display = ["code", "title"]
     search_fields = ["code", "title"]
 
