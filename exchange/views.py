@@ -3,8 +3,9 @@ import re
 import uuid
 from functools import wraps
 
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_http_methods
 
 from exchange import case, ctdl, selectors
 from exchange.document import framework_document
@@ -16,13 +17,14 @@ JSON_LD = "application/ld+json"
 CSV_COLUMNS = ("section", "level", "domain", "position", "title", "text", "citations")
 
 
+READ_METHODS = ["GET", "HEAD", "OPTIONS"]
 # What a browser's preflight is told another site's tool may do: read, conditionally too, for a day.
 PREFLIGHT_HEADERS = {
     "Access-Control-Allow-Origin": "*",
     "Access-Control-Allow-Methods": "GET, HEAD",
     "Access-Control-Allow-Headers": "Accept, If-None-Match, If-Modified-Since",
     "Access-Control-Max-Age": "86400",
-    "Allow": "GET, HEAD, OPTIONS",
+    "Allow": ", ".join(READ_METHODS),
 }
 
 
@@ -34,16 +36,14 @@ def readable_by_any_site(view):
     page would carry no CORS header, and such a tool could not tell a framework that does not exist from a
     network failure.
     """
+    read = require_http_methods(READ_METHODS)(view)
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         if request.method == "OPTIONS":
             return HttpResponse(status=204, headers=PREFLIGHT_HEADERS)
-        if request.method not in ("GET", "HEAD"):
-            # Allow as the preflight says it.
-            return HttpResponseNotAllowed(PREFLIGHT_HEADERS["Allow"].split(", "))
         try:
-            response = view(request, *args, **kwargs)
+            response = read(request, *args, **kwargs)
         except Http404 as missing:
             response = JsonResponse({"error": str(missing)}, status=404)
         response["Access-Control-Allow-Origin"] = "*"
