@@ -9,8 +9,9 @@ shares the generation and the pages.
 
 Views opt in with `cached_page`, naming the query parameters they read: an address with any other, or
 with one of them twice, is answered but not stored, or every made-up address would store another copy of
-the page. For the same reason a page is keyed by what its request headers decide (HTML or JSON, htmx or
-not, gzip or not), never by their raw values.
+the page. For the same reason a page is keyed by its parameters as the view reads them, not as the
+address spells them, and by what its request headers decide (HTML or JSON, htmx or not, gzip or not),
+never by their raw values.
 `PageCacheMiddleware`, placed right after WhiteNoise, answers repeat requests before the rest of the
 stack runs: the page from this process's memory (or the shared cache), with the headers the stack gave
 it the first time.
@@ -44,7 +45,8 @@ from django.db import transaction
 from django.http import HttpResponse
 from django.middleware.gzip import re_accepts_gzip
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
-from django.utils.http import http_date, quote_etag
+from django.utils.encoding import escape_uri_path
+from django.utils.http import http_date, quote_etag, urlencode
 from django_htmx.middleware import HtmxDetails
 from redis.exceptions import RedisError
 
@@ -174,6 +176,14 @@ def page_variant(request):
             "gzip" if re_accepts_gzip.search(request.headers.get("Accept-Encoding", "")) else "",
         )
     )
+
+
+def page_address(request):
+    """The address as the view reads it: the path, then the parameters decoded and in order of name, so
+    `?tab=%61i` and `?tab=ai`, or the same filters in another order, name one page."""
+    query = urlencode(sorted(request.GET.lists()), doseq=True)
+    path = escape_uri_path(request.path)
+    return f"{path}?{query}" if query else path
 
 
 def storable_query(request, reads):
@@ -403,7 +413,7 @@ class PageCacheMiddleware:
     def page_key(self, request, stamp):
         """The ETag and cache key of the answer to this request in the content generation `stamp`."""
         # The whole address: pages hold absolute links built from the host and scheme they were asked on.
-        address = request.build_absolute_uri()
+        address = request.build_absolute_uri(page_address(request))
         variant = page_variant(request)
         digest = hashlib.sha256(f"{self.code}|{stamp}|{address}|{variant}".encode()).hexdigest()
         return quote_etag(digest[:32]), f"page:{digest}"

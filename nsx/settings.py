@@ -85,6 +85,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "evidence.context_processors.site_sources",
+                "nsx.context_processors.sign_in_return",
             ],
         },
     },

@@ -2,8 +2,10 @@
 
 import gzip
 import os
+import re
 import subprocess
 import sys
+from html import unescape
 
 import pytest
 from django.core.cache import cache
@@ -616,6 +618,32 @@ def test_a_directory_page_asked_for_by_a_number_other_than_its_own_is_never_stor
 def test_an_address_with_only_the_parameters_its_view_reads_is_stored(client, seed, address):
     assert renders(client, address)
     assert not renders(client, address)
+
+
+@pytest.mark.parametrize(
+    ("first", "again"),
+    [
+        (f"{PAGE}?tab=ai", f"{PAGE}?tab=%61i"),
+        ("/occupations/?q=insurance+agent&job_zone=4", "/occupations/?job_zone=4&q=insurance%20agent"),
+        ("/ims/case/v1p1/CFDocuments?limit=1&offset=0", "/ims/case/v1p1/CFDocuments?offset=0&limit=1"),
+    ],
+)
+def test_one_page_spelt_another_way_is_answered_from_its_stored_copy(client, seed, first, again):
+    # Percent-encoding and parameter order change the address, not the page.
+    assert renders(client, first)
+    assert not renders(client, again)
+
+
+def test_signing_in_from_a_page_spelt_another_way_leads_back_to_that_page(client, seed, curator):
+    client.get("/occupations/?q=insurance+agent&job_zone=4")  # stored
+    page = client.get("/occupations/?job_zone=4&q=insurance%20agent")
+    sign_in = re.search(r'id="sign-in" href="([^"]+)"', page.text)[1]
+
+    signed_in = client.post(unescape(sign_in), {"username": "curator", "password": PASSWORD})
+
+    assert signed_in.status_code == 302
+    assert signed_in["Location"] == "/occupations/?job_zone=4&q=insurance+agent"
+    assert client.get(signed_in["Location"]).context["query"] == "insurance agent"
 
 
 @pytest.fixture
