@@ -1,8 +1,9 @@
 """Screenshots of each page type, at desktop and mobile width, for the README.
 
 Run against a server that has loaded the seed framework, with DEBUG off so that the 404 page is
-the site's own:
+the site's own, and so with plain static files unless they were collected:
 
+    DJANGO_PLAIN_STATIC=true .venv/bin/python manage.py runserver 127.0.0.1:8000 &
     .venv/bin/python docs/screenshots/take.py http://127.0.0.1:8000
 
 Writes NAME.png (1280 wide) and NAME-mobile.png (390 wide) beside this file. Each shot is one
