@@ -80,8 +80,8 @@ def redis_cache(settings):
 
     if not redis_reachable():
         if os.environ.get("CI"):
-            pytest.fail("Redis is not reachable on 127.0.0.1:6379")
-        pytest.skip("Redis is not reachable on 127.0.0.1:6379")
+            pytest.fail(f"Redis is not reachable at {REDIS_URL}")
+        pytest.skip(f"Redis is not reachable at {REDIS_URL}")
     settings.CACHES = {
         "default": {"BACKEND": "nsx.redis_cache.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "nsx"}
     }

@@ -4,6 +4,7 @@ import os
 import shutil
 import socket
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -49,9 +50,10 @@ def require_java():
     )
 
 
-def redis_reachable():
+def redis_reachable(url=REDIS_URL):
+    address = urlsplit(url)
     try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=1):
+        with socket.create_connection((address.hostname or "127.0.0.1", address.port or 6379), timeout=1):
             return True
     except OSError:
         return False
