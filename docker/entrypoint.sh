@@ -1,7 +1,8 @@
 #!/bin/sh
-# Runs migrations when DJANGO_MIGRATE=true, then the given command (gunicorn by default).
+# Runs migrations when DJANGO_MIGRATE is true, then the given command (gunicorn by default).
 set -eu
-if [ "${DJANGO_MIGRATE:-false}" = "true" ]; then
-    python manage.py migrate --noinput
-fi
+# Read as nsx/settings.py reads its switches: true, 1, yes or on, in any case.
+case "$(printf '%s' "${DJANGO_MIGRATE:-false}" | tr -d '[:space:]' | tr '[:upper:]' '[:lower:]')" in
+    1 | true | yes | on) python manage.py migrate --noinput ;;
+esac
 exec "$@"

@@ -112,6 +112,16 @@ def test_entrypoint_migrates_when_asked_then_serves(empty_database):
     assert "Content-Security-Policy" in headers
 
 
+@pytest.mark.parametrize("switch", ["True", "1", "yes"])
+def test_entrypoint_reads_migrate_as_the_settings_read_their_switches(empty_database, switch):
+    env = app_environment(empty_database, DJANGO_MIGRATE=switch)
+
+    subprocess.run(["docker/entrypoint.sh", "true"], cwd=ROOT, env=env, check=True, capture_output=True, timeout=120)
+
+    with psycopg.connect(database_url(empty_database)) as db:
+        assert db.execute("SELECT to_regclass('django_migrations')").fetchone()[0] is not None
+
+
 def test_the_images_health_check_passes_under_the_sites_host_name(empty_database):
     # The site's own name first, as a deployment sets it; the check connects to the container's gunicorn.
     env = app_environment(empty_database, DJANGO_MIGRATE="true", DJANGO_ALLOWED_HOSTS="nsx.example.org,127.0.0.1")
