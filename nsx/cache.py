@@ -44,8 +44,10 @@ from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse
 from django.middleware.gzip import re_accepts_gzip
+from django.urls import reverse
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.encoding import escape_uri_path
+from django.utils.functional import cached_property
 from django.utils.http import http_date, quote_etag, urlencode
 from django_htmx.middleware import HtmxDetails
 from redis.exceptions import RedisError
@@ -352,10 +354,17 @@ class PageCacheMiddleware:
         self.code = code_fingerprint()
         self.deployed = None  # deployment_started, read from the cache on the first request
 
+    @cached_property
+    def health_check(self):
+        # Answered from the database alone: waiting on a cache that does not answer, it would have a load
+        # balancer take out a site that serves without that cache.
+        return reverse("healthz")
+
     def __call__(self, request):
         # Signed-in people (and anyone with a session) may see drafts, banners or their own forms.
         if (
             not settings.NSX_PAGE_CACHE
+            or request.path == self.health_check
             or request.method not in ("GET", "HEAD")
             or settings.SESSION_COOKIE_NAME in request.COOKIES
             # A message waiting for the visitor ("Thank you …") is shown on the next page they open.

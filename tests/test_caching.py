@@ -3,6 +3,7 @@
 import gzip
 import os
 import re
+import socket
 import subprocess
 import sys
 from html import unescape
@@ -669,6 +670,31 @@ def test_the_site_serves_while_the_cache_is_unreachable(
     assert signed_in.status_code == 302
     # Logged once for the outage, not once a request.
     assert [record.levelname for record in caplog.records if record.name == "nsx.cache"] == ["WARNING"]
+
+
+@pytest.fixture
+def unanswering_cache():
+    """A Redis that takes connections and never answers, as a hung or overloaded one does."""
+    with socket.socket() as listening:
+        listening.bind(("127.0.0.1", 0))
+        listening.listen()
+        listening.setblocking(False)
+        hung = {
+            "BACKEND": "nsx.redis_cache.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{listening.getsockname()[1]}/0",
+            "KEY_PREFIX": "nsx",
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+        with override_settings(CACHES={"default": hung}):
+            yield listening
+
+
+def test_the_health_check_never_waits_on_the_cache(client, unanswering_cache):
+    # A load balancer would take the site out for a cache it serves without.
+    assert client.get("/healthz").json() == {"status": "ok", "database": "ok"}
+
+    with pytest.raises(BlockingIOError):
+        unanswering_cache.accept()  # nothing connected to it
 
 
 def test_pages_are_cached_again_once_the_cache_answers(rf, clock, caplog):
