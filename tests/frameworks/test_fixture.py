@@ -15,7 +15,15 @@ from django.db.models import Count
 
 from evidence.models import Citation, Source, SourceAnchor
 from frameworks import services, workflow
-from frameworks.models import Domain, Framework, JobZone, Occupation, ProficiencyScale, Statement
+from frameworks.models import (
+    Domain,
+    Framework,
+    JobZone,
+    Occupation,
+    OccupationTitle,
+    ProficiencyScale,
+    Statement,
+)
 from tests.database import snapshot
 from tests.factories import UserFactory
 from tests.onet import RELEASE_B, imported_rows, onet_changes
@@ -456,6 +464,29 @@ def test_a_record_listed_twice_is_refused(tmp_path, change):
     assert str(error.value) == (
         f"Problem installing fixture '{path}': frameworks.Statement with natural key ['{uid}']: "
         f"listed twice, as records {first} and {second} of the file"
+    )
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize(
+    ("kind", "held"),
+    [(OccupationTitle.Kind.REPORTED, "Insurance Agent"), (OccupationTitle.Kind.ALTERNATE, "insurance  agent")],
+    ids=["another-kind", "another-case-and-spacing"],
+)
+def test_a_title_the_occupation_already_holds_in_another_form_is_refused(kind, held):
+    # As an O*NET release lists it: loaded beside it, the title would be listed twice, and the framework's
+    # export would not import.
+    occupation = Occupation.objects.create(soc_code=SOC, title="Insurance Sales Agents")
+    OccupationTitle.objects.create(occupation=occupation, kind=kind, title=held)
+    before = snapshot()
+
+    with pytest.raises(CommandError) as error:
+        load()
+
+    assert str(error.value) == (
+        f"Problem installing fixture '{FIXTURE_FILE}': frameworks.OccupationTitle with natural key "
+        f"['{SOC}', 'alternate', 'Insurance Agent']: title: the occupation already has the title {held!r} "
+        f"({kind.label.lower()}); it holds each title once, whatever its kind, case or spacing"
     )
     assert snapshot() == before
 

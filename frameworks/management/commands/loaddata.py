@@ -15,6 +15,7 @@ from django.core.serializers.base import DeserializationError
 from django.db import DatabaseError, IntegrityError, transaction
 
 from frameworks.fixtures import describe_instance, field_problems
+from frameworks.models import OccupationTitle, comparable_title
 
 
 class RecordRefused(Exception):
@@ -104,6 +105,8 @@ class Command(loaddata.Command):
     def refuse_invalid(self, instance):
         if problems := field_problems(instance):
             raise RecordRefused(f"{describe_instance(instance)}: {'; '.join(problems)}")
+        if isinstance(instance, OccupationTitle):
+            self.refuse_title_held(instance)
         # A record already loaded from this file was found by its natural key, and this copy would
         # overwrite it.
         file_number, record_number = self.listed.get((type(instance), instance.pk), (None, None))
@@ -112,3 +115,16 @@ class Command(loaddata.Command):
                 f"{describe_instance(instance)}: listed twice, as records {record_number} and "
                 f"{self.record_number} of the file"
             )
+
+    def refuse_title_held(self, title):
+        # The admin, framework files and O*NET imports keep each title of an occupation once, whatever its
+        # kind; a second would make an export that import_framework refuses.
+        others = OccupationTitle.objects.using(self.using).filter(occupation_id=title.occupation_id)
+        wanted = comparable_title(title.title)
+        for kind, held in others.exclude(pk=title.pk).values_list("kind", "title"):
+            if comparable_title(held) == wanted:
+                raise RecordRefused(
+                    f"{describe_instance(title)}: title: the occupation already has the title {held!r} "
+                    f"({OccupationTitle.Kind(kind).label.lower()}); it holds each title once, whatever its "
+                    "kind, case or spacing"
+                )
