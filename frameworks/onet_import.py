@@ -64,6 +64,7 @@ RELEASE_FILES = [
 
 SOC_CODE = "O*NET-SOC Code"
 MISSING_VALUE = "n/a"
+RECOMMEND_SUPPRESS = "Recommend Suppress"
 
 # O*NET OnLine shows an element as important to an occupation from this importance (IM, 1-5) up.
 IMPORTANT = Decimal("3.0")
@@ -248,8 +249,10 @@ class ReleaseFolder:
     def missing_files(self):
         return [name for name in RELEASE_FILES if not self.has(name)]
 
-    def rows(self, name, columns, *, empty=None):
+    def rows(self, name, columns, *, optional=(), empty=None):
         """Yield each data line of a file as a Row of the named columns, checking the line's shape.
+
+        The `optional` columns are read where the header has them: some layouts lack them.
 
         A file without a data line is refused, with the message `empty` if given: each file of a release
         lists something (every one of 29.3 and 30.1 does), and one read as listing nothing would clear what
@@ -269,6 +272,7 @@ class ReleaseFolder:
             for column in columns:
                 if column not in header:
                     raise LineError(name, 1, column, "missing from the header")
+            columns = [*columns, *(column for column in optional if column in header)]
             indexes = [header.index(column) for column in columns]
             data_lines = 0
             for line, raw in enumerate(stream, start=2):
@@ -591,7 +595,8 @@ def _read_ratings(folder, name, known):
     # is checked against the field while its line is at hand: its digits, and an IM or WI value its range
     # and its scale's.
     importance = SourceAnchor._meta.get_field("importance")
-    for row in folder.rows(name, [SOC_CODE, "Element ID", "Element Name", "Scale ID", "Data Value"]):
+    columns = [SOC_CODE, "Element ID", "Element Name", "Scale ID", "Data Value"]
+    for row in folder.rows(name, columns, optional=[RECOMMEND_SUPPRESS]):
         soc_code = row.soc_code(SOC_CODE, known)
         element_id = row.text("Element ID", max_length=id_length)
         scale = row.values["Scale ID"]
@@ -613,8 +618,22 @@ def _read_ratings(folder, name, known):
                 "Element Name",
                 f"{element_name!r} names {element_id} of {soc_code}, which line {first} names {element[0]!r}",
             )
-        element[1][scale] = value
+        if not _suppressed(row):
+            element[1][scale] = value
     return ratings
+
+
+def _suppressed(row):
+    """Whether O*NET recommends suppressing the line's value as too imprecise (Recommend Suppress Y).
+
+    Such a value is left out, so that the element is not shown as rated on that scale (29.3 rates English
+    Language 5.00, the most important, for Writers and Authors so). A layout without the column (30.x work
+    styles) suppresses nothing.
+    """
+    flag = row.values.get(RECOMMEND_SUPPRESS, MISSING_VALUE)
+    if flag not in ("Y", "N", MISSING_VALUE):
+        raise row.error(RECOMMEND_SUPPRESS, f"{flag!r} is not Y, N or {MISSING_VALUE}")
+    return flag == "Y"
 
 
 def _ranked(ratings, scale, keep):
@@ -644,7 +663,7 @@ def _ranked(ratings, scale, keep):
 
 
 def _read_important_elements(folder, name, known):
-    """Skills, knowledge or abilities rated important (IM >= 3.0), most important first."""
+    """Skills, knowledge or abilities rated important (IM >= 3.0, not suppressed), most important first."""
     return _ranked(_read_ratings(folder, name, known), "IM", lambda values: values["IM"] >= IMPORTANT)
 
 

@@ -817,6 +817,12 @@ def refusal_of_edited(folder, tmp_path, file_name, line, edit):
             replace_field(4, "5.01"),
             "Skills.txt:2: Data Value: '5.01': Ensure this value is less than or equal to 5.",
         ),
+        (
+            "Knowledge.txt",
+            2,
+            replace_field(9, "Yes"),
+            "Knowledge.txt:2: Recommend Suppress: 'Yes' is not Y, N or n/a",
+        ),
     ],
 )
 def test_a_malformed_line_of_a_29x_release_is_refused(tmp_path, file_name, line, edit, message):
@@ -892,6 +898,21 @@ def test_a_value_at_the_edge_of_the_importance_range_is_imported(tmp_path, value
 
     innovation = SourceAnchor.objects.get(occupation__soc_code="11-1011.00", onet_id="1.D.1.a")
     assert innovation.importance == Decimal(value)
+
+
+def test_a_rating_onet_recommends_suppressing_is_not_shown(tmp_path, client):
+    release = copy_release(RELEASE_A, tmp_path)
+    knowledge = release / "Knowledge.txt"
+    edit_line(knowledge, 72, replace_field(9, "Y"))  # English Language, IM 4.10
+    edit_line(knowledge, 71, replace_field(9, "Y"))  # Education and Training, LV: its importance stands
+
+    run(release)
+
+    shown = anchors(INSURANCE, SourceAnchor.Kind.KNOWLEDGE)
+    assert shown == [name for name in SEED_KNOWLEDGE if name != "English Language"]
+    response = client.get(f"/occupations/{INSURANCE}/anchors/")
+    assert "Education and Training" in response.text
+    assert "English Language" not in response.text
 
 
 def test_the_ends_of_the_im_scale_are_imported(tmp_path):
