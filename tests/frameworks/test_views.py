@@ -35,6 +35,20 @@ def test_home_lists_published_frameworks_with_a_search_box(client, seed):
     assert 'name="q"' in response.text
 
 
+def test_home_marks_a_framework_whose_occupation_left_onet(client, seed):
+    retired = FrameworkFactory(
+        occupation__title="Telegraph Operators", occupation__retired=True, status=Framework.Status.PUBLISHED
+    )
+
+    response = client.get("/")
+
+    cards = re.findall(r'<li class="card">.*?</li>', response.text, flags=re.S)
+    [telegraph] = [card for card in cards if retired.occupation.title in card]
+    [insurance] = [card for card in cards if "Insurance Sales Agents" in card]
+    assert "Not in the current O*NET release" in telegraph
+    assert "Not in the current O*NET release" not in insurance
+
+
 def test_framework_page_header(client, seed):
     response = client.get(PAGE)
 
