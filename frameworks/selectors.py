@@ -128,13 +128,18 @@ def _citations_by_statement(framework, section):
     )
     # The template shows the address twice and the id three times per chip: escaped here once instead.
     chip_address = escape(_address_format("evidence:citation"))
-    sources, cited = {}, {}
+    sources, chip_texts, cited = {}, {}, {}
     for pk, statement_id, source_id, *source_values in rows:
         if source_id not in sources:
-            sources[source_id] = {"pk": source_id, **dict(zip(CITED_SOURCE_FIELDS, source_values, strict=True))}
+            source = sources[source_id] = {"pk": source_id, **dict(zip(CITED_SOURCE_FIELDS, source_values, strict=True))}
+            # Shown on every chip that cites the source: escaped once per source.
+            chip_texts[source_id] = escape(source["label"]), escape(source["title"])
+        label, title = chip_texts[source_id]
         citation = {
             "pk": pk,
             "source": sources[source_id],
+            "label": label,
+            "title": title,
             "address": mark_safe(chip_address.format(pk)),
             "slot_id": mark_safe(f"citation-{pk}"),
         }
