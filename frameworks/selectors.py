@@ -14,7 +14,7 @@ from django.utils.safestring import mark_safe
 
 from evidence.models import Citation, EvidenceMetric, SourceAnchor
 from frameworks import search
-from frameworks.models import Domain, Framework, Level, Occupation, RelatedOccupation, Section, Statement
+from frameworks.models import Framework, Level, Occupation, RelatedOccupation, Section, Statement
 
 
 def published_frameworks():
@@ -78,7 +78,7 @@ class LevelGroup:
 
 @dataclass
 class DomainGroup:
-    domain: Domain
+    domain: dict  # its key and name
     levels: list
     count: int = 0
 
@@ -158,7 +158,8 @@ def framework_section(framework, section):
     statements = list(
         Statement.objects.filter(framework=framework, section=section)
         .order_by("domain__position", "level__position", "position")
-        .values("pk", "uid", "title", "text", "level_id", "domain_id")
+        # The domain's key and name from the join the ordering makes: no query of the domains.
+        .values("pk", "uid", "title", "text", "level_id", "domain_id", "domain__key", "domain__name")
     )
     cited = _citations_by_statement(framework, section)
     for statement in statements:
@@ -168,10 +169,10 @@ def framework_section(framework, section):
         statement["text_before_stop"], statement["final_stop"] = statement["text"].removesuffix(stop), stop
     content = SectionContent(section, count=len(statements))
     if section.uses_domains:
-        domains = {domain.pk: domain for domain in Domain.objects.order_by("position")}
-        for domain_id, grouped in groupby(statements, key=itemgetter("domain_id")):
+        for _, grouped in groupby(statements, key=itemgetter("domain_id")):
             in_domain = list(grouped)
-            content.domains.append(DomainGroup(domains[domain_id], _level_groups(levels, in_domain), len(in_domain)))
+            domain = {"key": in_domain[0]["domain__key"], "name": in_domain[0]["domain__name"]}
+            content.domains.append(DomainGroup(domain, _level_groups(levels, in_domain), len(in_domain)))
     else:
         content.levels = _level_groups(levels, statements)
     return content
