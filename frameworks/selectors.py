@@ -119,10 +119,10 @@ def sections():
 CITED_SOURCE_FIELDS = ("label", "title", "version", "publisher", "licence", "url")
 
 
-def _citations_by_statement(framework, section):
-    """The section's citations as dicts by statement id, in position order; one dict per cited source."""
+def _citations_by_statement(framework, sections):
+    """The sections' citations as dicts by statement id, in position order; one dict per cited source."""
     rows = (
-        Citation.objects.filter(statement__framework=framework, statement__section=section)
+        Citation.objects.filter(statement__framework=framework, statement__section__in=sections)
         .order_by("position")
         .values_list("pk", "statement_id", "source_id", *(f"source__{name}" for name in CITED_SOURCE_FIELDS))
     )
@@ -147,26 +147,37 @@ def _citations_by_statement(framework, section):
     return cited
 
 
-def framework_section(framework, section):
-    """One section of a framework: its statements by domain and level, each with its citations.
+def framework_sections(framework, sections):
+    """These sections of a framework, each with its statements by domain and level, each with its citations.
 
-    Runs the same few queries however many statements the framework has. Statements and citations are
-    read as dicts: the page only shows them, and model instances for a few hundred rows cost more than
+    Runs the same three queries however many sections and statements there are. Statements and citations
+    are read as dicts: the page only shows them, and model instances for a few hundred rows cost more than
     the queries do.
     """
-    levels = list(Level.objects.filter(scale=section.scale_id).order_by("position"))
-    statements = list(
-        Statement.objects.filter(framework=framework, section=section)
+    levels = {}
+    for level in Level.objects.filter(scale__in={section.scale_id for section in sections}).order_by("position"):
+        levels.setdefault(level.scale_id, []).append(level)
+    statements = (
+        Statement.objects.filter(framework=framework, section__in=sections)
         .order_by("domain__position", "level__position", "position")
         # The domain's key and name from the join the ordering makes: no query of the domains.
-        .values("pk", "uid", "title", "text", "level_id", "domain_id", "domain__key", "domain__name")
+        .values("pk", "uid", "title", "text", "section_id", "level_id", "domain_id", "domain__key", "domain__name")
     )
-    cited = _citations_by_statement(framework, section)
+    cited = _citations_by_statement(framework, sections)
+    by_section = {}
     for statement in statements:
         statement["cited"] = cited.get(statement["pk"], [])
         # Chips belong to the sentence they support: its full stop follows them ("…prospects [AEI].").
         stop = statement["text"][-1:] if statement["text"].endswith((".", "?", "!")) else ""
         statement["text_before_stop"], statement["final_stop"] = statement["text"].removesuffix(stop), stop
+        by_section.setdefault(statement["section_id"], []).append(statement)
+    return [
+        _section_content(section, levels.get(section.scale_id, []), by_section.get(section.pk, []))
+        for section in sections
+    ]
+
+
+def _section_content(section, levels, statements):
     content = SectionContent(section, count=len(statements))
     if section.uses_domains:
         for _, grouped in groupby(statements, key=itemgetter("domain_id")):

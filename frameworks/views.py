@@ -76,7 +76,7 @@ def _section_parts(framework, sections):
 
     The framework page shows one tab's section and the print page every one: both take them from here.
     """
-    parts = {"sections": [selectors.framework_section(framework, section) for section in sections]}
+    parts = {"sections": selectors.framework_sections(framework, sections)}
     if any(section.shows_evidence for section in sections):
         parts["evidence_pack"] = selectors.evidence_pack(framework)
         parts["occupations_with_data"] = selectors.occupations_with_source_data()

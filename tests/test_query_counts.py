@@ -45,7 +45,7 @@ PAGES = [
     page("/occupations/{soc}/versions/{earlier}/", 9),
     page("/occupations/{soc}/versions/{earlier}/?tab=durable", 9),
     page("/occupations/{soc}/versions/{earlier}/?tab=skills", 8, HTMX, " htmx"),
-    page("/occupations/{soc}/print/", 19),
+    page("/occupations/{soc}/print/", 13),
     page("/occupations/{soc}/suggest/", 5),
     page("/sources/{source}/", 3),
     page("/citations/{citation}/", 3),
