@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from evidence.models import Citation, EvidenceMetric, SourceAnchor
+from evidence.models import EvidenceMetric, SourceAnchor
 from frameworks import search
 from frameworks.models import Framework, Level, Occupation, RelatedOccupation, Section, Statement
 
@@ -119,58 +119,64 @@ def sections():
 CITED_SOURCE_FIELDS = ("label", "title", "version", "publisher", "licence", "url")
 
 
-def _citations_by_statement(framework, sections):
-    """The sections' citations as dicts by statement id, in position order; one dict per cited source."""
-    rows = (
-        Citation.objects.filter(statement__framework=framework, statement__section__in=sections)
-        .order_by("position")
-        .values_list("pk", "statement_id", "source_id", *(f"source__{name}" for name in CITED_SOURCE_FIELDS))
-    )
-    # The template shows the address twice and the id three times per chip: escaped here once instead.
-    chip_address = escape(_address_format("evidence:citation"))
-    sources, chip_texts, cited = {}, {}, {}
-    for pk, statement_id, source_id, *source_values in rows:
-        if source_id not in sources:
-            source = sources[source_id] = {"pk": source_id, **dict(zip(CITED_SOURCE_FIELDS, source_values, strict=True))}
-            # Shown on every chip that cites the source: escaped once per source.
-            chip_texts[source_id] = escape(source["label"]), escape(source["title"])
-        label, title = chip_texts[source_id]
-        citation = {
-            "pk": pk,
-            "source": sources[source_id],
-            "label": label,
-            "title": title,
-            "address": mark_safe(chip_address.format(pk)),
-            "slot_id": mark_safe(f"citation-{pk}"),
-        }
-        cited.setdefault(statement_id, []).append(citation)
-    return cited
+# What the framework page and the print page show of a statement.
+STATEMENT_FIELDS = ("pk", "uid", "title", "text", "section_id", "level_id", "domain_id", "domain__key", "domain__name")
 
 
 def framework_sections(framework, sections):
     """These sections of a framework, each with its statements by domain and level, each with its citations.
 
-    Runs the same three queries however many sections and statements there are. Statements and citations
-    are read as dicts: the page only shows them, and model instances for a few hundred rows cost more than
-    the queries do.
+    Runs the same two queries however many sections, statements and citations there are: the levels, and
+    the statements joined to their citations (a row per citation, one for a statement that cites none).
+    Rows rather than model instances: the pages only show them, and instances for a few hundred rows cost
+    more than the queries do.
     """
     levels = {}
     for level in Level.objects.filter(scale__in={section.scale_id for section in sections}).order_by("position"):
         levels.setdefault(level.scale_id, []).append(level)
-    statements = (
+    rows = (
         Statement.objects.filter(framework=framework, section__in=sections)
-        .order_by("domain__position", "level__position", "position")
-        # The domain's key and name from the join the ordering makes: no query of the domains.
-        .values("pk", "uid", "title", "text", "section_id", "level_id", "domain_id", "domain__key", "domain__name")
+        # The domain's key and name come from the join this ordering makes: no query of the domains. The
+        # pk keeps a statement's rows together where statements of two sections share the other places.
+        .order_by("domain__position", "level__position", "position", "pk", "citations__position")
+        .values_list(
+            *STATEMENT_FIELDS,
+            "citations__pk",
+            "citations__source_id",
+            *(f"citations__source__{name}" for name in CITED_SOURCE_FIELDS),
+        )
     )
-    cited = _citations_by_statement(framework, sections)
-    by_section = {}
-    for statement in statements:
-        statement["cited"] = cited.get(statement["pk"], [])
-        # Chips belong to the sentence they support: its full stop follows them ("…prospects [AEI].").
-        stop = statement["text"][-1:] if statement["text"].endswith((".", "?", "!")) else ""
-        statement["text_before_stop"], statement["final_stop"] = statement["text"].removesuffix(stop), stop
-        by_section.setdefault(statement["section_id"], []).append(statement)
+    # The template shows the address twice and the id three times per chip: escaped here once instead.
+    chip_address = escape(_address_format("evidence:citation"))
+    by_section, sources, chip_texts = {}, {}, {}
+    statement = None
+    for row in rows:
+        if statement is None or statement["pk"] != row[0]:
+            statement = dict(zip(STATEMENT_FIELDS, row, strict=False))
+            statement["cited"] = []
+            # Chips belong to the sentence they support: its full stop follows them ("…prospects [AEI].").
+            text = statement["text"]
+            stop = text[-1:] if text.endswith((".", "?", "!")) else ""
+            statement["text_before_stop"], statement["final_stop"] = text.removesuffix(stop), stop
+            by_section.setdefault(statement["section_id"], []).append(statement)
+        pk, source_id, *source_values = row[len(STATEMENT_FIELDS) :]
+        if pk is None:
+            continue  # a statement that cites nothing
+        if source_id not in sources:
+            source = sources[source_id] = {"pk": source_id, **dict(zip(CITED_SOURCE_FIELDS, source_values, strict=True))}
+            # Shown on every chip that cites the source: escaped once per source.
+            chip_texts[source_id] = escape(source["label"]), escape(source["title"])
+        label, title = chip_texts[source_id]
+        statement["cited"].append(
+            {
+                "pk": pk,
+                "source": sources[source_id],
+                "label": label,
+                "title": title,
+                "address": mark_safe(chip_address.format(pk)),
+                "slot_id": mark_safe(f"citation-{pk}"),
+            }
+        )
     return [
         _section_content(section, levels.get(section.scale_id, []), by_section.get(section.pk, []))
         for section in sections
