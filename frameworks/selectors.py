@@ -54,6 +54,23 @@ def public_versions(occupation):
     return versions
 
 
+def occupation_with_versions(soc_code):
+    """An occupation and its framework's public versions, as public_versions lists them: one query when it
+    has any, the occupation read from the versions' rows."""
+    versions = list(
+        Framework.objects.public()
+        .filter(occupation__soc_code=soc_code)
+        .select_related("occupation__job_zone")
+        .newest_first()
+    )
+    if not versions:
+        return get_occupation(soc_code), []
+    occupation = versions[0].occupation
+    for version in versions:
+        version.occupation = occupation  # one instance for all, as in public_versions
+    return occupation, versions
+
+
 def published_version(versions):
     """The published one of these versions (public_versions), or None."""
     return next((version for version in versions if version.status == Framework.Status.PUBLISHED), None)

@@ -54,8 +54,7 @@ def occupation_list(request: HttpRequest):
 def occupation_detail(request: HttpRequest, soc_code: str):
     if prefers_json(request):
         return framework_json(request, soc_code)  # a missing one too is answered as JSON
-    occupation = selectors.get_occupation(soc_code)
-    versions = selectors.public_versions(occupation)
+    occupation, versions = selectors.occupation_with_versions(soc_code)
     framework = selectors.published_version(versions)
     context = {"occupation": occupation, "framework": framework, "versions": versions}
     if framework is None:
