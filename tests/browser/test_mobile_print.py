@@ -208,3 +208,40 @@ def test_a_full_stop_never_wraps_away_from_its_chip_at_the_reflow_width(open_pag
 
     assert beside and all(beside), f"{beside.count(False)} of {len(beside)} full stops start a line of their own"
 
+
+
+# Words of a panel's values that break across lines though each would fit on a line of the panel: [word, pieces].
+NEEDLESSLY_BROKEN_WORDS = """panel => {
+  const style = getComputedStyle(panel);
+  const width = panel.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+  const broken = [];
+  for (const value of panel.querySelectorAll("dd")) {
+    const walker = document.createTreeWalker(value, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      for (const match of node.data.matchAll(/\\S+/g)) {
+        const range = document.createRange();
+        range.setStart(node, match.index);
+        range.setEnd(node, match.index + match[0].length);
+        const pieces = [...range.getClientRects()].filter((rect) => rect.width > 0);
+        const length = pieces.reduce((sum, rect) => sum + rect.width, 0);
+        if (pieces.length > 1 && length <= width) broken.push([match[0], pieces.length]);
+      }
+    }
+  }
+  return broken;
+}"""
+
+
+@pytest.mark.parametrize("width", [REFLOW_WIDTH, 1024])
+def test_an_open_chip_breaks_no_word_that_fits_its_panel(open_page, seed, width):
+    # At 1024 px the four levels stand side by side, and an open chip has a level's column to itself.
+    page = open_page(viewport={"width": width, "height": 800})
+    page.goto(OCCUPATION_URL + "?tab=ai")
+    statement = page.locator(".statement", has_text="Prospect list generation")
+
+    statement.get_by_role("link", name=re.compile("^Anthropic Economic Index")).click()
+
+    detail = statement.locator(".citation-detail")
+    expect(detail.locator("dd", has_text="Anthropic")).to_be_visible()
+    broken = detail.evaluate(NEEDLESSLY_BROKEN_WORDS)
+    assert not broken, f"words split across lines in the open chip: {broken}"
