@@ -245,3 +245,26 @@ def test_an_open_chip_breaks_no_word_that_fits_its_panel(open_page, seed, width)
     expect(detail.locator("dd", has_text="Anthropic")).to_be_visible()
     broken = detail.evaluate(NEEDLESSLY_BROKEN_WORDS)
     assert not broken, f"words split across lines in the open chip: {broken}"
+
+
+def set_default_font_size(page, pixels):
+    """The browser's own text size, as a visitor sets it (Chrome's Font size, Android's text scaling):
+    1rem, and the rem of media queries, become this many pixels."""
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Page.enable")
+    cdp.send("Page.setFontSizes", {"fontSizes": {"standard": pixels}})
+
+
+LARGE_TEXT = 24  # 150% of the usual 16 px
+
+
+@pytest.mark.parametrize("path", [OCCUPATION_URL + "print/", OCCUPATION_URL + "anchors/"])
+def test_nothing_overflows_at_the_reflow_width_with_larger_text(open_page, seed, path):
+    page = open_page(viewport={"width": REFLOW_WIDTH, "height": 640})
+    set_default_font_size(page, LARGE_TEXT)
+
+    page.goto(path)
+
+    assert page.evaluate("getComputedStyle(document.documentElement).fontSize") == f"{LARGE_TEXT}px"
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= REFLOW_WIDTH, f"the page is {width} px wide"
