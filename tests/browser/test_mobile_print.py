@@ -258,7 +258,9 @@ def set_default_font_size(page, pixels):
 LARGE_TEXT = 24  # 150% of the usual 16 px
 
 
-@pytest.mark.parametrize("path", [OCCUPATION_URL + "print/", OCCUPATION_URL + "anchors/"])
+@pytest.mark.parametrize(
+    "path", [OCCUPATION_URL + "?tab=ai", OCCUPATION_URL + "?tab=anchors", OCCUPATION_URL + "print/", OCCUPATION_URL + "anchors/"]
+)
 def test_nothing_overflows_at_the_reflow_width_with_larger_text(open_page, seed, path):
     page = open_page(viewport={"width": REFLOW_WIDTH, "height": 640})
     set_default_font_size(page, LARGE_TEXT)
