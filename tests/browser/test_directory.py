@@ -143,3 +143,35 @@ def test_without_javascript_filters_are_applied_from_after_them(page_without_js,
     expect(page).to_have_url(re.compile(r"\?q=manager&job_zone=3"))
     expect(page.locator("#results")).to_contain_text("Food Service Managers")
     expect(page.locator("#results")).not_to_contain_text("Sales Managers")
+
+
+# A result's SOC code and badges, each as the lines it is split across.
+RESULT_PIECES = """() => [...document.querySelectorAll(".result-list li")].flatMap((item) => {
+  const lines = (range) => new Set([...range.getClientRects()].filter((rect) => rect.width > 0).map((rect) => Math.round(rect.top))).size;
+  const code = document.createTreeWalker(item.querySelector(".muted"), NodeFilter.SHOW_TEXT).nextNode();
+  const match = code.data.match(/\\d\\d-\\d{4}\\.\\d\\d/);
+  const range = document.createRange();
+  range.setStart(code, match.index);
+  range.setEnd(code, match.index + match[0].length);
+  const pieces = [[range.toString().trim(), lines(range)]];
+  for (const badge of item.querySelectorAll(".badge")) {
+    const whole = document.createRange();
+    whole.selectNodeContents(badge);
+    pieces.push([badge.textContent, lines(whole)]);
+  }
+  return pieces;
+})"""
+
+
+def test_a_results_soc_code_and_badges_never_break_across_lines_on_a_phone(open_page, seed):
+    # Titles of every length put the code and the badges at every point of a line.
+    for words in range(12):
+        OccupationFactory(title="Insurance Appraisers" + " of Claims" * words, hot_technology=True)
+    page = open_page(viewport={"width": 320, "height": 640})
+
+    page.goto("/occupations/?q=insurance")
+
+    pieces = page.evaluate(RESULT_PIECES)
+    assert len(pieces) > 20
+    broken = [text for text, lines in pieces if lines > 1]
+    assert not broken, f"split across lines: {broken}"
