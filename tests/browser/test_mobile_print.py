@@ -270,3 +270,14 @@ def test_nothing_overflows_at_the_reflow_width_with_larger_text(open_page, seed,
     assert page.evaluate("getComputedStyle(document.documentElement).fontSize") == f"{LARGE_TEXT}px"
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= REFLOW_WIDTH, f"the page is {width} px wide"
+
+
+def test_the_not_found_pages_example_code_stays_on_one_line_at_the_reflow_width(open_page, seed, browser_errors):
+    page = open_page(viewport={"width": REFLOW_WIDTH, "height": 640})
+
+    assert page.goto("/occupations/99-9999.99/").status == 404
+
+    browser_errors[:] = [error for error in browser_errors if "status of 404" not in error]
+    example = page.locator("main code", has_text="41-3021.00")
+    lines = example.evaluate("code => new Set([...code.getClientRects()].map((rect) => Math.round(rect.top))).size")
+    assert lines == 1, "the example SOC code breaks after '41-'"
