@@ -6,6 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from frameworks.models import RelatedOccupation
 from tests.browser.test_keyboard import tab_to
 from tests.factories import JobZoneFactory, OccupationFactory
 
@@ -173,5 +174,21 @@ def test_a_results_soc_code_and_badges_never_break_across_lines_on_a_phone(open_
 
     pieces = page.evaluate(RESULT_PIECES)
     assert len(pieces) > 20
+    broken = [text for text, lines in pieces if lines > 1]
+    assert not broken, f"split across lines: {broken}"
+
+
+def test_a_related_occupations_soc_code_never_breaks_across_lines_on_a_phone(open_page, seed):
+    # An occupation without a framework lists its related occupations as the directory lists results.
+    occupation = OccupationFactory(title="Claims Adjusters")
+    for words in range(12):
+        related = OccupationFactory(title="Insurance Appraisers" + " of Claims" * words)
+        RelatedOccupation.objects.create(from_occupation=occupation, to_occupation=related, tier="Primary-Short")
+    page = open_page(viewport={"width": 320, "height": 640})
+
+    page.goto(occupation.get_absolute_url())
+
+    pieces = page.evaluate(RESULT_PIECES)
+    assert len(pieces) == 12
     broken = [text for text, lines in pieces if lines > 1]
     assert not broken, f"split across lines: {broken}"
