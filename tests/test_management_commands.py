@@ -70,3 +70,46 @@ def test_loaddata_refuses_a_record_its_fields_refuse_and_changes_nothing(tmp_pat
             for table in ("frameworks_jobzone", "frameworks_statement", "evidence_sourceanchor")
         ]
     assert counts == [0, 0, 0]
+
+
+DATA_COMMANDS = [
+    ["import_onet", "tests/data/onet/release_a"],
+    ["import_framework", "fixtures/frameworks/insurance-sales-agents.yaml"],
+    ["export_framework", "41-3021.00"],
+    ["seed"],
+    ["loaddata", "insurance-sales-agents"],
+]
+
+
+@pytest.mark.parametrize("arguments", DATA_COMMANDS, ids=lambda arguments: arguments[0])
+def test_a_data_command_on_a_database_not_yet_migrated_says_to_migrate(tmp_path, arguments):
+    database = tmp_path / "db.sqlite3"
+    environment = {**os.environ, "DATABASE_URL": f"sqlite:///{database}"}
+
+    result = subprocess.run(
+        [sys.executable, "manage.py", *arguments],
+        cwd=ROOT, env=environment, capture_output=True, text=True, check=False,
+    )
+
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert result.stderr.startswith("CommandError: The database lacks ")
+    assert result.stderr.endswith(" migrations: run `python manage.py migrate` first.\n")
+    with closing(sqlite3.connect(database)) as connection:
+        tables = connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
+    assert tables == []
+
+
+@pytest.mark.parametrize("arguments", DATA_COMMANDS, ids=lambda arguments: arguments[0])
+def test_a_data_command_says_when_it_cannot_reach_the_database(arguments):
+    # Port 9 (discard) has no PostgreSQL server.
+    environment = {**os.environ, "DATABASE_URL": "postgres://postgres@127.0.0.1:9/nsx"}
+
+    result = subprocess.run(
+        [sys.executable, "manage.py", *arguments],
+        cwd=ROOT, env=environment, capture_output=True, text=True, check=False,
+    )
+
+    assert result.returncode == 1
+    assert result.stderr.startswith("CommandError: Cannot use the database: ")
+    assert "Traceback" not in result.stderr

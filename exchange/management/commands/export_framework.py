@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from exchange.document import framework_document
 from exchange.fileformat import dump_yaml
 from frameworks.models import Framework, Occupation
+from nsx.commands import require_migrated_database
 
 
 class Command(BaseCommand):
@@ -27,6 +28,7 @@ class Command(BaseCommand):
         parser.add_argument("-o", "--output", help="The file to write; standard output if left out.")
 
     def handle(self, soc_code, framework_version, output, **options):
+        require_migrated_database()
         text = dump_yaml(framework_document(self._framework(soc_code, framework_version)))
         if output is None:
             self.stdout.write(text, ending="")

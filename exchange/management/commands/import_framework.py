@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from exchange.fileformat import FrameworkFileError
 from exchange.services import ImportReport, import_framework
+from nsx.commands import require_migrated_database
 from nsx.tallies import tally_table
 
 
@@ -22,6 +23,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, file, dry_run, verbosity, **options):
+        require_migrated_database()
         try:
             report = import_framework(file, dry_run=dry_run)
         except OSError as error:

@@ -3,6 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from frameworks.onet_import import DowngradeError, ReleaseError, import_release, list_files
+from nsx.commands import require_migrated_database
 from nsx.tallies import tally_table
 
 
@@ -41,6 +42,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, folder, dry_run, allow_downgrade, verbosity, **options):
+        require_migrated_database()
         show_progress = verbosity >= 1 and self.stdout.isatty()
         try:
             report = import_release(

@@ -16,6 +16,7 @@ from django.db import DatabaseError, IntegrityError, transaction
 
 from frameworks.fixtures import describe_instance, field_problems
 from frameworks.models import OccupationTitle, comparable_title
+from nsx.commands import require_migrated_database
 
 
 class RecordRefused(Exception):
@@ -73,6 +74,7 @@ class Command(loaddata.Command):
         return super().load_label(fixture_label)
 
     def handle(self, *fixture_labels, **options):
+        require_migrated_database(options["database"])
         try:
             return super().handle(*fixture_labels, **options)
         except (DeserializationError, DatabaseError, RecordRefused, ValueError, OSError) as error:

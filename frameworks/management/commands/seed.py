@@ -21,6 +21,7 @@ from django.db import transaction
 
 from evidence.models import Source
 from frameworks.models import Framework
+from nsx.commands import require_migrated_database
 
 SEED_FIXTURE = "insurance-sales-agents"
 SEED_SOC_CODE = "41-3021.00"
@@ -62,6 +63,7 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, verbosity, **options):
+        require_migrated_database()
         if Framework.objects.filter(occupation__soc_code=SEED_SOC_CODE).exists():
             if verbosity:
                 self.stdout.write("The seed framework is already in the database; it was left as it is.")

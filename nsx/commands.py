@@ -1,0 +1,24 @@
+"""What the data commands (import_onet, import_framework, export_framework, seed, loaddata) check first."""
+
+from django.core.management import CommandError
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
+from django.db.migrations.executor import MigrationExecutor
+
+
+def require_migrated_database(using=DEFAULT_DB_ALIAS):
+    """Refuse to start on a database that cannot be reached or that `migrate` has not brought up to date.
+
+    Otherwise the first query fails with a traceback that names a missing table, not the step left out.
+    """
+    try:
+        executor = MigrationExecutor(connections[using])
+        plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    except DatabaseError as error:
+        raise CommandError(f"Cannot use the database: {str(error).strip()}") from error
+    if plan:
+        count = len(plan)
+        raise CommandError(
+            f"The database lacks {count} migration{'s' if count != 1 else ''}: run "
+            "`python manage.py migrate` first."
+        )
+
