@@ -1,4 +1,6 @@
-"""What the data commands (import_onet, import_framework, export_framework, seed, loaddata) check first."""
+"""What the data commands (import_onet, import_framework, export_framework, seed, loaddata) share."""
+
+from contextlib import contextmanager
 
 from django.core.management import CommandError
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
@@ -22,3 +24,16 @@ def require_migrated_database(using=DEFAULT_DB_ALIAS):
             "`python manage.py migrate` first."
         )
 
+
+# The status a shell gives a command that Ctrl-C stopped: 128 + SIGINT.
+INTERRUPTED = 130
+
+
+@contextmanager
+def stopped_by_interrupt(message="Interrupted: nothing was imported."):
+    """Ctrl-C ends a command that writes in one transaction with a line saying so, rather than a traceback:
+    by the time the interrupt leaves the transaction, the transaction has been rolled back."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        raise CommandError(message, returncode=INTERRUPTED) from None

@@ -12,7 +12,7 @@ from jsonschema import Draft202012Validator
 from evidence.models import Citation, EvidenceMetric, Source, SourceAnchor
 from exchange.fileformat import parse
 from exchange.identifiers import derived, statement_uid
-from exchange.services import import_framework
+from exchange.services import _Writer, import_framework
 from exchange.validation import schema
 from frameworks import workflow
 from frameworks.history import BASELINE_REASON
@@ -550,3 +550,25 @@ def test_a_source_without_a_footer_label_stays_off_the_sources_line(client, db, 
     assert "O*NET" not in sources_line
     page = client.get("/occupations/11-9999.00/")
     assert 'class="chip"' in page.text and ">O*NET<" in page.text
+
+
+def test_ctrl_c_mid_import_says_so_and_changes_nothing(seed, tmp_path, monkeypatch):
+    path = tmp_path / "framework.yaml"
+    path.write_text(
+        SEED_FILE.read_text(encoding="utf-8").replace("status: published", "status: draft", 1)
+        .replace("version: 26.05", "version: 26.06", 1),
+        encoding="utf-8",
+    )
+    before = snapshot()
+
+    def interrupted(self, *args):
+        raise KeyboardInterrupt
+
+    # Ctrl-C while the import writes, after the occupation, vocabulary and framework.
+    monkeypatch.setattr(_Writer, "_statements", interrupted)
+    with pytest.raises(CommandError) as error:
+        run("import_framework", str(path))
+
+    assert str(error.value) == "Interrupted: nothing was imported."
+    assert error.value.returncode == 130
+    assert snapshot() == before

@@ -26,7 +26,7 @@ from frameworks.models import (
     Section,
     Statement,
 )
-from frameworks.onet_import import STANDARD_JOB_ZONE_NAMES
+from frameworks.onet_import import STANDARD_JOB_ZONE_NAMES, ReleaseWriter
 from tests.database import snapshot
 from tests.onet import RELEASE_A, RELEASE_B, copy_release, drop_lines, edit_line, replace_field, summary
 from tests.pages import SEED_SOURCES_LINE, sources_line
@@ -1373,3 +1373,20 @@ def test_real_release_then_the_seed_then_the_release_again_changes_nothing(tmp_p
     output = StringIO()
     call_command("import_framework", str(tmp_path / "export.yaml"), stdout=output)
     assert output.getvalue().endswith("Nothing changed: the database already matches the file.\n")
+
+
+def test_ctrl_c_mid_import_says_so_and_changes_nothing(monkeypatch):
+    run(RELEASE_A)
+    before = snapshot()
+
+    def interrupted(self):
+        raise KeyboardInterrupt
+
+    # Ctrl-C while the upgrade writes, after it has written occupations and job zones.
+    monkeypatch.setattr(ReleaseWriter, "_write_titles", interrupted)
+    with pytest.raises(CommandError) as error:
+        run(RELEASE_B)
+
+    assert str(error.value) == "Interrupted: nothing was imported."
+    assert error.value.returncode == 130
+    assert snapshot() == before

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from exchange.fileformat import FrameworkFileError
 from exchange.services import ImportReport, import_framework
-from nsx.commands import require_migrated_database
+from nsx.commands import require_migrated_database, stopped_by_interrupt
 from nsx.tallies import tally_table
 
 
@@ -25,7 +25,8 @@ class Command(BaseCommand):
     def handle(self, file, dry_run, verbosity, **options):
         require_migrated_database()
         try:
-            report = import_framework(file, dry_run=dry_run)
+            with stopped_by_interrupt():
+                report = import_framework(file, dry_run=dry_run)
         except OSError as error:
             raise CommandError(f"{file}: {error.strerror}") from error
         except FrameworkFileError as error:

@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from frameworks.onet_import import DowngradeError, ReleaseError, import_release, list_files
-from nsx.commands import require_migrated_database
+from nsx.commands import require_migrated_database, stopped_by_interrupt
 from nsx.tallies import tally_table
 
 
@@ -45,12 +45,13 @@ class Command(BaseCommand):
         require_migrated_database()
         show_progress = verbosity >= 1 and self.stdout.isatty()
         try:
-            report = import_release(
-                folder,
-                dry_run=dry_run,
-                allow_downgrade=allow_downgrade,
-                progress=ProgressBar(self.stderr) if show_progress else None,
-            )
+            with stopped_by_interrupt():
+                report = import_release(
+                    folder,
+                    dry_run=dry_run,
+                    allow_downgrade=allow_downgrade,
+                    progress=ProgressBar(self.stderr) if show_progress else None,
+                )
         except DowngradeError as error:
             raise CommandError(f"{error} Pass --allow-downgrade to import it anyway.") from error
         except ReleaseError as error:

@@ -16,7 +16,7 @@ from django.db import DatabaseError, IntegrityError, transaction
 
 from frameworks.fixtures import describe_instance, field_problems
 from frameworks.models import OccupationTitle, comparable_title
-from nsx.commands import require_migrated_database
+from nsx.commands import require_migrated_database, stopped_by_interrupt
 
 
 class RecordRefused(Exception):
@@ -76,7 +76,8 @@ class Command(loaddata.Command):
     def handle(self, *fixture_labels, **options):
         require_migrated_database(options["database"])
         try:
-            return super().handle(*fixture_labels, **options)
+            with stopped_by_interrupt("Interrupted: nothing was loaded."):
+                return super().handle(*fixture_labels, **options)
         except (DeserializationError, DatabaseError, RecordRefused, ValueError, OSError) as error:
             # Django names the fixture, but for a file it cannot parse or read, not why.
             message = str(error)

@@ -21,7 +21,7 @@ from django.db import transaction
 
 from evidence.models import Source
 from frameworks.models import Framework
-from nsx.commands import require_migrated_database
+from nsx.commands import require_migrated_database, stopped_by_interrupt
 
 SEED_FIXTURE = "insurance-sales-agents"
 SEED_SOC_CODE = "41-3021.00"
@@ -76,6 +76,6 @@ class Command(BaseCommand):
                 "The database holds other data, which the fixture would overwrite: importing the seed framework "
                 "from its framework file instead."
             )
-        with transaction.atomic():
+        with stopped_by_interrupt(), transaction.atomic():
             call_command("import_framework", str(SEED_FILE), verbosity=verbosity, stdout=self.stdout)
             add_missing_sources()
