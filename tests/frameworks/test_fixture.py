@@ -557,6 +557,44 @@ def test_a_fixture_that_cannot_be_read_names_the_file_and_why(tmp_path, content,
     assert snapshot() == before
 
 
+
+NOT_A_RECORD = (
+    'is not a mapping with "model" and "fields", as each record of a fixture is '
+    "(a framework file is imported with import_framework)"
+)
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "problem"),
+    [
+        # The framework file of the same name, given to loaddata rather than import_framework.
+        ("framework.yaml", (FIXTURE_FILE.parent / "frameworks" / f"{FIXTURE}.yaml").read_bytes(), f"record 1 {NOT_A_RECORD}"),
+        ("mapping.json", b'{"model": "frameworks.jobzone"}', f"record 1 {NOT_A_RECORD}"),
+        ("no-model.json", b'[{"fields": {}}]', f"record 1 {NOT_A_RECORD}"),
+        (
+            "no-fields.json",
+            b'[{"model": "frameworks.jobzone", "fields": {"number": 1, "name": "One"}}, {"model": "frameworks.jobzone"}]',
+            f"record 2 {NOT_A_RECORD}",
+        ),
+        (
+            "typo.json",
+            b'[{"model": "frameworks.jobzone", "fields": {"number": 1, "nmae": "One"}}]',
+            "record 1: JobZone has no field named 'nmae'",
+        ),
+    ],
+)
+def test_a_fixture_whose_records_are_malformed_names_the_record_and_what_is_wrong(tmp_path, name, content, problem):
+    path = tmp_path / name
+    path.write_bytes(content)
+    before = snapshot()
+
+    with pytest.raises(CommandError) as error:
+        load(str(path))
+
+    assert str(error.value) == f"Problem installing fixture '{path}': {problem}"
+    assert snapshot() == before
+
+
 # The seed page itself
 
 

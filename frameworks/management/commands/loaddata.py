@@ -9,6 +9,7 @@ Loading records no change history: a fixture is seed data, not a curator's edit,
 must change nothing. django-simple-history already skips raw saves; this covers many-to-many links too.
 """
 
+from django.core.exceptions import FieldDoesNotExist
 from django.core.management import CommandError
 from django.core.management.commands import loaddata
 from django.core.serializers.base import DeserializationError
@@ -83,9 +84,25 @@ class Command(loaddata.Command):
             message = str(error)
             if message.endswith(": ") and error.__cause__ is not None:
                 message += str(error.__cause__)
+            if isinstance(error, DeserializationError) and isinstance(
+                error.__cause__, (TypeError, KeyError, AttributeError, FieldDoesNotExist)
+            ):
+                # Django's own words ("string indices must be integers") name neither the record nor the fault.
+                fixture = message.partition(": Error deserializing object: ")[0]
+                message = f"{fixture}: {self.unreadable_record(error.__cause__)}"
             if "Problem installing fixture" not in message:  # failed before Django named the file
                 message = f"Problem installing fixture {', '.join(map(repr, fixture_labels))}: {message}"
             raise CommandError(message) from error
+
+    def unreadable_record(self, cause):
+        # The record after the last one handed to save_obj, in the file Django opened last.
+        number = self.record_number + 1 if self.file_number == self.fixture_count else 1
+        if isinstance(cause, FieldDoesNotExist):
+            return f"record {number}: {cause}"
+        return (
+            f'record {number} is not a mapping with "model" and "fields", as each record of a fixture is '
+            "(a framework file is imported with import_framework)"
+        )
 
     def save_obj(self, obj):
         if self.file_number != self.fixture_count:  # Django counts each fixture file as it opens it
