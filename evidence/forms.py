@@ -21,7 +21,7 @@ class SuggestionForm(forms.ModelForm):
     def __init__(self, *args, occupation, framework=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.occupation = occupation
-        anchors = list(SourceAnchor.objects.filter(occupation=occupation).order_by("kind", "position"))
+        anchors = list(SourceAnchor.objects.filter(occupation=occupation).order_by(*SourceAnchor.panel_order()))
         statements = list(
             Statement.objects.filter(framework=framework).select_related("section", "level", "domain")
             if framework

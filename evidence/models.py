@@ -139,6 +139,12 @@ class SourceAnchor(models.Model):
     def kind_name(self):
         return self.KIND_NAMES[self.kind]
 
+    @classmethod
+    def panel_order(cls):
+        """order_by() terms listing anchors as the panel does: by kind as Kind declares them, then position."""
+        kind_index = models.Case(*(models.When(kind=kind, then=index) for index, kind in enumerate(cls.Kind)))
+        return (kind_index, "position")
+
 
 class CitationManager(models.Manager):
     def get_by_natural_key(self, statement_uid, source_key):

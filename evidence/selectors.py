@@ -18,7 +18,7 @@ def visible_citation(citation_id, preview=False, with_statement=True):
             "statement__domain",
         ]
     queryset = Citation.objects.select_related(*related).prefetch_related(
-        Prefetch("anchors", queryset=SourceAnchor.objects.order_by("kind", "position"))
+        Prefetch("anchors", queryset=SourceAnchor.objects.order_by(*SourceAnchor.panel_order()))
     )
     if not preview:
         queryset = queryset.filter(statement__framework__status__in=Framework.PUBLIC_STATUSES)

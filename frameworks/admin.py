@@ -788,7 +788,7 @@ class FrameworkAdmin(SeenStateAdmin, FrameworkContentMixin, HistoryAdmin):
 def offer_occupation_anchors(field, occupation_id):
     """A citation's anchors field, offering only the O*NET items of its statement's occupation: only they
     can ground it, and every occupation's would run to tens of thousands."""
-    field.queryset = SourceAnchor.objects.filter(occupation=occupation_id).order_by("kind", "position")
+    field.queryset = SourceAnchor.objects.filter(occupation=occupation_id).order_by(*SourceAnchor.panel_order())
     field.help_text = "The occupation's O*NET items that ground the statement (once it is saved)."
 
 

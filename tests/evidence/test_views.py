@@ -5,9 +5,9 @@ from django.core.cache import cache
 from django.test.utils import override_settings
 from django.utils.html import escape
 
-from evidence.models import Citation, Suggestion
+from evidence.models import Citation, SourceAnchor, Suggestion
 from frameworks.models import Framework
-from tests.factories import CitationFactory, OccupationFactory
+from tests.factories import CitationFactory, OccupationFactory, SourceAnchorFactory
 from tests.pages import HTMX
 from tests.tools import UNREACHABLE_CACHE
 
@@ -110,11 +110,32 @@ def test_source_page_hides_drafts(client):
     assert "No published statement cites this source." in response.text
 
 
+def test_an_open_chip_lists_its_anchors_in_the_panels_order_of_kinds(client):
+    citation = CitationFactory()
+    occupation = citation.statement.framework.occupation
+    kinds = [SourceAnchor.Kind.TASK, SourceAnchor.Kind.ABILITY, SourceAnchor.Kind.SKILL, SourceAnchor.Kind.WORK_STYLE]
+    citation.anchors.set(SourceAnchorFactory(occupation=occupation, kind=kind, name=f"A {kind}") for kind in kinds)
+
+    text = client.get(f"/citations/{citation.pk}/", headers=HTMX).text
+
+    # As the anchors panel heads them: skills, knowledge, abilities, work styles, technology, tasks.
+    assert re.findall(r"</span> A (\w+)</li>", text) == ["skill", "ability", "work_style", "task"]
+
+
 SUGGEST = "/occupations/41-3021.00/suggest/"
 
 
 def test_suggestion_form_is_linked_from_the_anchor_panel(client, seed):
     assert f'href="{SUGGEST}"' in client.get("/occupations/41-3021.00/anchors/").text
+
+
+def test_the_suggestion_form_lists_anchors_in_the_panels_order_of_kinds(client, seed):
+    text = client.get(SUGGEST).text
+
+    named = re.findall(r'<option value="anchor-\d+"[^>]*>([^:<]+):', text)
+    assert list(dict.fromkeys(named)) == [
+        "O*NET skill", "Knowledge domain", "Ability", "Work style", "Technology", "Task"
+    ]
 
 
 def test_suggestion_is_saved_for_curators(client, seed):
