@@ -35,10 +35,10 @@ def test_while_the_database_cannot_be_reached_a_page_says_so_and_when_to_retry(t
 
 @pytest.mark.django_db
 def test_an_error_while_the_database_answers_is_a_fault_not_an_outage(client, seed, monkeypatch):
-    def broken(occupation):
+    def broken(soc_code):
         raise OperationalError("no such column: frameworks_framework.version")
 
-    monkeypatch.setattr(selectors, "public_versions", broken)
+    monkeypatch.setattr(selectors, "occupation_with_versions", broken)
     client.raise_request_exception = False
 
     response = client.get("/occupations/41-3021.00/")
