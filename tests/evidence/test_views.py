@@ -110,6 +110,18 @@ def test_source_page_hides_drafts(client):
     assert "No published statement cites this source." in response.text
 
 
+def test_source_page_marks_frameworks_of_occupations_the_newest_release_no_longer_lists(client):
+    retired = CitationFactory(statement__framework__occupation__retired=True)
+    current = CitationFactory(source=retired.source)
+
+    response = client.get(retired.source.get_absolute_url())
+
+    heading = r'<h3 id="source-framework-\d+"><a [^>]*>([^<]*)</a>(.*?)</h3>'
+    headings = dict(re.findall(heading, response.text))
+    assert "Not in the current O*NET release" in headings[retired.statement.framework.occupation.title]
+    assert "Not in the current O*NET release" not in headings[current.statement.framework.occupation.title]
+
+
 def test_an_open_chip_lists_its_anchors_in_the_panels_order_of_kinds(client):
     citation = CitationFactory()
     occupation = citation.statement.framework.occupation
