@@ -129,6 +129,18 @@
     target.addEventListener("htmx:beforeSwap", dropStaleTabs);
   });
 
+  // Back or Forward while an answer is on its way restores a page without the element it was asked
+  // for. The answer belongs to a page no longer shown: drop it, before htmx swaps it into the detached
+  // copy and takes the address and the title from it (or, failing, follows its link).
+  function dropAnswersForGonePages(event) {
+    const target = event.detail.target;
+    if (target && !document.body.contains(target)) event.preventDefault();
+  }
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    // On the asking element itself: once its page is gone, its events no longer reach the document.
+    event.detail.elt.addEventListener("htmx:beforeOnLoad", dropAnswersForGonePages);
+  });
+
   // The selected tab is shown already: activating it again asks for nothing and leaves the address and
   // history as they are. It also withdraws a tab asked for since (arrowed past and back), whose answer
   // would otherwise replace it.

@@ -192,3 +192,27 @@ def test_a_related_occupations_soc_code_never_breaks_across_lines_on_a_phone(ope
     assert len(pieces) == 12
     broken = [text for text, lines in pieces if lines > 1]
     assert not broken, f"split across lines: {broken}"
+
+
+def test_a_search_answering_after_back_leaves_the_search_gone_back_to(page):
+    from tests.browser.test_framework_page import RECORD_REQUESTS, hold_requests
+
+    page.add_init_script(RECORD_REQUESTS)
+    page.goto("/occupations/")
+    html = page.locator("html")
+    page.fill("#id_q", "insurance")
+    expect(page).to_have_url(re.compile(r"q=insurance"))
+    page.press("#id_q", "Enter")  # ends that search: the next one is an entry of its own
+    held = hold_requests(page, r"/occupations/\?.*q=zzzz")
+    page.fill("#id_q", "zzzz")
+    expect(html).to_have_attribute("data-asked", "/occupations/ /occupations/")
+
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"/occupations/$"))
+    held[0].continue_()
+    expect(html).to_have_attribute("data-answered", "/occupations/:200 /occupations/:200")
+
+    expect(page).to_have_url(re.compile(r"/occupations/$"))
+    expect(page).to_have_title("Occupations · NSX")
+    expect(page.locator("#results h2")).to_contain_text("All occupations")
+

@@ -499,3 +499,29 @@ def test_chips_and_the_anchors_toggle_show_an_arrow_only_where_they_open_in_plac
     for control in (page.locator(".chip").first, page.locator(".anchors-disclosure__toggle")):
         arrow = control.evaluate("element => getComputedStyle(element, '::after').content")
         assert (arrow != "none") == javascript, arrow
+
+
+def test_a_tab_answering_after_back_leaves_the_page_gone_back_to(page):
+    # Back while a tab loads restores the page before it; the tab's answer, arriving after, is for a page
+    # no longer shown and must neither swap in nor take the address or the title.
+    page.add_init_script(RECORD_REQUESTS)
+    page.goto(OCCUPATION_URL)
+    html = page.locator("html")
+    tab(page, "AI use").click()
+    expect(page).to_have_url(re.compile(r"\?tab=ai$"))
+    held = hold_requests(page, r"/occupations/41-3021\.00/\?tab=durable$")
+    tab(page, "Durable skills").click()
+    expect(html).to_have_attribute("data-asked", "ai durable")
+
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"/occupations/41-3021\.00/$"))
+    expect_selected_tab(page, "Occupational skills")
+    entries = page.evaluate("history.length")
+    held[0].continue_()
+    expect(html).to_have_attribute("data-answered", "ai:200 durable:200")
+
+    expect(page).to_have_url(re.compile(r"/occupations/41-3021\.00/$"))
+    expect(page).to_have_title("Insurance Sales Agents · Skills framework · NSX")
+    expect_selected_tab(page, "Occupational skills")
+    expect(page.locator("#tabpanel")).to_contain_text("Standard insurance policy types")
+    assert page.evaluate("history.length") == entries
