@@ -213,6 +213,41 @@
     submittedSearch = null;
   });
 
+  // A directory search that fails (a server error, no network) must not leave the results of the search
+  // before looking like its answer. One sent with Enter or a button goes as a page, as it does without
+  // JavaScript; one sent by typing or a filter says so in place, keeping what was typed and focus.
+  const SEARCH_FAILED = "The search could not be made just now: the results below are from before it. Press Search to try again.";
+
+  function clearSearchFailure() {
+    const notice = document.getElementById("search-failure");
+    if (notice) notice.remove();
+  }
+
+  function searchFailed(event) {
+    const form = event.detail.elt;
+    if (!isDirectorySearch(form)) return;
+    const config = event.detail.requestConfig;
+    if (config && config.triggeringEvent && config.triggeringEvent.type === "submit") {
+      form.submit();  // no submit event: htmx lets the browser send it
+      return;
+    }
+    const results = document.getElementById("results");
+    if (!results) return;
+    let notice = document.getElementById("search-failure");
+    if (!notice) {
+      notice = document.createElement("p");
+      notice.id = "search-failure";
+      notice.className = "notice search-failure";
+      notice.textContent = SEARCH_FAILED;
+      results.before(notice);
+    }
+    announce(SEARCH_FAILED);
+  }
+  document.addEventListener("htmx:responseError", searchFailed);
+  document.addEventListener("htmx:sendError", searchFailed);
+  // Gone once a search is answered, and never kept in the copy of the page htmx keeps for Back.
+  document.addEventListener("htmx:beforeHistorySave", clearSearchFailure);
+
   // The header's Sign in link returns people to the address they signed in from (?next=). htmx
   // changes the address without a new page (tabs, searches, Back): keep the link pointing here.
   function signInReturnsHere() {
@@ -324,6 +359,7 @@
       return;
     }
     if (target.id === "results") {
+      clearSearchFailure();
       const heading = document.querySelector("#results h2");
       if (heading) announce(heading.textContent.trim());
     }

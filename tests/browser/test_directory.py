@@ -216,3 +216,60 @@ def test_a_search_answering_after_back_leaves_the_search_gone_back_to(page):
     expect(page).to_have_title("Occupations · NSX")
     expect(page.locator("#results h2")).to_contain_text("All occupations")
 
+
+def fail_searches(page, answer):
+    """The directory's in-place searches fail (a server error, or no network); pages still load."""
+
+    def fail(route):
+        if route.request.headers.get("hx-request") != "true":
+            route.continue_()
+        elif answer == "offline":
+            route.abort("internetdisconnected")
+        else:
+            route.fulfill(status=500, content_type="text/html", body="<h1>Server error</h1>")
+
+    page.route(re.compile(r"/occupations/\?"), fail)
+
+
+def forget_failed_requests(browser_errors):
+    # The failed requests, expected here; htmx and Chromium log each.
+    expected = ("status of 500", "Error Code 500", "ERR_INTERNET_DISCONNECTED", "htmx:sendError", "htmx:afterRequest")
+    browser_errors[:] = [error for error in browser_errors if not any(text in error for text in expected)]
+
+
+@pytest.mark.parametrize("answer", ["error", "offline"])
+def test_a_search_typed_that_fails_says_so_and_keeps_what_was_typed(page, browser_errors, answer):
+    page.goto("/occupations/")
+    fail_searches(page, answer)
+    field = page.locator("#id_q")
+
+    field.fill("insurance")
+
+    notice = page.locator("#search-failure")
+    expect(notice).to_be_visible()
+    expect(notice).to_contain_text("could not be made")
+    expect(page.locator("#live-region")).to_contain_text("could not be made")
+    expect(field).to_be_focused()
+    expect(field).to_have_value("insurance")
+    expect(page).to_have_url(re.compile(r"/occupations/$"))
+    forget_failed_requests(browser_errors)
+
+    page.unroute(re.compile(r"/occupations/\?"))
+    field.fill("insurance agents")
+
+    expect(page.locator("#results h2")).to_contain_text("“insurance agents”")
+    expect(notice).to_have_count(0)
+
+
+@pytest.mark.parametrize("answer", ["error", "offline"])
+def test_a_search_sent_with_enter_that_fails_is_sent_as_a_page(page, browser_errors, answer):
+    page.goto("/occupations/?q=zzzz")
+    fail_searches(page, answer)
+
+    page.fill("#id_q", "insurance")
+    page.press("#id_q", "Enter")
+
+    # As without JavaScript: the search's own page, here answered.
+    expect(page).to_have_url(re.compile(r"/occupations/\?q=insurance"))
+    expect(page.locator("#results h2")).to_contain_text("“insurance”")
+    forget_failed_requests(browser_errors)
