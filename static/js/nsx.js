@@ -292,6 +292,13 @@
     });
   });
 
+  // A press on a chip or the anchors toggle while its panel loads asks for it again: htmx would queue it,
+  // and once the panel opened the queued press would close it (a double click on a slow line).
+  document.addEventListener("htmx:confirm", function (event) {
+    const control = event.detail.elt;
+    if (control.matches(DISCLOSURES) && control.classList.contains("htmx-request")) event.preventDefault();
+  });
+
   // A second press on an open chip closes it instead of fetching it again.
   document.addEventListener("htmx:confirm", function (event) {
     const trigger = event.detail.elt;

@@ -525,3 +525,27 @@ def test_a_tab_answering_after_back_leaves_the_page_gone_back_to(page):
     expect_selected_tab(page, "Occupational skills")
     expect(page.locator("#tabpanel")).to_contain_text("Standard insurance policy types")
     assert page.evaluate("history.length") == entries
+
+
+@pytest.mark.parametrize("control", [".chip", ".anchors-disclosure__toggle"])
+def test_pressing_a_disclosure_again_while_it_loads_leaves_it_opening(page, control):
+    # A second press while the panel is on its way (a double click, or a press again on a slow line) is the
+    # same request again: it must not be queued to close the panel the moment it opens.
+    page.add_init_script(RECORD_REQUESTS)
+    page.goto(OCCUPATION_URL + "?tab=ai")
+    html = page.locator("html")
+    opener = page.locator(control).first
+    held = hold_requests(page, r"/(citations/\d+|occupations/41-3021\.00/anchors)/$")
+
+    opener.click()
+    opener.click()
+    expect(html).to_have_attribute("data-asked", re.compile(r"/$"))
+    held[0].continue_()
+    expect(html).to_have_attribute("data-answered", re.compile(r":200$"))
+
+    expect(opener).to_have_attribute("aria-expanded", "true")
+    expect(page.locator("#" + opener.get_attribute("aria-controls"))).to_be_visible()
+    # A press now closes it, without asking again.
+    opener.click()
+    expect(opener).to_have_attribute("aria-expanded", "false")
+    assert len(held) == 1
