@@ -129,6 +129,27 @@
     target.addEventListener("htmx:beforeSwap", dropStaleTabs);
   });
 
+  // While an answer is on its way, the part it will replace says so (aria-busy) and shows it (nsx.css):
+  // on a slow line a press would otherwise seem to do nothing. htmx counts each part's requests in its
+  // htmx-request class (data-hx-indicator); follow that.
+  const BUSY_PARTS = ".tabs, .results";
+  function markBusy() {
+    document.querySelectorAll("[aria-busy]").forEach(function (part) {
+      if (!part.classList.contains("htmx-request")) part.removeAttribute("aria-busy");
+    });
+    document.querySelectorAll(".htmx-request").forEach(function (part) {
+      if (part.matches(BUSY_PARTS)) part.setAttribute("aria-busy", "true");
+    });
+  }
+  document.addEventListener("htmx:beforeSend", markBusy);
+  document.addEventListener("htmx:afterRequest", markBusy);
+  // htmx keeps no htmx-request class in its copy of the page for Back; nor is it busy there.
+  document.addEventListener("htmx:beforeHistorySave", function (event) {
+    event.detail.historyElt.querySelectorAll("[aria-busy]").forEach(function (part) {
+      part.removeAttribute("aria-busy");
+    });
+  });
+
   // Back or Forward while an answer is on its way restores a page without the element it was asked
   // for. The answer belongs to a page no longer shown: drop it, before htmx swaps it into the detached
   // copy and takes the address and the title from it (or, failing, follows its link).

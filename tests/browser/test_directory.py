@@ -273,3 +273,20 @@ def test_a_search_sent_with_enter_that_fails_is_sent_as_a_page(page, browser_err
     expect(page).to_have_url(re.compile(r"/occupations/\?q=insurance"))
     expect(page.locator("#results h2")).to_contain_text("“insurance”")
     forget_failed_requests(browser_errors)
+
+
+def test_a_search_on_its_way_shows_its_results_loading(page):
+    from tests.browser.test_framework_page import hold_requests, is_busy, opacity
+
+    page.goto("/occupations/")
+    results = page.locator("#results")
+    assert not is_busy(results) and opacity(results) == 1
+    held = hold_requests(page, r"/occupations/\?.*q=insurance")
+
+    page.fill("#id_q", "insurance")
+
+    expect(results).to_have_attribute("aria-busy", "true")
+    assert opacity(results) < 1
+    held[0].continue_()
+    expect(page.locator("#results h2")).to_contain_text("“insurance”")
+    assert not is_busy(results) and opacity(results) == 1

@@ -538,6 +538,9 @@ def test_pressing_a_disclosure_again_while_it_loads_leaves_it_opening(page, cont
     held = hold_requests(page, r"/(citations/\d+|occupations/41-3021\.00/anchors)/$")
 
     opener.click()
+    # Pressed, it shows that its panel is on its way.
+    expect(opener).to_have_class(re.compile(r"\bhtmx-request\b"))
+    assert opener.evaluate("element => getComputedStyle(element).cursor") == "progress"
     opener.click()
     expect(html).to_have_attribute("data-asked", re.compile(r"/$"))
     held[0].continue_()
@@ -549,3 +552,32 @@ def test_pressing_a_disclosure_again_while_it_loads_leaves_it_opening(page, cont
     opener.click()
     expect(opener).to_have_attribute("aria-expanded", "false")
     assert len(held) == 1
+
+
+def is_busy(locator):
+    return locator.evaluate("element => element.getAttribute('aria-busy') === 'true'")
+
+
+def opacity(locator):
+    return float(locator.evaluate("element => getComputedStyle(element).opacity"))
+
+
+def test_a_tab_on_its_way_shows_its_panel_loading(page):
+    # On a slow line the press must show at once that the tab is coming, to eyes and to screen readers.
+    page.goto(OCCUPATION_URL)
+    tabs, panel = page.locator("#framework-tabs"), page.locator("#tabpanel")
+    assert not is_busy(tabs) and opacity(panel) == 1
+    held = hold_requests(page, r"/occupations/41-3021\.00/\?tab=ai$")
+
+    tab(page, "AI use").click()
+
+    expect(tabs).to_have_attribute("aria-busy", "true")
+    assert opacity(panel) < 1
+    held[0].continue_()
+    expect(panel).to_contain_text("Evidence pack")
+    assert not is_busy(tabs) and opacity(panel) == 1
+
+    # Nor is the page gone back to, which htmx kept as it was while the tab loaded.
+    page.go_back()
+    expect(panel).to_contain_text("Standard insurance policy types")
+    assert not is_busy(tabs) and opacity(panel) == 1
