@@ -216,7 +216,9 @@
 
   document.addEventListener("htmx:configRequest", function (event) {
     if (!isDirectorySearch(event.detail.elt)) return;
-    if (searchKey(event.detail.formData) === currentSearch()) event.preventDefault();
+    if (searchKey(event.detail.formData) !== currentSearch()) return;
+    event.preventDefault();
+    clearSearchFailure();  // the results shown are this search's again
   });
 
   document.addEventListener("htmx:beforeHistoryUpdate", function (event) {

@@ -254,6 +254,10 @@ def test_a_search_typed_that_fails_says_so_and_keeps_what_was_typed(page, browse
     expect(page).to_have_url(re.compile(r"/occupations/$"))
     forget_failed_requests(browser_errors)
 
+    # Back to the search the results are for: they are its answer again.
+    field.fill("")
+    expect(notice).to_have_count(0)
+
     page.unroute(re.compile(r"/occupations/\?"))
     field.fill("insurance agents")
 
