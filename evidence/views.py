@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.http import HttpRequest
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_cache_control
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_http_methods
 
 from evidence import ratelimit, selectors
 from evidence.forms import SuggestionForm
@@ -10,9 +10,10 @@ from frameworks.selectors import current_framework, get_occupation
 from frameworks.workflow import can_preview
 from nsx.cache import cached_page
 from nsx.htmx import template_for
+from nsx.http import read_only
 
 
-@require_safe
+@read_only
 @cached_page
 def citation_detail(request: HttpRequest, citation_id: int):
     template = template_for(request, "evidence/citation.html", "citation-detail")
@@ -25,7 +26,7 @@ def citation_detail(request: HttpRequest, citation_id: int):
     return response
 
 
-@require_safe
+@read_only
 @cached_page
 def source_detail(request: HttpRequest, key: str):
     source = selectors.get_source(key)

@@ -5,13 +5,13 @@ from functools import wraps
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.http import content_disposition_header
-from django.views.decorators.http import require_http_methods
 
 from exchange import case, ctdl, selectors
 from exchange.document import framework_document
 from exchange.fileformat import dump_json
 from frameworks.selectors import published_frameworks
 from nsx.cache import cached_page
+from nsx.http import read_only
 
 JSON_LD = "application/ld+json"
 CSV_COLUMNS = ("section", "level", "domain", "position", "title", "text", "citations")
@@ -36,9 +36,9 @@ def readable_by_any_site(view):
     page would carry no CORS header, and such a tool could not tell a framework that does not exist from a
     network failure.
     """
-    read = require_http_methods(READ_METHODS)(view)
+    read = read_only(view, methods=READ_METHODS)
 
-    @wraps(view)
+    @wraps(read)
     def wrapper(request, *args, **kwargs):
         if request.method == "OPTIONS":
             return HttpResponse(status=204, headers=PREFLIGHT_HEADERS)

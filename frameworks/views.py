@@ -4,7 +4,6 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_cache_control
-from django.views.decorators.http import require_safe
 
 from exchange.selectors import framework_exports
 from exchange.views import framework_json
@@ -13,18 +12,19 @@ from frameworks.forms import DirectoryForm
 from frameworks.workflow import can_preview
 from nsx.cache import cached_page
 from nsx.htmx import template_for
+from nsx.http import read_only
 from nsx.negotiation import prefers_json
 
 ANCHORS_TAB = ("anchors", "Source anchors")
 
 
-@require_safe
+@read_only
 @cached_page
 def home(request: HttpRequest):
     return render(request, "frameworks/home.html", {"frameworks": selectors.published_frameworks()})
 
 
-@require_safe
+@read_only
 @cached_page(query=(*DirectoryForm.base_fields, "page"))
 def occupation_list(request: HttpRequest):
     asked = DirectoryForm(request.GET)
@@ -49,7 +49,7 @@ def occupation_list(request: HttpRequest):
     return response
 
 
-@require_safe
+@read_only
 @cached_page(query=("tab",))
 def occupation_detail(request: HttpRequest, soc_code: str):
     if prefers_json(request):
@@ -64,7 +64,7 @@ def occupation_detail(request: HttpRequest, soc_code: str):
     return _framework_page(request, context)
 
 
-@require_safe
+@read_only
 def soc_occupation(request: HttpRequest, soc_code: str):
     """A SOC code as people write it (41-3021): O*NET's occupation of the same name (41-3021.00)."""
     return redirect(selectors.get_occupation(f"{soc_code}.00"))
@@ -112,7 +112,7 @@ def _framework_page(request, context):
     return render(request, template_for(request, "frameworks/framework.html", "tabs"), context)
 
 
-@require_safe
+@read_only
 @cached_page(query=("tab",))
 def framework_version(request: HttpRequest, soc_code: str, version: str):
     """One version of the framework: an earlier, archived one, or to curators and editors a draft."""
@@ -132,7 +132,7 @@ def framework_version(request: HttpRequest, soc_code: str, version: str):
     return response
 
 
-@require_safe
+@read_only
 @cached_page
 def anchors(request: HttpRequest, soc_code: str):
     occupation = selectors.get_occupation(soc_code)
@@ -163,7 +163,7 @@ def _number_sources(sections):
     return list(notes.values())
 
 
-@require_safe
+@read_only
 @cached_page
 def framework_print(request: HttpRequest, soc_code: str):
     """The whole framework on one page, every tab's content, with its sources as footnotes."""

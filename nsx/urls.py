@@ -3,11 +3,11 @@ from django.contrib import admin
 from django.contrib.auth.views import LoginView
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
-from django.views.decorators.http import require_safe
 
 from frameworks.sitemaps import SITEMAPS
 from nsx.cache import cached_page
 from nsx.forms import SignInForm
+from nsx.http import read_only
 from nsx.views import SignOutView, healthz, robots_txt
 
 handler500 = "nsx.views.server_error"
@@ -16,7 +16,7 @@ urlpatterns = [
     path(settings.ADMIN_URL, admin.site.urls),
     path("healthz", healthz, name="healthz"),
     path("robots.txt", robots_txt, name="robots"),
-    path("sitemap.xml", require_safe(cached_page(sitemap, query=("p",))), {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("sitemap.xml", read_only(cached_page(sitemap, query=("p",))), {"sitemaps": SITEMAPS}, name="sitemap"),
     # Sign-in and sign-out only: accounts are staff accounts that the admin manages (it also has the
     # password change), and the site sends no mail, which a password reset would need.
     path("accounts/login/", LoginView.as_view(authentication_form=SignInForm), name="login"),

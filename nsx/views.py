@@ -13,13 +13,13 @@ from django.utils import timezone
 from django.utils.timesince import timeuntil
 from django.views import defaults
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_safe
 
 from nsx.cache import cached_page
+from nsx.http import read_only
 
 
 @never_cache
-@require_safe
+@read_only
 def healthz(request):
     """200 while the database answers, 503 when it does not: for load balancers and orchestrators."""
     try:
@@ -83,7 +83,7 @@ class SignOutView(LogoutView):
         return render(request, "registration/logout_confirm.html")
 
 
-@require_safe
+@read_only
 @cached_page
 def robots_txt(request):
     """Crawlers may read every public page; the sitemap lists them. Sign-in pages are no use to them."""

@@ -1,0 +1,74 @@
+"""HTTP as a client meets it: methods, and what every address answers to each."""
+
+import pytest
+from django.conf import settings
+from django.test import Client
+
+from evidence.models import Citation
+from tests.exchange.conftest import case_package_url
+
+pytestmark = pytest.mark.django_db
+
+OCCUPATION = "/occupations/41-3021.00/"
+UNSAFE_METHODS = ("post", "put", "patch", "delete")
+
+
+def read_only_addresses(seed):
+    """Every public address that only reads, with the methods it says it allows."""
+    citation = Citation.objects.filter(statement__framework=seed).first()
+    pages = [
+        "/",
+        "/occupations/",
+        "/occupations/?q=insurance",
+        OCCUPATION,
+        f"{OCCUPATION}?tab=ai",
+        "/occupations/41-3021/",
+        f"{OCCUPATION}anchors/",
+        f"{OCCUPATION}print/",
+        f"{OCCUPATION}versions/{seed.version}/",
+        f"/citations/{citation.pk}/",
+        "/sources/onet/",
+        "/healthz",
+        "/robots.txt",
+        "/sitemap.xml",
+    ]
+    item = Client().get(case_package_url(seed)).json()["CFItems"][0]["uri"].split("testserver", 1)[1]
+    data = [
+        f"{OCCUPATION}framework.json",
+        f"{OCCUPATION}framework.csv",
+        f"{OCCUPATION}framework.jsonld",
+        "/ims/case/v1p1/CFDocuments",
+        case_package_url(seed),
+        item,
+    ]
+    return [(address, "GET, HEAD") for address in pages] + [(address, "GET, HEAD, OPTIONS") for address in data]
+
+
+def test_unsafe_methods_on_a_read_only_address_are_not_allowed_and_say_what_is(seed):
+    # As a browser or a tool sends them: with no CSRF token, which the check must not answer first.
+    client = Client(enforce_csrf_checks=True)
+
+    for address, allowed in read_only_addresses(seed):
+        for method in UNSAFE_METHODS:
+            response = getattr(client, method)(address)
+
+            assert response.status_code == 405, (method, address)
+            assert response["Allow"] == allowed, (method, address)
+
+
+def test_unsafe_methods_on_a_read_only_address_for_htmx_are_not_allowed_either(seed):
+    citation = Citation.objects.filter(statement__framework=seed).first()
+
+    response = Client(enforce_csrf_checks=True).post(f"/citations/{citation.pk}/", headers={"HX-Request": "true"})
+
+    assert (response.status_code, response["Allow"]) == (405, "GET, HEAD")
+
+
+@pytest.mark.parametrize(
+    "address",
+    [f"{OCCUPATION}suggest/", "/accounts/login/", "/accounts/logout/", f"/{settings.ADMIN_URL}login/"],
+)
+def test_a_form_that_takes_a_post_still_refuses_one_without_its_csrf_token(seed, address):
+    response = Client(enforce_csrf_checks=True).post(address, {"username": "curator", "password": "secret"})
+
+    assert response.status_code == 403
