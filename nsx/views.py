@@ -1,3 +1,4 @@
+import logging
 import sys
 from datetime import timedelta
 
@@ -11,11 +12,12 @@ from django.template import loader
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.timesince import timeuntil
-from django.views import defaults
 from django.views.decorators.cache import never_cache
 
 from nsx.cache import cached_page
 from nsx.http import read_only
+
+logger = logging.getLogger(__name__)
 
 
 @never_cache
@@ -33,17 +35,51 @@ def healthz(request):
 # How long a visitor is asked to wait while the database cannot be reached.
 DATABASE_RETRY_SECONDS = 30
 
+# The error pages as they are when their templates cannot be rendered: no template, static file or query.
+PLAIN_ERROR_PAGE = """<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>{title} · NSX</title></head>
+<body>
+<main>
+<h1>{heading}</h1>
+<p>{text} You can also go to the <a href="/">home page</a>.</p>
+</main>
+</body>
+</html>
+"""
+PLAIN_SERVER_ERROR = PLAIN_ERROR_PAGE.format(
+    title="Something went wrong",
+    heading="Something went wrong on our side",
+    text="The error has been logged. Please try again in a moment.",
+)
+PLAIN_UNAVAILABLE = PLAIN_ERROR_PAGE.format(
+    title="Unavailable for a moment",
+    heading="NSX is unavailable for a moment",
+    text="We cannot reach our database just now. Nothing you did caused this; please try again in a minute.",
+)
+
 
 def server_error(request):
-    """Django's 500 page, or 503 while the database cannot be reached: an outage to wait out, not a fault.
+    """The 500 page, or 503 while the database cannot be reached: an outage to wait out, not a fault.
 
-    Rendered without a request context, as Django's is: that could need the database too.
+    Rendered without a request context, as Django's is: that could need the database too. The page is
+    the site's own; should rendering it fail as well (no static manifest, a broken template), the plain
+    one, so that a fault never becomes a second one.
     """
     if isinstance(sys.exception(), OperationalError) and not _database_answers():
-        response = HttpResponse(loader.render_to_string("503.html"), status=503)
+        response = _error_page("503.html", PLAIN_UNAVAILABLE, status=503)
         response["Retry-After"] = str(DATABASE_RETRY_SECONDS)
         return response
-    return defaults.server_error(request)
+    return _error_page("500.html", PLAIN_SERVER_ERROR, status=500)
+
+
+def _error_page(template_name, plain, status):
+    try:
+        content = loader.render_to_string(template_name)
+    except Exception:
+        logger.exception("The %s page could not be rendered; the plain one was sent.", template_name)
+        content = plain
+    return HttpResponse(content, status=status)
 
 
 def _database_answers():

@@ -9,12 +9,17 @@ from django.db import OperationalError
 from django.test import Client
 
 from frameworks import selectors
+from nsx import views
 from tests.tools import ROOT
 
 
 def test_while_the_database_cannot_be_reached_a_page_says_so_and_when_to_retry(tmp_path):
     # A database that cannot be opened: a folder that is not there.
-    env = {"DATABASE_URL": f"sqlite:///{tmp_path}/missing/db.sqlite3", "DJANGO_ALLOWED_HOSTS": "testserver"}
+    env = {
+        "DATABASE_URL": f"sqlite:///{tmp_path}/missing/db.sqlite3",
+        "DJANGO_ALLOWED_HOSTS": "testserver",
+        "DJANGO_PLAIN_STATIC": "true",  # the site's own page, whether or not static files were collected
+    }
     script = (
         "from django.test import Client\n"
         "page = Client(raise_request_exception=False).get('/occupations/41-3021.00/')\n"
@@ -31,6 +36,7 @@ def test_while_the_database_cannot_be_reached_a_page_says_so_and_when_to_retry(t
     assert status == "503 30", result.stderr
     assert "<h1>NSX is unavailable for a moment</h1>" in page
     assert "try again in a minute" in page
+    assert '<link rel="stylesheet" href="/static/css/nsx.css">' in page  # rendered with no database
 
 
 @pytest.mark.django_db
@@ -60,3 +66,95 @@ def test_a_form_sent_without_its_csrf_token_gets_the_sites_page_saying_what_to_d
     assert "<h1>This form could not be sent</h1>" in response.text
     assert "reload the page to get a fresh form, and send it again" in response.text
     assert "<style" not in response.text  # Django's own page, whose inline style the site's policy blocks
+
+
+def fail_the_framework_page(monkeypatch, error):
+    def broken(soc_code):
+        raise error
+
+    monkeypatch.setattr(selectors, "occupation_with_versions", broken)
+
+
+def without_static_manifest(settings, tmp_path):
+    """Static files as in production, where nothing was collected: naming one fails."""
+    settings.STATIC_ROOT = tmp_path
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
+    }
+
+
+@pytest.mark.django_db
+def test_a_fault_gets_the_sites_own_page_with_a_way_home(client, seed, monkeypatch):
+    fail_the_framework_page(monkeypatch, RuntimeError("a bug"))
+    client.raise_request_exception = False
+
+    response = client.get("/occupations/41-3021.00/")
+
+    page = response.text
+    assert response.status_code == 500
+    assert '<link rel="stylesheet" href="/static/css/nsx.css">' in page
+    assert '<header class="site-header">' in page
+    assert '<main id="main"' in page
+    assert '<footer class="site-footer">' in page
+    assert "<h1>Something went wrong on our side</h1>" in page
+    assert '<a href="/">home page</a>' in page
+    # What the page could not know without the database it may have failed on.
+    assert "Sign in" not in page
+    assert "Sources:" not in page
+    assert "<style" not in page
+    assert "unsafe-inline" not in response["Content-Security-Policy"]
+
+
+@pytest.mark.django_db
+def test_an_outage_gets_the_sites_own_page_saying_when_to_retry(client, seed, monkeypatch):
+    fail_the_framework_page(monkeypatch, OperationalError("connection refused"))
+    monkeypatch.setattr(views, "_database_answers", lambda: False)
+    client.raise_request_exception = False
+
+    response = client.get("/occupations/41-3021.00/")
+
+    assert (response.status_code, response["Retry-After"]) == (503, "30")
+    assert '<link rel="stylesheet" href="/static/css/nsx.css">' in response.text
+    assert "<h1>NSX is unavailable for a moment</h1>" in response.text
+    assert "unsafe-inline" not in response["Content-Security-Policy"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("error", "status", "heading"),
+    [
+        (RuntimeError("a bug"), 500, "Something went wrong on our side"),
+        (OperationalError("connection refused"), 503, "NSX is unavailable for a moment"),
+    ],
+)
+def test_when_the_error_page_cannot_be_rendered_either_the_plain_one_is_sent(
+    client, seed, monkeypatch, settings, tmp_path, caplog, error, status, heading
+):
+    fail_the_framework_page(monkeypatch, error)
+    monkeypatch.setattr(views, "_database_answers", lambda: False)
+    without_static_manifest(settings, tmp_path)
+    client.raise_request_exception = False
+
+    response = client.get("/occupations/41-3021.00/")
+
+    assert response.status_code == status
+    assert f"<h1>{heading}</h1>" in response.text
+    assert '<a href="/">home page</a>' in response.text
+    assert "stylesheet" not in response.text
+    assert "<style" not in response.text
+    assert "unsafe-inline" not in response["Content-Security-Policy"]
+    assert "page could not be rendered; the plain one was sent" in caplog.text
+
+
+@pytest.mark.django_db
+def test_a_broken_error_template_still_sends_the_plain_page(client, seed, monkeypatch, settings, tmp_path):
+    (tmp_path / "500.html").write_text("{% extends 'base.html' %}{% block content %}{% url 'no-such-page' %}{% endblock %}")
+    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [tmp_path, *settings.TEMPLATES[0]["DIRS"]]}]
+    fail_the_framework_page(monkeypatch, RuntimeError("a bug"))
+    client.raise_request_exception = False
+
+    response = client.get("/occupations/41-3021.00/")
+
+    assert response.status_code == 500
+    assert "<h1>Something went wrong on our side</h1>" in response.text

@@ -85,6 +85,7 @@ def pages(client, seed, django_user_model):
         assert response.status_code == 200, url
         collected[name] = response.text
     collected["server-error"] = render_to_string("500.html")
+    collected["unavailable"] = render_to_string("503.html")
     return collected
 
 
