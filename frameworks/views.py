@@ -67,7 +67,9 @@ def occupation_detail(request: HttpRequest, soc_code: str):
 @read_only
 def soc_occupation(request: HttpRequest, soc_code: str):
     """A SOC code as people write it (41-3021): O*NET's occupation of the same name (41-3021.00)."""
-    return redirect(selectors.get_occupation(f"{soc_code}.00"))
+    address = selectors.get_occupation(f"{soc_code}.00").get_absolute_url()
+    # With its query, so that a link to a tab keeps its tab.
+    return redirect(f"{address}?{request.GET.urlencode()}" if request.GET else address)
 
 
 def _section_parts(framework, sections):

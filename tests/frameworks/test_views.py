@@ -286,6 +286,13 @@ def test_a_soc_code_without_its_detail_leads_to_the_occupation(client, seed):
     assert response["Location"] == "/occupations/41-3021.00/"
 
 
+def test_a_soc_code_without_its_detail_keeps_the_tab_asked_for(client, seed):
+    response = client.get("/occupations/41-3021/?tab=ai")
+
+    assert response.status_code == 302
+    assert response["Location"] == "/occupations/41-3021.00/?tab=ai"
+
+
 def test_occupation_with_only_a_draft_framework_shows_no_framework(client):
     framework = FrameworkFactory(status=Framework.Status.DRAFT, occupation__title="Draft Trade")
     StatementFactory(framework=framework, title="Secret draft statement")
