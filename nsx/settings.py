@@ -50,6 +50,11 @@ MIDDLEWARE = [
     # First, so that every answer is logged, static files and cached pages too.
     "nsx.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Right inside SecurityMiddleware, as its headers are: every answer carries them, those given before
+    # any view too (a host refused, a body too large, the redirect adding a slash).
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "nsx.middleware.PermissionsPolicyMiddleware",
     # Before anything reads the body; inside SecurityMiddleware, whose headers its refusal carries too.
     "nsx.middleware.RequestBodyLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -64,9 +69,6 @@ MIDDLEWARE = [
     # Lets history records name the signed-in user who made each change.
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "django.middleware.csp.ContentSecurityPolicyMiddleware",
-    "nsx.middleware.PermissionsPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Last, as django-axes asks, so it sees every authentication attempt.
     "axes.middleware.AxesMiddleware",

@@ -44,6 +44,23 @@ def test_pages_send_security_headers(client, seed, url):
     assert response["Cross-Origin-Opener-Policy"] == "same-origin"
 
 
+@pytest.mark.parametrize(
+    ("method", "url", "headers", "status"),
+    [
+        ("get", "/", {"Host": "unknown.example"}, 400),
+        ("post", "/occupations/41-3021.00/suggest/", {"Content-Length": str(10**9)}, 413),  # refused unread
+        ("get", "/occupations", {}, 301),  # the redirect that adds the slash
+    ],
+)
+def test_answers_given_before_any_view_send_the_security_headers_too(client, method, url, headers, status):
+    response = getattr(client, method)(url, headers=headers)
+
+    assert response.status_code == status
+    assert "frame-ancestors 'none'" in response["Content-Security-Policy"]
+    assert response["X-Frame-Options"] == "DENY"
+    assert "camera=()" in response["Permissions-Policy"]
+
+
 def test_check_deploy_passes_with_production_settings():
     env = {
         **os.environ,
