@@ -19,7 +19,12 @@ urlpatterns = [
     path("sitemap.xml", read_only(cached_page(sitemap, query=("p",))), {"sitemaps": SITEMAPS}, name="sitemap"),
     # Sign-in and sign-out only: accounts are staff accounts that the admin manages (it also has the
     # password change), and the site sends no mail, which a password reset would need.
-    path("accounts/login/", LoginView.as_view(authentication_form=SignInForm), name="login"),
+    # Django's form views treat a PUT as a POST; a sign-in is a POST alone.
+    path(
+        "accounts/login/",
+        LoginView.as_view(authentication_form=SignInForm, http_method_names=["get", "post", "head", "options"]),
+        name="login",
+    ),
     path("accounts/logout/", SignOutView.as_view(), name="logout"),
     path("", include("evidence.urls")),
     path("", include("exchange.urls")),

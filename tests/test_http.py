@@ -72,3 +72,11 @@ def test_a_form_that_takes_a_post_still_refuses_one_without_its_csrf_token(seed,
     response = Client(enforce_csrf_checks=True).post(address, {"username": "curator", "password": "secret"})
 
     assert response.status_code == 403
+
+
+def test_sign_in_takes_a_post_and_no_other_unsafe_method(client):
+    refused = client.put("/accounts/login/", "username=curator&password=secret")
+    options = client.options("/accounts/login/")
+
+    assert (refused.status_code, refused["Allow"]) == (405, "GET, POST, HEAD, OPTIONS")
+    assert options["Allow"] == "GET, POST, HEAD, OPTIONS"
