@@ -34,6 +34,7 @@ def source_detail(request: HttpRequest, key: str):
 
 
 SUGGESTIONS_PER_HOUR = 5
+SUGGESTION_WINDOW_SECONDS = 3600
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -43,13 +44,16 @@ def suggest_correction(request: HttpRequest, soc_code: str):
     form = SuggestionForm(request.POST or None, occupation=occupation, framework=framework)
     # Only suggestions that would be saved count towards the limit: correcting a mistake costs nothing.
     if request.method == "POST" and form.is_valid():
-        if not ratelimit.hit("suggestion", request, SUGGESTIONS_PER_HOUR, 3600):
-            return render(
+        if not ratelimit.hit("suggestion", request, SUGGESTIONS_PER_HOUR, SUGGESTION_WINDOW_SECONDS):
+            refused = render(
                 request,
                 "evidence/suggest.html",
                 {"occupation": occupation, "framework": framework, "form": form, "rate_limited": True},
                 status=429,
             )
+            # The window's end at the latest: the cache does not say when the address's window began.
+            refused["Retry-After"] = str(SUGGESTION_WINDOW_SECONDS)
+            return refused
         form.save(remote_address=ratelimit.client_address(request) or None)
         messages.success(request, "Thank you. A curator will review your suggestion.")
         return redirect(occupation.get_absolute_url() + "?tab=anchors")

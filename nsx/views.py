@@ -91,9 +91,13 @@ def sign_in_paused(request, original_response=None, credentials=None):
     """django-axes' answer to a sign-in while its address and user name are locked out: for how long."""
     cool_off = get_cool_off(request)
     now = timezone.now()
+    if not cool_off:
+        return render(request, "registration/locked_out.html", {"wait": None}, status=429)
     # At least a minute: timeuntil counts whole minutes, and "0 minutes" would read as no wait at all.
-    wait = timeuntil(now + max(cool_off, timedelta(minutes=1)), now) if cool_off else None
-    return render(request, "registration/locked_out.html", {"wait": wait}, status=429)
+    pause = max(cool_off, timedelta(minutes=1))
+    paused = render(request, "registration/locked_out.html", {"wait": timeuntil(now + pause, now)}, status=429)
+    paused["Retry-After"] = str(round(pause.total_seconds()))
+    return paused
 
 
 # The longest user name django-axes' records of failed sign-ins hold.

@@ -175,6 +175,7 @@ def test_the_pause_says_how_long_it_lasts(settings, client, django_user_model):
 
     assert paused.status_code == 429
     assert "please wait 15\xa0minutes and try again" in paused.text
+    assert paused["Retry-After"] == "900"
 
 
 def test_admin_sign_in_is_throttled_too(settings, client, django_user_model):

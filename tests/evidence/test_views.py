@@ -236,6 +236,7 @@ def test_suggestions_are_rate_limited_per_address(client, seed):
     other_address = client.post(SUGGEST, data, REMOTE_ADDR="203.0.113.9")
 
     assert refused.status_code == 429
+    assert refused["Retry-After"] == "3600"  # the most it can be: the window is an hour
     # Focused as the page loads, as the summary of a form's errors is.
     summary = refused.text.split('<div class="form-errors" role="alert" tabindex="-1" id="form-errors" autofocus>')[1]
     assert "Please wait a while" in summary.split("</div>", 1)[0]
