@@ -10,6 +10,7 @@ from nsx.forms import SignInForm
 from nsx.http import read_only
 from nsx.views import SignOutView, healthz, robots_txt
 
+handler400 = "nsx.views.bad_request"
 handler500 = "nsx.views.server_error"
 
 urlpatterns = [

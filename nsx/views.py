@@ -52,6 +52,11 @@ PLAIN_SERVER_ERROR = PLAIN_ERROR_PAGE.format(
     heading="Something went wrong on our side",
     text="The error has been logged. Please try again in a moment.",
 )
+PLAIN_BAD_REQUEST = PLAIN_ERROR_PAGE.format(
+    title="Request not understood",
+    heading="This request could not be read",
+    text="Something in it was malformed, or more than this site takes (forms here take no files), so nothing was done.",
+)
 PLAIN_UNAVAILABLE = PLAIN_ERROR_PAGE.format(
     title="Unavailable for a moment",
     heading="NSX is unavailable for a moment",
@@ -71,6 +76,11 @@ def server_error(request):
         response["Retry-After"] = str(DATABASE_RETRY_SECONDS)
         return response
     return _error_page("500.html", PLAIN_SERVER_ERROR, status=500)
+
+
+def bad_request(request, exception):
+    """The 400 page (an unknown host, a malformed or oversized form), the site's own or else the plain one."""
+    return _error_page("400.html", PLAIN_BAD_REQUEST, status=400)
 
 
 def _error_page(template_name, plain, status):

@@ -158,3 +158,24 @@ def test_a_broken_error_template_still_sends_the_plain_page(client, seed, monkey
 
     assert response.status_code == 500
     assert "<h1>Something went wrong on our side</h1>" in response.text
+
+
+@pytest.mark.django_db
+def test_a_request_that_cannot_be_read_gets_the_sites_own_page(client):
+    response = client.get("/", headers={"Host": "unknown.example"})
+
+    assert response.status_code == 400
+    assert '<link rel="stylesheet" href="/static/css/nsx.css">' in response.text
+    assert "<h1>This request could not be read</h1>" in response.text
+    assert '<a href="/">home page</a>' in response.text
+
+
+@pytest.mark.django_db
+def test_when_the_400_page_cannot_be_rendered_the_plain_one_is_sent(client, settings, tmp_path):
+    without_static_manifest(settings, tmp_path)
+
+    response = client.get("/", headers={"Host": "unknown.example"})
+
+    assert response.status_code == 400
+    assert "<h1>This request could not be read</h1>" in response.text
+    assert "stylesheet" not in response.text

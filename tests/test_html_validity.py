@@ -86,6 +86,7 @@ def pages(client, seed, django_user_model):
         collected[name] = response.text
     collected["server-error"] = render_to_string("500.html")
     collected["unavailable"] = render_to_string("503.html")
+    collected["bad-request"] = render_to_string("400.html")
     return collected
 
 
