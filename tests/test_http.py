@@ -80,3 +80,16 @@ def test_sign_in_takes_a_post_and_no_other_unsafe_method(client):
 
     assert (refused.status_code, refused["Allow"]) == (405, "GET, POST, HEAD, OPTIONS")
     assert options["Allow"] == "GET, POST, HEAD, OPTIONS"
+
+
+def test_the_sign_out_form_on_a_read_only_page_still_carries_a_token_that_works(seed, curator):
+    # Read-only views are exempt from the check, not from handing out its token.
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(curator)
+    page = client.get(OCCUPATION).text
+    token = page.split('name="csrfmiddlewaretoken" value="', 1)[1].split('"', 1)[0]
+
+    signed_out = client.post("/accounts/logout/", {"csrfmiddlewaretoken": token})
+
+    assert signed_out.status_code == 302
+    assert "_auth_user_id" not in client.session
