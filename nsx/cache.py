@@ -275,6 +275,10 @@ def cached_page(view=None, *, query=()):
         # without asking; asked every time, the server answers 304 while the page is unchanged.
         if "no-store" not in response.get("Cache-Control", ""):
             patch_cache_control(response, no_cache=True)
+        # A signed-in person's page holds their sign-out form's token: for their browser alone to keep.
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            patch_cache_control(response, private=True)
         return response
 
     return wrapper

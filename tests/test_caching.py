@@ -260,6 +260,17 @@ def test_signed_in_people_are_never_served_the_shared_copy(client, seed, admin_u
     assert "ETag" not in response
 
 
+def test_a_signed_in_persons_page_is_theirs_alone_to_keep(client, seed, admin_user):
+    # It holds their sign-out form's token: no shared cache between them and the site may store it.
+    client.force_login(admin_user)
+
+    for address in (PAGE, "/", "/occupations/41-3021.00/framework.json"):
+        cache_control = client.get(address)["Cache-Control"]
+
+        assert "private" in cache_control, address
+        assert "no-cache" in cache_control, address
+
+
 def test_exports_are_cached_and_conditional(client, seed):
     first = client.get("/occupations/41-3021.00/framework.csv")
 
