@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.http import HttpRequest
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_cache_control
+from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods
 
 from evidence import ratelimit, selectors
@@ -38,6 +39,8 @@ SUGGESTION_WINDOW_SECONDS = 3600
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
+# The form holds the visitor's CSRF token: for their browser alone to keep.
+@cache_control(private=True)
 def suggest_correction(request: HttpRequest, soc_code: str):
     occupation = get_occupation(soc_code)
     framework = current_framework(occupation)

@@ -266,6 +266,10 @@ def test_only_suggestions_that_are_saved_count_towards_the_limit(client, seed):
     assert Suggestion.objects.count() == 1
 
 
+def test_the_suggestion_form_holding_a_visitors_token_is_kept_by_their_browser_alone(client, seed):
+    assert "private" in client.get(SUGGEST)["Cache-Control"]
+
+
 def test_suggestion_form_needs_csrf(seed):
     from django.test import Client
 
