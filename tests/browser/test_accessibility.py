@@ -95,6 +95,20 @@ def test_not_found_page_has_no_wcag_violations(page, axe_source, browser_errors)
     assert_accessible(page, axe_source)
 
 
+def test_server_error_page_has_no_wcag_violations(page, axe_source, browser_errors, monkeypatch):
+    from frameworks import selectors
+
+    def broken(soc_code):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(selectors, "occupation_with_versions", broken)
+    response = page.goto(OCCUPATION_URL)
+
+    assert response.status == 500
+    browser_errors[:] = [error for error in browser_errors if "status of 500" not in error]
+    assert_accessible(page, axe_source)
+
+
 def test_open_chip_has_no_wcag_violations(page, axe_source):
     page.goto(OCCUPATION_URL + "?tab=ai")
     chip = page.locator(".chip").first
