@@ -1,9 +1,10 @@
 import hashlib
+from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import ActionLocation, helpers
-from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.options import IS_POPUP_VAR, IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.db import router, transaction
@@ -971,6 +972,24 @@ class StatementAdmin(SeenStateAdmin, FrameworkContentMixin, HistoryAdmin):
 
     def view_on_site(self, obj):
         return f"{obj.framework.get_version_url()}?tab={obj.section.key}#statement-{obj.uid}"
+
+    def response_add(self, request, obj, post_url_continue=None):
+        return self.add_next_in_place(request, obj, super().response_add(request, obj, post_url_continue))
+
+    def response_change(self, request, obj):
+        return self.add_next_in_place(request, obj, super().response_change(request, obj))
+
+    def add_next_in_place(self, request, obj, response):
+        """*Save and add another* opens the next statement in the saved one's framework, section, level and
+        domain: a framework is written level by level, and picking all four again for each is most of the work."""
+        if "_addanother" not in request.POST or IS_POPUP_VAR in request.POST:
+            return response
+        address = urlsplit(response["Location"])
+        place = {"framework": obj.framework_id, "section": obj.section_id, "level": obj.level_id, "domain": obj.domain_id}
+        query = [(name, value) for name, value in parse_qsl(address.query) if name not in place]
+        query += [(name, pk) for name, pk in place.items() if pk is not None]
+        response["Location"] = urlunsplit(address._replace(query=urlencode(query)))
+        return response
 
 
 class LevelInline(admin.TabularInline):

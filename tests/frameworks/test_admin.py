@@ -239,6 +239,46 @@ def test_a_level_from_another_scale_is_refused(client, draft, curator):
     ]
 
 
+# Adding statements one after another
+
+
+def test_save_and_add_another_opens_the_next_statement_in_the_same_place(client, draft, curator):
+    client.force_login(curator)
+    durable = in_draft(draft, "Client intake dialogue")
+
+    saved = save_statement(client, durable, _addanother="Save and add another")
+
+    assert saved.status_code == 302
+    next_page = client.get(saved["Location"])
+    initial = {name: next_page.context["adminform"].form[name].value() for name in ("framework", "section", "level", "domain")}
+    assert initial == {
+        "framework": str(draft.pk),
+        "section": str(durable.section_id),
+        "level": str(durable.level_id),
+        "domain": str(durable.domain_id),
+    }
+
+
+def test_save_and_add_another_from_an_add_page_keeps_the_new_statements_place(client, draft, curator):
+    client.force_login(curator)
+    skills = Section.objects.get(key="skills")
+    proficient = Level.objects.get(scale=skills.scale, key="proficient")
+    url = f"/admin/frameworks/statement/add/?framework={draft.pk}"
+    data = {"section": skills.pk, "level": proficient.pk, "position": 50, "title": "Catastrophe claims"}
+
+    added = client.post(url, admin_form_data(client.get(url), **data, text="triage claims after a storm.", _addanother="1"))
+
+    assert added.status_code == 302, errors_of(added)
+    next_form = client.get(added["Location"]).context["adminform"].form
+    assert (next_form["framework"].value(), next_form["section"].value(), next_form["level"].value()) == (
+        str(draft.pk),
+        str(skills.pk),
+        str(proficient.pk),
+    )
+    assert not next_form["domain"].value()
+    assert added["Location"].count("framework=") == 1
+
+
 # Nearly the same text
 
 
