@@ -856,6 +856,12 @@ class StatementAdminForm(SeenStateForm):
 
     similar = ()
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if position := self.fields.get("position"):
+            position.required = False
+            position.help_text = "Its order within its level; left blank, it goes after the level's last statement."
+
     def locked_rows(self):
         return Framework.objects.filter(pk=self.instance.framework_id)
 
@@ -878,11 +884,23 @@ class StatementAdminForm(SeenStateForm):
             self.instance.framework if self.instance.framework_id else None
         )
         text_is_new = self.instance.pk is None or "text" in self.changed_data
+        if "position" in self.fields and cleaned_data.get("position") is None and not self.has_error("position"):
+            self.place_last(cleaned_data, framework)
         if text and framework and text_is_new and not cleaned_data.get("save_anyway"):
             self.similar = similar_statements(framework, text, exclude_pk=self.instance.pk)
             if self.similar:
                 raise ValidationError(NEARLY_THE_SAME, code="nearly_the_same")
         return cleaned_data
+
+    def place_last(self, cleaned_data, framework):
+        section, level = cleaned_data.get("section"), cleaned_data.get("level")
+        if framework is None or section is None or level is None:
+            return  # their own errors say what is missing
+        # Two curators adding to one level at once would both take the same place: the first waits here.
+        list(Framework.objects.filter(pk=framework.pk).select_for_update().values_list("pk"))
+        cleaned_data["position"] = services.next_position(
+            framework, section, level, cleaned_data.get("domain"), exclude_pk=self.instance.pk
+        )
 
 
 class ChoicesOnceARequest:

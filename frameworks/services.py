@@ -3,6 +3,7 @@
 import re
 
 from django.db import transaction
+from django.db.models import Max
 
 from evidence.models import Citation, EvidenceMetric
 from exchange.identifiers import counterpart_uid
@@ -34,6 +35,14 @@ def framework_holding_copies(framework, version):
     uids = [counterpart_uid(soc_code, version, uid) for uid in framework.statements.values_list("uid", flat=True)]
     held = Statement.objects.filter(uid__in=uids).select_related("framework__occupation").first()
     return held.framework if held is not None else None
+
+
+def next_position(framework, section, level, domain=None, exclude_pk=None):
+    """The position after the last statement at this level of the framework's section (and domain)."""
+    others = Statement.objects.filter(
+        framework=framework, section=section, level=level, domain=domain, position__lte=MAX_POSITION
+    ).exclude(pk=exclude_pk)
+    return (others.aggregate(last=Max("position"))["last"] or 0) + 1
 
 
 def park_statements(statements):

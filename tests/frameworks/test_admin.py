@@ -279,6 +279,26 @@ def test_save_and_add_another_from_an_add_page_keeps_the_new_statements_place(cl
     assert added["Location"].count("framework=") == 1
 
 
+def test_a_statement_added_without_a_position_goes_after_its_levels_last(client, draft, curator):
+    client.force_login(curator)
+    durable = Section.objects.get(key="durable")
+    emerging = Level.objects.get(scale=durable.scale, key="emerging")
+    leadership, empty_domain = Domain.objects.get(key="leadership"), Domain.objects.create(key="care", name="Care", position=99)
+    last = draft.statements.filter(section=durable, level=emerging, domain=leadership).aggregate(last=Max("position"))["last"]
+    url = f"/admin/frameworks/statement/add/?framework={draft.pk}"
+    page = client.get(url)
+    data = {"section": durable.pk, "level": emerging.pk, "position": ""}
+
+    after_last = client.post(url, admin_form_data(page, **data, domain=leadership.pk, title="Calm", text="stays calm."))
+    first = client.post(url, admin_form_data(page, **data, domain=empty_domain.pk, title="Care", text="takes care."))
+
+    assert after_last.status_code == 302, errors_of(after_last)
+    assert first.status_code == 302, errors_of(first)
+    assert draft.statements.get(title="Calm").position == last + 1
+    assert draft.statements.get(title="Care").position == 1
+    assert "left blank, it goes after the level's last statement" in page.text
+
+
 # Nearly the same text
 
 
