@@ -791,6 +791,12 @@ def offer_occupation_anchors(field, occupation_id):
     can ground it, and every occupation's would run to tens of thousands."""
     field.queryset = SourceAnchor.objects.filter(occupation=occupation_id).order_by(*SourceAnchor.panel_order())
     field.help_text = "The occupation's O*NET items that ground the statement (once it is saved)."
+    # By name alone, a work style, a technology and a skill of one name read the same.
+    field.label_from_instance = anchor_choice_label
+
+
+def anchor_choice_label(anchor):
+    return f"{anchor.kind_name}: {anchor.name}"
 
 
 class LabelledAutocompleteSelect(ChoosableAutocompleteSelect):

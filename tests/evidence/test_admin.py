@@ -6,6 +6,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.html import escape
 
 from evidence.models import Citation, Source, SourceAnchor, Suggestion
 from frameworks.models import OnetRelease
@@ -90,6 +91,22 @@ def test_a_citation_is_grounded_only_in_its_own_occupations_anchors(client, seed
     assert refused.status_code == 200
     assert "Select a valid choice" in refused.text
     assert elsewhere not in citation.anchors.all()
+
+
+def test_anchors_to_choose_are_named_with_their_kind(client, draft, curator):
+    citation = Citation.objects.filter(statement__framework=draft).first()
+    kind = SourceAnchor.Kind.WORK_STYLE
+    SourceAnchorFactory(occupation=draft.occupation, kind=kind, name="<b>Calm</b> under pressure")
+    client.force_login(curator)
+
+    citation_page = client.get(reverse("admin:evidence_citation_change", args=[citation.pk]))
+    statement_page = client.get(reverse("admin:frameworks_statement_change", args=[citation.statement_id]))
+
+    for page in (citation_page, statement_page):
+        assert "Work style: &lt;b&gt;Calm&lt;/b&gt; under pressure</option>" in page.text
+        assert "<b>Calm" not in page.text
+        task = draft.occupation.anchors.filter(kind=SourceAnchor.Kind.TASK).first()
+        assert f">Task: {escape(task.name)}</option>" in page.text
 
 
 def test_suggestions_are_found_by_who_sent_them(client, suggestion, curator):
