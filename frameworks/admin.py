@@ -790,7 +790,9 @@ def offer_occupation_anchors(field, occupation_id):
     """A citation's anchors field, offering only the O*NET items of its statement's occupation: only they
     can ground it, and every occupation's would run to tens of thousands."""
     field.queryset = SourceAnchor.objects.filter(occupation=occupation_id).order_by(*SourceAnchor.panel_order())
-    field.help_text = "The occupation's O*NET items that ground the statement (once it is saved)."
+    field.help_text = "The occupation's O*NET items that ground the statement."
+    if occupation_id is None:
+        field.help_text += " Offered once the statement's framework is chosen and saved."
     # By name alone, a work style, a technology and a skill of one name read the same.
     field.label_from_instance = anchor_choice_label
 
@@ -835,10 +837,21 @@ class CitationInline(FrameworkContentInline, admin.TabularInline):
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
         if anchors := formset.form.base_fields.get("anchors"):
-            offer_occupation_anchors(anchors, obj.framework.occupation_id if obj is not None else None)
+            offer_occupation_anchors(anchors, self.occupation_of(request, obj))
             # Listed once for the whole page rather than once per citation.
             anchors.choices = list(anchors.choices)
         return formset
+
+    def occupation_of(self, request, statement):
+        """The occupation whose anchors the statement's citations may name. A new statement's is its
+        framework's as the add page was opened with it (?framework=) or posted, so that its first save
+        can hold its anchors too."""
+        if statement is not None:
+            return statement.framework.occupation_id
+        framework = request.POST.get("framework", request.GET.get("framework", ""))
+        if not is_key_of(Framework, framework):
+            return None
+        return Framework.objects.editable().filter(pk=framework).values_list("occupation", flat=True).first()
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name != "source":

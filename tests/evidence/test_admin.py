@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from evidence.models import Citation, Source, SourceAnchor, Suggestion
-from frameworks.models import OnetRelease
+from frameworks.models import Level, OnetRelease, Section
 from tests.admin_forms import admin_form_data, inline_prefix
 from tests.factories import CitationFactory, SourceAnchorFactory, SourceFactory, UserFactory
 
@@ -107,6 +107,38 @@ def test_anchors_to_choose_are_named_with_their_kind(client, draft, curator):
         assert "<b>Calm" not in page.text
         task = draft.occupation.anchors.filter(kind=SourceAnchor.Kind.TASK).first()
         assert f">Task: {escape(task.name)}</option>" in page.text
+
+
+def test_a_new_statements_first_save_holds_its_citations_anchors(client, seed, draft, curator):
+    skills = Section.objects.get(key="skills")
+    task = draft.occupation.anchors.filter(kind=SourceAnchor.Kind.TASK).first()
+    source = Source.objects.get(key="onet")
+    client.force_login(curator)
+    url = f"/admin/frameworks/statement/add/?framework={draft.pk}"
+
+    page = client.get(url)
+    without_framework = client.get("/admin/frameworks/statement/add/")
+    prefix = inline_prefix(page, "citations")
+    data = admin_form_data(
+        page,
+        section=skills.pk,
+        level=Level.objects.get(scale=skills.scale, key="advanced").pk,
+        title="Claims audits",
+        text="audits a colleague's claim files.",
+        **{
+            f"{prefix}-TOTAL_FORMS": "1",
+            f"{prefix}-0-source": source.pk,
+            f"{prefix}-0-position": "1",
+            f"{prefix}-0-anchors": [str(task.pk)],
+        },
+    )
+    added = client.post(url, data)
+
+    assert f">Task: {escape(task.name)}</option>" in page.text
+    assert "Task: " not in without_framework.text
+    assert added.status_code == 302, added.context["errors"]
+    citation = Citation.objects.get(statement__framework=draft, statement__title="Claims audits")
+    assert list(citation.anchors.all()) == [task]
 
 
 def test_suggestions_are_found_by_who_sent_them(client, suggestion, curator):
