@@ -1016,6 +1016,23 @@ class StatementAdmin(SeenStateAdmin, FrameworkContentMixin, HistoryAdmin):
     def response_change(self, request, obj):
         return self.add_next_in_place(request, obj, super().response_change(request, obj))
 
+    def response_post_save_add(self, request, obj):
+        return self.back_to_framework(request, obj) or super().response_post_save_add(request, obj)
+
+    def response_post_save_change(self, request, obj):
+        return self.back_to_framework(request, obj) or super().response_post_save_change(request, obj)
+
+    def back_to_framework(self, request, obj):
+        """*Save* on a statement opened from its framework's page goes back to that page, where its
+        statements are read and moved in page order; one opened from the statement list goes back to the
+        list, as Django's does, with its search and filters."""
+        if self.get_preserved_filters(request):
+            return None
+        frameworks = self.admin_site.get_model_admin(Framework)
+        if not frameworks.has_view_or_change_permission(request, obj.framework):
+            return None
+        return HttpResponseRedirect(reverse("admin:frameworks_framework_change", args=[obj.framework_id]))
+
     def add_next_in_place(self, request, obj, response):
         """*Save and add another* opens the next statement in the saved one's framework, section, level and
         domain: a framework is written level by level, and picking all four again for each is most of the work."""

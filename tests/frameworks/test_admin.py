@@ -279,6 +279,21 @@ def test_save_and_add_another_from_an_add_page_keeps_the_new_statements_place(cl
     assert added["Location"].count("framework=") == 1
 
 
+def test_save_goes_back_to_the_statements_framework_or_to_the_list_it_was_opened_from(client, draft, curator):
+    client.force_login(curator)
+    statement = in_draft(draft, "Client intake dialogue")
+    url = statement_url(statement)
+    from_list = f"{url}?_changelist_filters=q%3Dintake"
+
+    saved = client.post(url, admin_form_data(client.get(url), text="listen, then ask."))
+    framework_page = client.get(saved["Location"])
+    saved_from_list = client.post(from_list, admin_form_data(client.get(from_list), text="ask, then listen."))
+
+    assert saved["Location"] == reverse("admin:frameworks_framework_change", args=[draft.pk])
+    assert re.search(r"The statement “<a [^>]+>Client intake dialogue</a>” was changed successfully", framework_page.text)
+    assert saved_from_list["Location"] == reverse("admin:frameworks_statement_changelist") + "?q=intake"
+
+
 def test_a_statement_added_without_a_position_goes_after_its_levels_last(client, draft, curator):
     client.force_login(curator)
     durable = Section.objects.get(key="durable")
