@@ -962,6 +962,19 @@ class FrameworkFilter(RelatedFilter):
         return [(framework.pk, str(framework)) for framework in frameworks]
 
 
+class SelectWithOptionData(forms.Select):
+    """A select whose options carry data attributes, by the option's value: {pk: {"data-scale": …}}."""
+
+    def __init__(self, *args, option_data, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.option_data = option_data
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        option["attrs"].update(self.option_data.get(str(value), {}))
+        return option
+
+
 @admin.register(Statement)
 class StatementAdmin(SeenStateAdmin, FrameworkContentMixin, HistoryAdmin):
     form = StatementAdminForm
@@ -984,6 +997,7 @@ class StatementAdmin(SeenStateAdmin, FrameworkContentMixin, HistoryAdmin):
 
     class Media:
         css = {"all": ["css/curation.css"]}
+        js = ["js/statement-place.js"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(citation_count=Count("citations", distinct=True))
@@ -1003,8 +1017,17 @@ class StatementAdmin(SeenStateAdmin, FrameworkContentMixin, HistoryAdmin):
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "framework":
             kwargs["queryset"] = Framework.objects.editable().select_related("occupation")
+        # Each section and level says its scale, so that statement-place.js offers a section's levels only.
         if db_field.name == "level":
-            kwargs["queryset"] = Level.objects.select_related("scale")  # each named with its scale
+            kwargs["queryset"] = levels = Level.objects.select_related("scale")  # each named with its scale
+            data = {str(level.pk): {"data-scale": level.scale_id} for level in levels}
+            kwargs["widget"] = SelectWithOptionData(option_data=data)
+        if db_field.name == "section":
+            data = {
+                str(section.pk): {"data-scale": section.scale_id, "data-uses-domains": str(section.uses_domains).lower()}
+                for section in Section.objects.all()
+            }
+            kwargs["widget"] = SelectWithOptionData(option_data=data)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def view_on_site(self, obj):

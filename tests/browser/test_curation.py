@@ -177,3 +177,29 @@ def test_a_citation_is_added_by_choosing_its_source_in_the_autocomplete(page, ro
 
     expect(page.locator(".messagelist")).to_contain_text("was added successfully")
     assert statement.citations.filter(source=source).exists()
+
+
+def test_a_statements_page_offers_the_levels_and_domains_its_section_takes(page, browser_errors, roles):
+    UserFactory(username="curator", role="Curator")
+    draft = services.copy_as_new_version(Framework.objects.get(version="26.05"), "26.06")
+
+    sign_in(page, "curator")
+    page.goto(f"/admin/frameworks/statement/add/?framework={draft.pk}")
+    level, domain = page.get_by_label("Level:"), page.get_by_label("Domain:")
+    page.get_by_label("Section:").select_option(label="Durable skills")
+    level.select_option(label="Applying (Durable-skill proficiency)")
+    domain.select_option(label="Leadership")
+
+    page.get_by_label("Section:").select_option(label="Occupational skills")
+
+    offered = level.locator("option:not([disabled])").all_inner_texts()
+    assert offered == ["- Select an option -", *(f"{name} (Mastery)" for name in ("Emerging", "Developing", "Proficient", "Advanced"))]
+    expect(level).to_have_value("")  # Applying is not a level of Occupational skills' scale
+    expect(domain).to_be_disabled()
+    expect(domain).to_have_value("")
+
+    page.get_by_label("Section:").select_option(label="Durable skills")
+
+    expect(domain).to_be_enabled()
+    assert "Advanced (Mastery)" not in level.locator("option:not([disabled])").all_inner_texts()
+    assert not browser_errors
