@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404
 from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.text import Truncator
@@ -567,6 +568,14 @@ class FrameworkAdminForm(SeenStateForm):
     step = None
     user = None
 
+    class Meta:
+        help_texts = {
+            "context_covered": (
+                "Shown under the occupation's name on the framework page and on the home page's card: the work "
+                "settings and range of practice the statements cover."
+            ),
+        }
+
     def locked_rows(self):
         return Framework.objects.filter(pk=self.instance.pk)
 
@@ -647,6 +656,10 @@ class FrameworkAdmin(SeenStateAdmin, FrameworkContentMixin, HistoryAdmin):
         # Status moves only through the workflow's steps; a version stays with its occupation.
         readonly = ["status", "published_at", "updated_at"]
         return readonly if obj is None else ["occupation", *readonly]
+
+    def get_changeform_initial_data(self, request):
+        # Labels are the year and month of their release (26.05): a first version is this month's.
+        return {"version": timezone.localdate().strftime("%y.%m"), **super().get_changeform_initial_data(request)}
 
     def get_inlines(self, request, obj):
         if obj is None:

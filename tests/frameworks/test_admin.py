@@ -7,6 +7,7 @@ from django.db import connection
 from django.db.models import Max
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import escape
 
 from evidence.models import Citation, Source
@@ -107,6 +108,15 @@ def test_curator_creates_a_draft_framework(client, seed, curator):
     framework = Framework.objects.get(version="27.01")
     assert (framework.status, framework.occupation) == (Status.DRAFT, seed.occupation)
     assert framework.history.get().history_user == curator
+
+
+def test_a_new_framework_starts_at_this_months_version_and_says_what_its_context_is(client, curator):
+    client.force_login(curator)
+
+    page = client.get("/admin/frameworks/framework/add/")
+
+    assert page.context["adminform"].form["version"].value() == timezone.localdate().strftime("%y.%m")
+    assert "Shown under the occupation's name on the framework page" in page.text
 
 
 # Published content is read-only
