@@ -25,6 +25,16 @@ class SourceAdmin(HistoryAdmin):
         # the name framework files and O*NET imports find it by, so a new key would be a new source to them.
         return readonly if obj is None else ["key", *readonly]
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if key := form.base_fields.get("key"):
+            # Said before the first save, since no one can change it after.
+            key.help_text = (
+                "The source's address, /sources/&lt;key&gt;/, and the name framework files cite it by: lower-case "
+                "letters, digits and hyphens, e.g. onet. It cannot be changed once the source is saved."
+            )
+        return form
+
 
 @admin.register(SourceAnchor)
 class SourceAnchorAdmin(HistoryAdmin):

@@ -141,6 +141,15 @@ def test_a_new_statements_first_save_holds_its_citations_anchors(client, seed, d
     assert list(citation.anchors.all()) == [task]
 
 
+def test_a_new_sources_key_says_it_cannot_be_changed_later(client, curator):
+    client.force_login(curator)
+
+    page = client.get(reverse("admin:evidence_source_add"))
+
+    assert "/sources/&lt;key&gt;/" in page.text
+    assert "It cannot be changed once the source is saved." in page.text
+
+
 def test_suggestions_are_found_by_who_sent_them(client, suggestion, curator):
     client.force_login(curator)
     url = reverse("admin:evidence_suggestion_changelist")
