@@ -652,6 +652,11 @@ class FrameworkAdmin(SeenStateAdmin, FrameworkContentMixin, HistoryAdmin):
     def statement_count(self, framework):
         return framework.statement_count
 
+    def has_delete_permission(self, request, obj=None):
+        # Only a draft the public never read: a version once published keeps its address and its history.
+        never_public = obj is None or (obj.status == Framework.Status.DRAFT and obj.published_at is None)
+        return super().has_delete_permission(request, obj) and never_public
+
     def get_readonly_fields(self, request, obj=None):
         # Status moves only through the workflow's steps; a version stays with its occupation.
         readonly = ["status", "published_at", "updated_at"]

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from evidence.models import Citation, Source
+from frameworks import services
 from frameworks.admin import NEARLY_THE_SAME
 from frameworks.history import BASELINE_REASON
 from frameworks.models import (
@@ -76,11 +77,33 @@ def test_curators_and_editors_reach_content_but_not_users(client, request, role)
         assert client.get(url).status_code == 403, url
 
 
-def test_neither_role_deletes_frameworks_or_adds_suggestions(client, seed, curator, editor):
+def test_neither_role_deletes_a_framework_the_public_read_or_adds_suggestions(client, seed, draft, curator, editor):
+    draft.status = Status.IN_REVIEW
+    draft.save()
+    once_published = services.copy_as_new_version(seed, "26.07")
+    once_published.published_at = seed.published_at or timezone.now()
+    once_published.save()
     for user in (curator, editor):
         client.force_login(user)
-        assert client.get(reverse("admin:frameworks_framework_delete", args=[seed.pk])).status_code == 403
+        for framework in (seed, draft, once_published):
+            delete_url = reverse("admin:frameworks_framework_delete", args=[framework.pk])
+            assert client.get(delete_url).status_code == 403, framework
         assert client.get("/admin/evidence/suggestion/add/").status_code == 403
+
+
+@pytest.mark.parametrize("role", ["curator", "editor"])
+def test_a_draft_never_published_is_deleted_with_its_statements(client, request, draft, role):
+    client.force_login(request.getfixturevalue(role))
+    statements = list(draft.statements.values_list("pk", flat=True))
+    delete_url = reverse("admin:frameworks_framework_delete", args=[draft.pk])
+
+    page = client.get(reverse("admin:frameworks_framework_change", args=[draft.pk]))
+    deleted = client.post(delete_url, {"post": "yes"})
+
+    assert f'href="{delete_url}"' in page.text
+    assert deleted.status_code == 302
+    assert not Framework.objects.filter(pk=draft.pk).exists()
+    assert not Statement.objects.filter(pk__in=statements).exists()
 
 
 def test_anonymous_visitors_are_sent_to_sign_in(client):
