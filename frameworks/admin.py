@@ -1,10 +1,11 @@
+import datetime
 import hashlib
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import ActionLocation, helpers
-from django.contrib.admin.options import IS_POPUP_VAR, IncorrectLookupParameters
+from django.contrib.admin.options import EMPTY_VALUE_STRING, IS_POPUP_VAR, IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.db import router, transaction
@@ -16,6 +17,7 @@ from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.text import Truncator
@@ -55,6 +57,11 @@ class HistoryDisplay(HistoricalRecordContextHelper):
         field = self.model._meta.get_field(change.field)
         if field.choices:
             return dict(field.flatchoices).get(value, value)
+        # As the change form shows them: not "None", nor 2026-11-28 16:28:21.233714+00:00.
+        if value is None or value == "":
+            return EMPTY_VALUE_STRING
+        if isinstance(value, datetime.datetime):
+            return date_format(timezone.localtime(value), "DATETIME_FORMAT")
         return super().prepare_delta_change_value(change, value)
 
 

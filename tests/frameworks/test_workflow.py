@@ -1,12 +1,15 @@
 """A framework's workflow over HTTP: draft → in review → published → archived, versions and previews."""
 
 import dataclasses
+import re
 
 import pytest
 from django.contrib.auth.models import Group
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 
 from evidence.models import Citation, EvidenceMetric
 from frameworks import services, workflow
@@ -94,6 +97,24 @@ def test_roles_migration_is_idempotent():
     migration.create_roles(apps, None)
 
     assert {group.name: set(group.permissions.all()) for group in Group.objects.all()} == before
+
+
+def test_history_shows_an_empty_value_and_a_date_as_the_change_form_does(client, draft, editor):
+    workflow.apply(draft, "submit", editor)
+    workflow.apply(Framework.objects.get(pk=draft.pk), "publish", editor)
+    client.force_login(editor)
+    copy = services.copy_as_new_version(Framework.objects.get(pk=draft.pk), "26.07")
+    client.post(change_url(copy), admin_form_data(client.get(change_url(copy)), context_covered="Agencies."))
+
+    published = client.get(reverse("admin:frameworks_framework_history", args=[draft.pk]))
+    edited = client.get(reverse("admin:frameworks_framework_history", args=[copy.pk]))
+
+    published_at = Framework.objects.get(pk=draft.pk).published_at
+    shown = date_format(timezone.localtime(published_at), "DATETIME_FORMAT")
+    assert "<strong>Published at:</strong>\n                    -\n" in published.text
+    assert f"&nbsp;&nbsp;{shown}" in published.text
+    assert "+00:00" not in published.text
+    assert not re.search(r"<td>\s*None\s*</td>", edited.text)
 
 
 # Steps
