@@ -74,9 +74,10 @@ class CitationAdminForm(SeenStateForm):
 @admin.register(Citation)
 class CitationAdmin(SeenStateAdmin, FrameworkContentMixin, HistoryAdmin):
     form = CitationAdminForm
-    list_display = ["statement", "source", "position"]
+    # The framework too: a statement's title alone is the same in each version of it.
+    list_display = ["statement", "framework", "source", "position"]
     list_filter = ["statement__framework__status", "source"]
-    list_select_related = ["statement__framework", "source"]
+    list_select_related = ["statement__framework__occupation", "source"]
     search_fields = [
         "statement__title",
         "statement__text",
@@ -88,6 +89,10 @@ class CitationAdmin(SeenStateAdmin, FrameworkContentMixin, HistoryAdmin):
     autocomplete_fields = ["source"]
     raw_id_fields = ["statement"]
     filter_horizontal = ["anchors"]
+
+    @admin.display(description="framework", ordering="statement__framework")
+    def framework(self, citation):
+        return citation.statement.framework
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "statement":
@@ -170,8 +175,10 @@ class CitationHistoryDisplay(HistoryDisplay):
 @admin.register(EvidenceMetric)
 class EvidenceMetricAdmin(FrameworkContentMixin, admin.ModelAdmin):
     list_display = ["framework", "group", "label", "value", "unit", "position"]
-    list_filter = ["group"]
+    # Every framework's evidence pack is in this one list.
+    list_filter = ["framework__status", "group"]
     list_select_related = ["framework__occupation"]
+    search_fields = ["label", "key", "framework__occupation__title", "framework__occupation__soc_code", "framework__version"]
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "framework":

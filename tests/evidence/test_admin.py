@@ -189,6 +189,19 @@ def test_citations_are_found_by_statement_source_and_occupation(client, curator)
     assert found(statement__framework__status__exact="draft") == [claims]
 
 
+def test_the_citation_and_evidence_metric_lists_name_and_find_each_rows_framework(client, seed, draft, curator):
+    client.force_login(curator)
+    metrics = reverse("admin:evidence_evidencemetric_changelist")
+
+    citations = client.get(reverse("admin:evidence_citation_changelist"), {"q": "Claims communication"})
+    in_draft = client.get(metrics, {"framework__status__exact": "draft"}).context["cl"].queryset
+    found = client.get(metrics, {"q": "26.06"}).context["cl"].queryset
+
+    assert "<td class=\"field-framework\">Insurance Sales Agents v.26.06</td>" in citations.text
+    assert "<td class=\"field-framework\">Insurance Sales Agents v.26.05</td>" in citations.text
+    assert set(in_draft) == set(found) == set(draft.evidence_metrics.all()) != set()
+
+
 def queries_to_list(client, url):
     with CaptureQueriesContext(connection) as queries:
         assert client.get(url).status_code == 200
