@@ -74,6 +74,9 @@ def check(framework, transition, user):
         )
     if not transition.allows(user):
         raise TransitionRefused(f"“{transition.label}” needs {transition.role}'s permission.")
+    # Published, a framework without statements would be an occupation's page of empty levels.
+    if transition.name in ("submit", "publish") and not framework.statements.exists():
+        raise TransitionRefused(f"“{framework}” has no statements yet: add them before “{transition.label}”.")
 
 
 @transaction.atomic

@@ -392,6 +392,18 @@ def test_steps_the_status_does_not_allow_are_refused(client, editor, status, ste
     assert messages_of(response) == [f"“{framework}” {message}"]
 
 
+@pytest.mark.parametrize(("status", "step", "label"), [(Status.DRAFT, "submit", "Submit for review"), (Status.IN_REVIEW, "publish", "Publish")])
+def test_a_framework_without_statements_is_neither_submitted_nor_published(client, editor, status, step, label):
+    framework = FrameworkFactory(status=status)
+    client.force_login(editor)
+
+    response = press(client, framework, step)
+
+    framework.refresh_from_db()
+    assert framework.status == status
+    assert f"“{framework}” has no statements yet: add them before “{label}”." in response.text
+
+
 @pytest.mark.parametrize(
     ("status", "step", "label"),
     [(Status.PUBLISHED, "archive", "Archive"), (Status.ARCHIVED, "restore", "Restore")],
