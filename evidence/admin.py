@@ -12,6 +12,7 @@ from frameworks.admin import (
     offer_occupation_anchors,
 )
 from frameworks.models import Framework, Statement
+from nsx.admin import is_key_of
 
 
 @admin.register(Source)
@@ -106,8 +107,19 @@ class CitationAdmin(SeenStateAdmin, FrameworkContentMixin, HistoryAdmin):
         if "anchors" in form.base_fields and (record := to_historic(obj)) is not None:
             form = restoring_anchors(form, record)  # subclassed first: a subclass makes its fields anew
         if anchors := form.base_fields.get("anchors"):
-            offer_occupation_anchors(anchors, obj.statement.framework.occupation_id if obj is not None else None)
+            offer_occupation_anchors(anchors, self.occupation_of(request, obj))
         return form
+
+    def occupation_of(self, request, citation):
+        """The occupation whose anchors the citation may name: a new one's is its statement's, as the add
+        page was opened with it (?statement=) or posted, so that its first save can hold them."""
+        if citation is not None:
+            return citation.statement.framework.occupation_id
+        statement = request.POST.get("statement", request.GET.get("statement", ""))
+        if not is_key_of(Statement, statement):
+            return None
+        editable = Statement.objects.filter(pk=statement, framework__status__in=Framework.EDITABLE_STATUSES)
+        return editable.values_list("framework__occupation", flat=True).first()
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)

@@ -817,7 +817,7 @@ def offer_occupation_anchors(field, occupation_id):
     field.queryset = SourceAnchor.objects.filter(occupation=occupation_id).order_by(*SourceAnchor.panel_order())
     field.help_text = "The occupation's O*NET items that ground the statement."
     if occupation_id is None:
-        field.help_text += " Offered once the statement's framework is chosen and saved."
+        field.help_text += " Offered once the statement is saved in its framework."
     # By name alone, a work style, a technology and a skill of one name read the same.
     field.label_from_instance = anchor_choice_label
 

@@ -150,6 +150,21 @@ def test_a_new_sources_key_says_it_cannot_be_changed_later(client, curator):
     assert "It cannot be changed once the source is saved." in page.text
 
 
+def test_a_new_citation_opened_for_its_statement_offers_the_statements_anchors(client, draft, curator):
+    statement = draft.statements.get(title="Claims communication")
+    source = Source.objects.exclude(citations__statement=statement).first()
+    task = draft.occupation.anchors.filter(kind=SourceAnchor.Kind.TASK).first()
+    client.force_login(curator)
+    url = reverse("admin:evidence_citation_add") + f"?statement={statement.pk}"
+
+    page = client.get(url)
+    added = client.post(url, admin_form_data(page, source=source.pk, position=5, anchors=[str(task.pk)]))
+
+    assert f">Task: {escape(task.name)}</option>" in page.text
+    assert added.status_code == 302, added.context["adminform"].form.errors
+    assert list(statement.citations.get(source=source).anchors.all()) == [task]
+
+
 def test_suggestions_are_found_by_who_sent_them(client, suggestion, curator):
     client.force_login(curator)
     url = reverse("admin:evidence_suggestion_changelist")
