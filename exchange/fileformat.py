@@ -2,7 +2,7 @@
 
 The file is YAML read with a deliberately small set of rules: every scalar is text except null, true and
 false, so codes such as 0303 or 26.05 stay as written and nothing needs quoting by type. A file named
-*.json is read as JSON, by the json module's own string scanner and number grammar: the YAML reader would
+*.json, or standard input starting with "{", is read as JSON, by the json module's own string scanner and number grammar: the YAML reader would
 fold some of JSON's text and refuse some of it. Either reader keeps the line of every value so that each
 problem can be reported as file:line: path: problem.
 """
@@ -23,6 +23,10 @@ from yaml.resolver import BaseResolver
 from yaml.scanner import Scanner
 
 FORMAT = "nsx-framework/1"
+# As a file name, "-" is standard input or output, as in most command-line tools, so that files can be piped.
+STANDARD_STREAM = "-"
+# What problems call a framework file read from standard input, which has no name.
+STANDARD_INPUT_NAME = "<stdin>"
 HEADER = "# NSX framework file: the format is described in docs/framework-format.md\n"
 
 NULLS = ("", "~", "null", "Null", "NULL")
@@ -143,12 +147,19 @@ def _line(node):
 
 def parse(text, name):
     """The document and the line of each of its values; FrameworkFileError if it is not well-formed."""
-    read = _parse_json if name.lower().endswith(".json") else _parse_yaml
+    read = _parse_json if _is_json(text, name) else _parse_yaml
     try:
         return read(text, name)
     except RecursionError:
         # Both readers recurse into each level; a framework is a few levels deep.
         raise FrameworkFileError(name, [Problem(1, (), "nested too deeply")]) from None
+
+
+def _is_json(text, name):
+    if name == STANDARD_INPUT_NAME:
+        # No name to go by: a framework file in YAML never starts with a brace, JSON's document always does.
+        return text.removeprefix("\ufeff").lstrip().startswith("{")
+    return name.lower().endswith(".json")
 
 
 def _parse_yaml(text, name):

@@ -10,6 +10,7 @@ occupation's other facts keep any field the file leaves out (see _given and _pla
 archived version is read-only, as in admin: a file that would change it is refused, and nothing is written.
 """
 
+import sys
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -22,7 +23,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from evidence.models import Citation, EvidenceMetric, Source, SourceAnchor
-from exchange.fileformat import FrameworkFileError, Problem, parse
+from exchange.fileformat import STANDARD_INPUT_NAME, STANDARD_STREAM, FrameworkFileError, Problem, parse
 from exchange.identifiers import statement_uids
 from exchange.validation import problems
 from frameworks import workflow
@@ -93,9 +94,12 @@ class ImportReport:
 
 
 def read_framework_file(path):
-    """The checked file, with the line of each value; FrameworkFileError listing every problem otherwise."""
-    name = str(path)
-    raw = Path(path).read_bytes()
+    """The name problems call the file, and the checked file with the line of each value;
+    FrameworkFileError listing every problem otherwise."""
+    if str(path) == STANDARD_STREAM:
+        name, raw = STANDARD_INPUT_NAME, sys.stdin.buffer.read()
+    else:
+        name, raw = str(path), Path(path).read_bytes()
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -105,15 +109,16 @@ def read_framework_file(path):
     parsed = parse(text, name)
     if found := problems(parsed):
         raise FrameworkFileError(name, found)
-    return parsed
+    return name, parsed
 
 
 def import_framework(path, *, dry_run=False):
-    """Create or update the framework a file describes; roll everything back when `dry_run`.
+    """Create or update the framework a file describes (standard input for "-"); roll everything back when
+    `dry_run`.
 
     FrameworkFileError if the file is wrong, or would change a version the public has read.
     """
-    parsed = read_framework_file(path)
+    name, parsed = read_framework_file(path)
     data = parsed.data
     was_public = (
         Framework.objects.public()
@@ -123,7 +128,7 @@ def import_framework(path, *, dry_run=False):
     # Per-row follow-ups wait for the end: the occupation's derived fields are rebuilt, and the content
     # generation moved, once for the whole file rather than once for each row it saves.
     with transaction.atomic(), batch_of_changes():
-        report = _Writer(parsed, ImportReport(str(path), dry_run=dry_run)).write()
+        report = _Writer(parsed, ImportReport(name, dry_run=dry_run)).write()
         if dry_run:
             transaction.set_rollback(True)
         elif report.changes:

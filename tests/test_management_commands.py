@@ -6,6 +6,7 @@ command's own start meets.
 
 import json
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -113,3 +114,84 @@ def test_a_data_command_says_when_it_cannot_reach_the_database(arguments):
     assert result.returncode == 1
     assert result.stderr.startswith("CommandError: Cannot use the database: ")
     assert "Traceback" not in result.stderr
+
+
+@pytest.fixture(scope="module")
+def seeded_database(tmp_path_factory):
+    """A migrated SQLite file holding the seed framework, for tests to copy rather than migrate again."""
+    database = tmp_path_factory.mktemp("seeded") / "db.sqlite3"
+    environment = {**os.environ, "DATABASE_URL": f"sqlite:///{database}"}
+    for arguments in (["migrate", "--noinput", "-v", "0"], ["seed", "-v", "0"]):
+        subprocess.run([sys.executable, "manage.py", *arguments], cwd=ROOT, env=environment, check=True)
+    return database
+
+
+@pytest.fixture
+def manage(seeded_database, tmp_path):
+    """Run manage.py in a fresh process on a copy of the seeded database; bytes in and out, as in a pipe."""
+    database = tmp_path / "db.sqlite3"
+    database.write_bytes(seeded_database.read_bytes())
+
+    def run(*arguments, input=b"", environment=None):
+        return subprocess.run(
+            [sys.executable, "manage.py", *arguments],
+            cwd=ROOT,
+            env={**os.environ, "DATABASE_URL": f"sqlite:///{database}", **(environment or {})},
+            input=input, capture_output=True, check=False,
+        )
+
+    run.database = database
+    return run
+
+
+SEED_FILE = ROOT / "fixtures" / "frameworks" / "insurance-sales-agents.yaml"
+
+
+def test_export_to_dash_writes_the_file_to_standard_output_and_nothing_else(manage):
+    result = manage("export_framework", "41-3021.00", "-o", "-")
+
+    assert (result.returncode, result.stderr) == (0, b"")
+    assert result.stdout == SEED_FILE.read_bytes()
+    assert not (ROOT / "-").exists()
+
+
+@pytest.mark.parametrize("encoding", ["ascii", "cp1252"])
+def test_export_to_standard_output_writes_utf8_whatever_the_locale(manage, encoding):
+    result = manage("export_framework", "41-3021.00", environment={"PYTHONIOENCODING": encoding})
+
+    assert (result.returncode, result.stderr) == (0, b"")
+    assert result.stdout == SEED_FILE.read_bytes()
+
+
+def test_an_export_piped_into_import_framework_dash_imports_as_a_file_does(manage):
+    exported = manage("export_framework", "41-3021.00").stdout
+    new_version = exported.replace(b"version: 26.05", b"version: 26.06", 1).replace(
+        b"status: published", b"status: draft", 1
+    )
+
+    result = manage("import_framework", "-", input=new_version)
+
+    assert (result.returncode, result.stderr) == (0, b"")
+    assert result.stdout.startswith(b"41-3021.00 Insurance Sales Agents v26.06 from <stdin>\n")
+    with closing(sqlite3.connect(manage.database)) as connection:
+        versions = connection.execute("SELECT version, status FROM frameworks_framework ORDER BY version").fetchall()
+    assert versions == [("26.05", "published"), ("26.06", "draft")]
+    assert manage("import_framework", "-", input=new_version).stdout.endswith(
+        b"Nothing changed: the database already matches the file.\n"
+    )
+
+
+def test_import_framework_dash_names_standard_input_in_each_problem_and_changes_nothing(manage):
+    broken = SEED_FILE.read_bytes().replace(b"version: 26.05", b"version: 26.06", 1).replace(
+        b"status: published", b"status: draft", 1
+    ).replace(b"    level: emerging\n", b"    level: beginner\n", 1)
+    before = manage.database.read_bytes()
+
+    result = manage("import_framework", "-", input=broken)
+
+    assert result.returncode == 1
+    assert result.stdout == b""
+    lines = result.stderr.decode().splitlines()
+    assert lines[0] == "CommandError: <stdin>: 1 problem; nothing was imported."
+    assert re.fullmatch(r"<stdin>:\d+: statements\[0\]\.level: .*beginner.*", lines[1])
+    assert manage.database.read_bytes() == before

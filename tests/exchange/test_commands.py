@@ -1,3 +1,4 @@
+import io
 import json
 import re
 import uuid
@@ -572,3 +573,25 @@ def test_ctrl_c_mid_import_says_so_and_changes_nothing(seed, tmp_path, monkeypat
     assert str(error.value) == "Interrupted: nothing was imported."
     assert error.value.returncode == 130
     assert snapshot() == before
+
+
+def test_import_framework_dash_reads_json_from_standard_input(client, seed, monkeypatch):
+    served = client.get(f"/occupations/{SOC}/framework.json").content
+    new_version = served.replace(b'"version": "26.05"', b'"version": "26.06"', 1).replace(
+        b'"status": "published"', b'"status": "draft"', 1
+    )
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(new_version)))
+
+    output = run("import_framework", "-")
+
+    assert output.startswith(f"{SOC} Insurance Sales Agents v26.06 from <stdin>\n")
+    assert Framework.objects.get(occupation__soc_code=SOC, version="26.06").statements.count() == 136
+
+
+def test_a_json_problem_from_standard_input_is_named_by_its_line(seed, monkeypatch):
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(b'\xef\xbb\xbf\n{"format": "nsx-framework/1",\n')))
+
+    with pytest.raises(CommandError) as error:
+        run("import_framework", "-")
+
+    assert str(error.value).splitlines()[1].startswith("<stdin>:3: not valid JSON: ")

@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from exchange.document import framework_document
-from exchange.fileformat import dump_yaml
+from exchange.fileformat import STANDARD_STREAM, dump_yaml
 from frameworks.models import Framework, Occupation
 from nsx.commands import require_migrated_database
 
@@ -25,13 +25,15 @@ class Command(BaseCommand):
         parser.add_argument(
             "--version", dest="framework_version", help="The framework version, in any status."
         )
-        parser.add_argument("-o", "--output", help="The file to write; standard output if left out.")
+        parser.add_argument(
+            "-o", "--output", default=STANDARD_STREAM, help='The file to write; "-" or left out: standard output.'
+        )
 
     def handle(self, soc_code, framework_version, output, **options):
         require_migrated_database()
         text = dump_yaml(framework_document(self._framework(soc_code, framework_version)))
-        if output is None:
-            self.stdout.write(text, ending="")
+        if output == STANDARD_STREAM:
+            self._write_to_standard_output(text)
             return
         # newline="\n": the same bytes on every platform, so that exports can be compared.
         try:
@@ -39,6 +41,15 @@ class Command(BaseCommand):
                 stream.write(text)
         except OSError as error:
             raise CommandError(f"{output}: cannot write the framework file: {error.strerror}.") from None
+
+    def _write_to_standard_output(self, text):
+        # UTF-8 bytes, as written to a file, whatever the locale's encoding of text output.
+        binary = getattr(self.stdout, "buffer", None)
+        if binary is None:  # a text stream given by call_command
+            self.stdout.write(text, ending="")
+            return
+        binary.write(text.encode("utf-8"))
+        binary.flush()
 
     def _framework(self, soc_code, version):
         occupation = Occupation.objects.filter(soc_code=soc_code).first()

@@ -1,4 +1,5 @@
-"""python manage.py import_framework FILE [--dry-run]: create or update one framework from its file."""
+"""python manage.py import_framework FILE [--dry-run]: create or update one framework from its file ("-" reads
+standard input)."""
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -16,7 +17,8 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "file", help="The framework file, e.g. fixtures/frameworks/insurance-sales-agents.yaml."
+            "file",
+            help='The framework file, e.g. fixtures/frameworks/insurance-sales-agents.yaml; "-" reads standard input.',
         )
         parser.add_argument(
             "--dry-run", action="store_true", help="Import, report, then roll everything back."
@@ -31,7 +33,7 @@ class Command(BaseCommand):
             raise CommandError(f"{file}: {error.strerror}") from error
         except FrameworkFileError as error:
             count = len(error.problems)
-            heading = f"{file}: {count} problem{'s' if count != 1 else ''}; nothing was imported."
+            heading = f"{error.name}: {count} problem{'s' if count != 1 else ''}; nothing was imported."
             raise CommandError("\n".join([heading, *error.lines])) from error
         if verbosity >= 1:
             self._print_summary(report)
