@@ -1290,17 +1290,30 @@ def test_quiet_under_verbosity_zero():
     assert (stdout.getvalue(), stderr.getvalue()) == ("", "")
 
 
-def test_progress_bar_only_on_a_terminal():
-    stderr = StringIO()
-    run(RELEASE_A, stderr=stderr)
-    assert stderr.getvalue() == ""
-
-    stderr = StringIO()
-    run(RELEASE_B, stdout=TerminalStream(), stderr=stderr)
+def test_progress_bar_only_when_stderr_is_a_terminal():
+    # Output piped to a log, the operator still watching the terminal's stderr: the bar shows there.
+    stderr = TerminalStream()
+    run(RELEASE_A, stdout=StringIO(), stderr=stderr)
     progress = stderr.getvalue()
     assert progress.startswith("\r[")
     assert "] 1/" in progress
     assert re.search(r"\[#{30}\] (\d+)/\1 ", progress)
+
+    # Both to a terminal but stderr to a log, as `2>>import.log` under cron: nothing in the log.
+    stderr = StringIO()
+    run(RELEASE_B, stdout=TerminalStream(), stderr=stderr)
+    assert stderr.getvalue() == ""
+
+
+def test_verbosity_two_logs_a_line_per_step_without_a_terminal():
+    stderr = StringIO()
+
+    run(RELEASE_A, stderr=stderr, verbosity=2)
+
+    lines = stderr.getvalue().splitlines()
+    assert "\r" not in stderr.getvalue()
+    assert re.fullmatch(r"1/\d+ Occupation Data.txt", lines[0])
+    assert re.fullmatch(r"(\d+)/\1 .+", lines[-1])
 
 
 def test_real_releases_import_then_upgrade(client):

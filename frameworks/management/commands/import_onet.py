@@ -7,20 +7,25 @@ from nsx.commands import require_migrated_database, stopped_by_interrupt
 from nsx.tallies import tally_table
 
 
-class ProgressBar:
-    """A one-line progress bar redrawn in place on a terminal."""
+class Progress:
+    """Progress through the import's steps: a bar redrawn in place on a terminal, or else a line per step,
+    which a log from cron or a container keeps readable."""
 
     WIDTH = 30
 
-    def __init__(self, stream):
-        self.stream = stream
+    def __init__(self, stream, *, in_place):
+        self.stream, self.in_place = stream, in_place
 
     def __call__(self, done, total, label):
-        filled = self.WIDTH * done // total
-        bar = "#" * filled + "." * (self.WIDTH - filled)
-        line = f"\r[{bar}] {done}/{total} {label}"[:100].ljust(100)
+        if self.in_place:
+            filled = self.WIDTH * done // total
+            bar = "#" * filled + "." * (self.WIDTH - filled)
+            line = f"\r[{bar}] {done}/{total} {label}"[:100].ljust(100)
+            ending = "\n" if done == total else ""
+        else:
+            line, ending = f"{done}/{total} {label}", "\n"
         # Plain text: a command's stderr otherwise styles everything as an error.
-        self.stream.write(line, style_func=lambda text: text, ending="\n" if done == total else "")
+        self.stream.write(line, style_func=lambda text: text, ending=ending)
         self.stream.flush()
 
 
@@ -43,14 +48,16 @@ class Command(BaseCommand):
 
     def handle(self, folder, dry_run, allow_downgrade, verbosity, **options):
         require_migrated_database()
-        show_progress = verbosity >= 1 and self.stdout.isatty()
+        # Progress goes to stderr, so only where someone watches: a terminal, or a log asked for with -v 2.
+        on_terminal = self.stderr.isatty()
+        show_progress = verbosity >= 2 or (verbosity >= 1 and on_terminal)
         try:
             with stopped_by_interrupt():
                 report = import_release(
                     folder,
                     dry_run=dry_run,
                     allow_downgrade=allow_downgrade,
-                    progress=ProgressBar(self.stderr) if show_progress else None,
+                    progress=Progress(self.stderr, in_place=on_terminal) if show_progress else None,
                 )
         except DowngradeError as error:
             raise CommandError(f"{error} Pass --allow-downgrade to import it anyway.") from error
