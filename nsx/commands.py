@@ -3,6 +3,7 @@
 from contextlib import contextmanager
 
 from django.core.management import CommandError
+from django.core.management.base import DjangoHelpFormatter
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 from django.db.migrations.executor import MigrationExecutor
 
@@ -37,3 +38,33 @@ def stopped_by_interrupt(message="Interrupted: nothing was imported."):
         yield
     except KeyboardInterrupt:
         raise CommandError(message, returncode=INTERRUPTED) from None
+
+
+EXIT_STATUS = (
+    "exit status: 0 done; 1 refused or failed, the reason on stderr, nothing changed; 2 a wrong option or "
+    "argument; 130 stopped by Ctrl-C, nothing changed."
+)
+
+
+class HelpWithExamples(DjangoHelpFormatter):
+    """Django's help layout, with each indented line (an example) kept as written rather than wrapped."""
+
+    def _fill_text(self, text, width, indent):
+        return "\n".join(
+            line if line.startswith(" ") else super(HelpWithExamples, self)._fill_text(line, width, indent)
+            for line in text.splitlines()
+        )
+
+
+class WithExamples:
+    """A data command whose --help ends with examples of its use and what its exit status means."""
+
+    examples = ()  # (what it does, or "", command line)
+
+    def create_parser(self, prog_name, subcommand, **kwargs):
+        lines = []
+        for note, example in self.examples:
+            lines += [f"  # {note}", f"  {example}"] if note else [f"  {example}"]
+        kwargs.setdefault("epilog", "\n".join(["examples:", *lines, "", EXIT_STATUS]))
+        kwargs.setdefault("formatter_class", HelpWithExamples)
+        return super().create_parser(prog_name, subcommand, **kwargs)

@@ -195,3 +195,18 @@ def test_import_framework_dash_names_standard_input_in_each_problem_and_changes_
     assert lines[0] == "CommandError: <stdin>: 1 problem; nothing was imported."
     assert re.fullmatch(r"<stdin>:\d+: statements\[0\]\.level: .*beginner.*", lines[1])
     assert manage.database.read_bytes() == before
+
+
+@pytest.mark.parametrize("command", [arguments[0] for arguments in DATA_COMMANDS])
+def test_a_data_commands_help_ends_with_examples_and_its_exit_status(command):
+    result = subprocess.run(
+        [sys.executable, "manage.py", command, "--help"],
+        cwd=ROOT, capture_output=True, text=True, check=False,
+    )
+
+    examples = result.stdout.partition("\nexamples:\n")[2]
+    assert f"  manage.py {command} " in examples or f"  manage.py {command}\n" in examples
+    assert "exit status: 0 done; 1 refused or failed, the reason on stderr, nothing changed; 2 " in " ".join(
+        examples.split()
+    )
+    assert "130 stopped by Ctrl-C" in " ".join(examples.split())

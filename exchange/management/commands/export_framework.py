@@ -5,13 +5,17 @@ from django.core.management.base import BaseCommand, CommandError
 from exchange.document import framework_document
 from exchange.fileformat import STANDARD_STREAM, dump_yaml
 from frameworks.models import Framework, Occupation
-from nsx.commands import require_migrated_database
+from nsx.commands import WithExamples, require_migrated_database
 
 
-class Command(BaseCommand):
+class Command(WithExamples, BaseCommand):
     help = (
         "Write one framework as a framework file (YAML, see docs/framework-format.md): the occupation's "
         "published framework, or the one --version names."
+    )
+    examples = (
+        ("the published framework", "manage.py export_framework 41-3021.00 -o framework.yaml"),
+        ("a version in any status", "manage.py export_framework 41-3021.00 --version 26.06 > draft.yaml"),
     )
 
     def create_parser(self, prog_name, subcommand, **kwargs):

@@ -5,14 +5,19 @@ from django.core.management.base import BaseCommand, CommandError
 
 from exchange.fileformat import FrameworkFileError
 from exchange.services import ImportReport, import_framework
-from nsx.commands import require_migrated_database, stopped_by_interrupt
+from nsx.commands import WithExamples, require_migrated_database, stopped_by_interrupt
 from nsx.tallies import tally_table
 
 
-class Command(BaseCommand):
+class Command(WithExamples, BaseCommand):
     help = (
         "Create or update one framework from a framework file (YAML or JSON, see docs/framework-format.md). "
         "The file is the framework's full content; running it again with the same file changes nothing."
+    )
+    examples = (
+        ("", "manage.py import_framework fixtures/frameworks/insurance-sales-agents.yaml"),
+        ("say what would change, change nothing", "manage.py import_framework framework.json --dry-run"),
+        ("from standard input: a framework served by another NSX site", "curl -s https://nsx.example/occupations/41-3021.00/framework.json | manage.py import_framework -"),
     )
 
     def add_arguments(self, parser):

@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from frameworks.onet_import import DowngradeError, ReleaseError, import_release, list_files
-from nsx.commands import require_migrated_database, stopped_by_interrupt
+from nsx.commands import WithExamples, require_migrated_database, stopped_by_interrupt
 from nsx.tallies import tally_table
 
 
@@ -29,10 +29,17 @@ class Progress:
         self.stream.flush()
 
 
-class Command(BaseCommand):
+class Command(WithExamples, BaseCommand):
     help = (
         "Import an O*NET database release (text format): occupations, job zones, titles, related "
         "occupations and O*NET source anchors. Running it again with the same release changes nothing."
+    )
+    examples = (
+        ("import or upgrade to O*NET 30.1", "manage.py import_onet db_30_1_text"),
+        ("say what would change, change nothing", "manage.py import_onet db_30_1_text --dry-run"),
+        ("go back to an older release", "manage.py import_onet db_29_3_text --allow-downgrade"),
+        ("from cron: print nothing but errors", "manage.py import_onet db_30_1_text -v 0"),
+        ("a line per step, without a terminal", "manage.py import_onet db_30_1_text -v 2 2>>import.log"),
     )
 
     def add_arguments(self, parser):

@@ -17,7 +17,7 @@ from django.db import DatabaseError, IntegrityError, transaction
 
 from frameworks.fixtures import describe_instance, field_problems
 from frameworks.models import OccupationTitle, comparable_title
-from nsx.commands import require_migrated_database, stopped_by_interrupt
+from nsx.commands import WithExamples, require_migrated_database, stopped_by_interrupt
 
 
 class RecordRefused(Exception):
@@ -47,7 +47,17 @@ def missing_references(instances, using):
     return missing
 
 
-class Command(loaddata.Command):
+class Command(WithExamples, loaddata.Command):
+    help = (
+        "Load fixtures (Django's loaddata), each record held to its fields' rules; a problem names the fixture, "
+        "the record by its natural key and the field. Into a database an O*NET release was imported into, "
+        "import framework files with import_framework instead."
+    )
+    examples = (
+        ("fixtures/insurance-sales-agents.json", "manage.py loaddata insurance-sales-agents"),
+        ("print nothing but errors", "manage.py loaddata path/to/fixture.json -v 0"),
+    )
+
     def loaddata(self, fixture_labels):
         self.loaded = []  # (fixture label, instance) of each record saved
         self.listed = {}  # (model, pk) -> (fixture file number, record number) of each record saved

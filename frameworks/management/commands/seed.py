@@ -21,7 +21,7 @@ from django.db import transaction
 
 from evidence.models import Source
 from frameworks.models import Framework
-from nsx.commands import require_migrated_database, stopped_by_interrupt
+from nsx.commands import WithExamples, require_migrated_database, stopped_by_interrupt
 
 SEED_FIXTURE = "insurance-sales-agents"
 SEED_SOC_CODE = "41-3021.00"
@@ -56,11 +56,13 @@ def add_missing_sources():
             record.save()
 
 
-class Command(BaseCommand):
+class Command(WithExamples, BaseCommand):
     help = (
         f"Load the seed framework (fixture {SEED_FIXTURE}) unless the database already holds a version of it; "
         f"into a database that holds other data, import it from {SEED_FILE.relative_to(settings.BASE_DIR)}."
     )
+
+    examples = (("on every start: adds the seed framework once", "manage.py seed"),)
 
     def handle(self, *args, verbosity, **options):
         require_migrated_database()
