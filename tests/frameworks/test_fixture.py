@@ -540,7 +540,6 @@ def test_a_reference_to_a_row_that_is_not_there_names_the_record(tmp_path):
     ("content", "reason"),
     [
         (b'[{"model": "frameworks.jobzone", "fields": {', "Expecting property name enclosed in double quotes"),
-        (b"", "Expecting value: line 1 column 1"),
         (b"\xff\xfe[", "'utf-8' codec can't decode byte 0xff"),
     ],
 )
@@ -556,6 +555,19 @@ def test_a_fixture_that_cannot_be_read_names_the_file_and_why(tmp_path, content,
     assert reason in str(error.value)
     assert snapshot() == before
 
+
+
+@pytest.mark.parametrize("name", ["empty.json", "empty.yaml", "blank.yaml"])
+def test_an_empty_fixture_is_named_as_empty(tmp_path, name):
+    path = tmp_path / name
+    path.write_bytes(b"\n  \n" if name.startswith("blank") else b"")
+    before = snapshot()
+
+    with pytest.raises(CommandError) as error:
+        load(str(path))
+
+    assert str(error.value) == f"Problem installing fixture '{path}': the file is empty"
+    assert snapshot() == before
 
 
 NOT_A_RECORD = (

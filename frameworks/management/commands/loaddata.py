@@ -9,6 +9,8 @@ Loading records no change history: a fixture is seed data, not a curator's edit,
 must change nothing. django-simple-history already skips raw saves; this covers many-to-many links too.
 """
 
+from pathlib import Path
+
 from django.core.exceptions import FieldDoesNotExist
 from django.core.management import CommandError
 from django.core.management.commands import loaddata
@@ -18,6 +20,9 @@ from django.db import DatabaseError, IntegrityError, transaction
 from frameworks.fixtures import describe_instance, field_problems
 from frameworks.models import OccupationTitle, comparable_title
 from nsx.commands import WithExamples, require_migrated_database, stopped_by_interrupt
+
+# Only a file this small is read to learn whether it holds nothing but spaces and line breaks.
+BLANK_FILE_SIZE = 4096
 
 
 class RecordRefused(Exception):
@@ -79,6 +84,15 @@ class Command(WithExamples, loaddata.Command):
                 f"Problem installing fixture {label!r}: {describe_instance(instance)}: "
                 f"{field.name} {value!r} does not exist"
             )
+
+    def find_fixtures(self, fixture_label):
+        fixtures = super().find_fixtures(fixture_label)
+        for fixture_file, _, _ in fixtures:
+            # Django's readers fail on a blank file with a traceback (YAML) or "Expecting value" (JSON).
+            path = Path(fixture_file)
+            if path.is_file() and path.stat().st_size <= BLANK_FILE_SIZE and not path.read_bytes().strip():
+                raise CommandError(f"Problem installing fixture {fixture_file!r}: the file is empty")
+        return fixtures
 
     def load_label(self, fixture_label):
         self.fixture_label = fixture_label
