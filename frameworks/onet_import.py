@@ -7,6 +7,7 @@ importing the same release twice changes nothing the second time.
 """
 
 import re
+import zipfile
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -226,8 +227,13 @@ class ReleaseFolder:
 
     def __init__(self, path):
         self.path = Path(path)
+        if not self.path.exists():
+            raise ReleaseError(f"{self.path} does not exist.")
+        if zipfile.is_zipfile(self.path):
+            # O*NET publishes each release as a zip of its folder.
+            raise ReleaseError(f"{self.path} is a zip archive: unzip it and give the release folder it holds.")
         if not self.path.is_dir():
-            raise ReleaseError(f"{self.path} is not a folder.")
+            raise ReleaseError(f"{self.path} is not a folder: give the release folder, such as db_30_1_text.")
         # has() would take such a path for a file the release lacks and skip it without a word.
         for name in RELEASE_FILES:
             file = self.path / name
@@ -259,7 +265,10 @@ class ReleaseFolder:
         the file gives every occupation. A release that lacks the file leaves that as it is.
         """
         with open(self.path / name, "rb") as stream:
-            text = self._decode(name, 1, next(stream, b"")).removeprefix("\ufeff")
+            if (first := next(stream, None)) is None:
+                # Rather than "missing from the header" for the first column asked for.
+                raise ReleaseError(f"{name}: the file is empty: a release's files start with a header line.")
+            text = self._decode(name, 1, first).removeprefix("\ufeff")
             if "\r" in text:
                 self._refuse_carriage_return(name, 1, text, text.split("\t"))
             header = text.split("\t")

@@ -2,6 +2,7 @@
 
 import html
 import re
+import zipfile
 from decimal import Decimal
 from io import StringIO
 
@@ -1162,9 +1163,38 @@ def test_an_import_over_the_seed_places_the_releases_anchors_after_its_own(seed,
     assert summary(run(RELEASE_A))["work style anchors"]["updated"] == 0
 
 
-def test_a_path_that_is_not_a_folder_is_refused(tmp_path):
-    with pytest.raises(CommandError, match=r"missing is not a folder\.$"):
+def test_a_path_that_does_not_exist_is_named_so(tmp_path):
+    with pytest.raises(CommandError, match=r"missing does not exist\.$"):
         run(tmp_path / "missing")
+
+
+def test_a_file_is_refused_and_a_zip_of_the_release_asked_to_be_unzipped(tmp_path):
+    archive = tmp_path / "db_30_1_text.zip"
+    with zipfile.ZipFile(archive, "w") as zipped:
+        zipped.write(RELEASE_A / "Occupation Data.txt", "db_30_1_text/Occupation Data.txt")
+
+    with pytest.raises(CommandError) as raised:
+        run(archive)
+    assert str(raised.value) == f"{archive} is a zip archive: unzip it and give the release folder it holds."
+
+    with pytest.raises(CommandError) as raised:
+        run(RELEASE_A / "Occupation Data.txt")
+    assert str(raised.value) == (
+        f"{RELEASE_A / 'Occupation Data.txt'} is not a folder: give the release folder, such as db_30_1_text."
+    )
+    assert not OnetRelease.objects.exists()
+
+
+@pytest.mark.parametrize("name", ["Occupation Data.txt", "Skills.txt"])
+def test_an_empty_file_of_the_release_is_named_as_empty(tmp_path, name):
+    release = copy_release(RELEASE_A, tmp_path)
+    (release / name).write_bytes(b"")
+
+    with pytest.raises(CommandError) as raised:
+        run(release)
+
+    assert str(raised.value) == f"{name}: the file is empty: a release's files start with a header line."
+    assert not OnetRelease.objects.exists()
 
 
 def test_a_folder_that_is_not_a_release_says_which_files_it_expected(tmp_path):
