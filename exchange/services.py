@@ -47,6 +47,7 @@ from frameworks.search import refresh_derived_fields
 from frameworks.services import park_statements
 from frameworks.signals import batch_of_changes
 from nsx.cache import content_changed_on_commit
+from nsx.commands import lock_data_writes
 from nsx.tallies import Tally
 
 _LOOK_UP = object()
@@ -120,14 +121,15 @@ def import_framework(path, *, dry_run=False):
     """
     name, parsed = read_framework_file(path)
     data = parsed.data
-    was_public = (
-        Framework.objects.public()
-        .filter(occupation__soc_code=data["occupation"]["soc_code"], version=data["version"])
-        .exists()
-    )
     # Per-row follow-ups wait for the end: the occupation's derived fields are rebuilt, and the content
     # generation moved, once for the whole file rather than once for each row it saves.
     with transaction.atomic(), batch_of_changes():
+        lock_data_writes()
+        was_public = (
+            Framework.objects.public()
+            .filter(occupation__soc_code=data["occupation"]["soc_code"], version=data["version"])
+            .exists()
+        )
         report = _Writer(parsed, ImportReport(name, dry_run=dry_run)).write()
         if dry_run:
             transaction.set_rollback(True)

@@ -27,6 +27,7 @@ from frameworks.signals import batch_of_changes
 from frameworks.soc import SOC_CODE_PATTERN
 from frameworks.validators import unwanted_character
 from nsx.cache import content_changed_on_commit
+from nsx.commands import lock_data_writes
 from nsx.tallies import Tally
 
 BATCH_SIZE = 1000
@@ -798,6 +799,7 @@ def import_release(path, *, dry_run=False, allow_downgrade=False, progress=None)
     steps = Steps(count_steps(folder), progress)
     data = read_release(folder, steps)
     with transaction.atomic(), batch_of_changes():
+        lock_data_writes()
         report = ReleaseWriter(data, steps).write()
         report.dry_run = dry_run
         if dry_run:

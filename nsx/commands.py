@@ -26,6 +26,29 @@ def require_migrated_database(using=DEFAULT_DB_ALIAS):
         )
 
 
+# pg_advisory_xact_lock's key for the data commands' writes: a number no other code of the project takes.
+DATA_WRITES_LOCK = 0x4E5358  # "NSX"
+SQLITE_WRITER_WAIT_MS = 15 * 60 * 1000
+
+
+def lock_data_writes(using=DEFAULT_DB_ALIAS):
+    """Inside a transaction: wait while another data command writes, and make others wait until it ends.
+
+    Two at once (two cron jobs, or an import beside `seed`) would each insert rows the other is inserting,
+    and the later would fail on a duplicate key (PostgreSQL) or "database is locked" (SQLite). Waiting, the
+    later sees the earlier's rows once it commits, and changes only what still differs.
+    """
+    connection = connections[using]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [DATA_WRITES_LOCK])
+        elif connection.vendor == "sqlite":
+            # SQLite's one writer: taken by a write that changes nothing, before any read, and waited for as
+            # long as an import may take rather than the connection's few seconds.
+            cursor.execute(f"PRAGMA busy_timeout = {SQLITE_WRITER_WAIT_MS}")
+            cursor.execute("UPDATE django_migrations SET id = id WHERE 0")
+
+
 # The status a shell gives a command that Ctrl-C stopped: 128 + SIGINT.
 INTERRUPTED = 130
 

@@ -13,7 +13,9 @@ import sys
 from contextlib import closing
 
 import pytest
+from django.db import connection
 
+from frameworks.models import Statement
 from tests.tools import ROOT
 
 COMMANDS = sorted(
@@ -210,3 +212,52 @@ def test_a_data_commands_help_ends_with_examples_and_its_exit_status(command):
         examples.split()
     )
     assert "130 stopped by Ctrl-C" in " ".join(examples.split())
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the test database is PostgreSQL's")
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        ["import_framework", "fixtures/frameworks/insurance-sales-agents.yaml"],
+        ["loaddata", "insurance-sales-agents"],
+    ],
+    ids=lambda arguments: arguments[0],
+)
+def test_two_imports_at_once_both_succeed_one_after_the_other(arguments):
+    # The test database itself, which the test's transactional_db empties afterwards.
+    settings = connection.settings_dict
+    database_url = (
+        f"postgres://{settings['USER'] or 'postgres'}{':' + settings['PASSWORD'] if settings['PASSWORD'] else ''}"
+        f"@{settings['HOST'] or '127.0.0.1'}:{settings['PORT'] or 5432}/{settings['NAME']}"
+    )
+    environment = {**os.environ, "DATABASE_URL": database_url}
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "manage.py", *arguments, "-v", "0"],
+            cwd=ROOT, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )
+        for _ in range(2)
+    ]
+    results = [(process.wait(timeout=120), process.stderr.read()) for process in processes]
+
+    assert results == [(0, ""), (0, "")]
+    assert Statement.objects.count() == 136
+
+
+def test_two_imports_at_once_into_sqlite_both_succeed_one_after_the_other(manage, tmp_path):
+    path = tmp_path / "framework.yaml"
+    path.write_bytes(
+        SEED_FILE.read_bytes().replace(b"version: 26.05", b"version: 26.06", 1)
+        .replace(b"status: published", b"status: draft", 1)
+    )
+    environment = {**os.environ, "DATABASE_URL": f"sqlite:///{manage.database}"}
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "manage.py", "import_framework", str(path), "-v", "0"],
+            cwd=ROOT, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )
+        for _ in range(2)
+    ]
+
+    assert [(process.wait(timeout=120), process.stderr.read()) for process in processes] == [(0, ""), (0, "")]

@@ -19,7 +19,7 @@ from django.db import DatabaseError, IntegrityError, transaction
 
 from frameworks.fixtures import describe_instance, field_problems
 from frameworks.models import OccupationTitle, comparable_title
-from nsx.commands import WithExamples, require_migrated_database, stopped_by_interrupt
+from nsx.commands import WithExamples, lock_data_writes, require_migrated_database, stopped_by_interrupt
 
 # Only a file this small is read to learn whether it holds nothing but spaces and line breaks.
 BLANK_FILE_SIZE = 4096
@@ -71,6 +71,7 @@ class Command(WithExamples, loaddata.Command):
             # A savepoint, so that the references can be read after a failed check, which names a
             # table's row id (SQLite) or a constraint (PostgreSQL) but not the record.
             with transaction.atomic(using=self.using):
+                lock_data_writes(self.using)
                 super().loaddata(fixture_labels)
         except IntegrityError:
             self.refuse_missing_references()
