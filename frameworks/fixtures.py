@@ -38,6 +38,14 @@ class Deserializer(JSONDeserializer):
     """Django's, naming a record with a value its field cannot read by the record's natural key and the field,
     rather than as "(evidence.sourceanchor:pk=None) field_value was 'high'"."""
 
+    def __init__(self, stream_or_string, **options):
+        if not isinstance(stream_or_string, (bytes, str)):
+            stream_or_string = stream_or_string.read()
+        if isinstance(stream_or_string, bytes):
+            stream_or_string = stream_or_string.decode()
+        # Editors on Windows start a file with a byte order mark; import_framework skips one too.
+        super().__init__(stream_or_string.removeprefix("\ufeff"), **options)
+
     def _handle_object(self, obj):
         try:
             yield from super()._handle_object(obj)

@@ -557,6 +557,15 @@ def test_a_fixture_that_cannot_be_read_names_the_file_and_why(tmp_path, content,
 
 
 
+def test_a_fixture_saved_with_a_byte_order_mark_and_windows_line_ends_loads(tmp_path):
+    path = tmp_path / "fixture.json"
+    path.write_bytes(b"\xef\xbb\xbf" + FIXTURE_FILE.read_bytes().replace(b"\n", b"\r\n"))
+
+    load(str(path))
+
+    assert Statement.objects.count() == 136
+
+
 @pytest.mark.parametrize("name", ["empty.json", "empty.yaml", "blank.yaml"])
 def test_an_empty_fixture_is_named_as_empty(tmp_path, name):
     path = tmp_path / name
