@@ -7,6 +7,7 @@ command's own start meets.
 import json
 import os
 import re
+import resource
 import sqlite3
 import subprocess
 import sys
@@ -261,3 +262,23 @@ def test_two_imports_at_once_into_sqlite_both_succeed_one_after_the_other(manage
     ]
 
     assert [(process.wait(timeout=120), process.stderr.read()) for process in processes] == [(0, ""), (0, "")]
+
+
+def test_an_export_that_fills_the_disk_leaves_the_last_export_whole(manage, tmp_path):
+    output = tmp_path / "framework.yaml"
+    output.write_text("the last export\n", encoding="utf-8")
+
+    def small_disk():
+        # Writes past 20 kB fail as on a full disk (EFBIG for ENOSPC); Python ignores SIGXFSZ.
+        resource.setrlimit(resource.RLIMIT_FSIZE, (20_000, 20_000))
+
+    result = subprocess.run(
+        [sys.executable, "manage.py", "export_framework", "41-3021.00", "-o", str(output)],
+        cwd=ROOT, env={**os.environ, "DATABASE_URL": f"sqlite:///{manage.database}"},
+        capture_output=True, text=True, check=False, preexec_fn=small_disk,
+    )
+
+    assert result.returncode == 1
+    assert result.stderr == f"CommandError: {output}: cannot write the framework file: File too large.\n"
+    assert output.read_text(encoding="utf-8") == "the last export\n"
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["db.sqlite3", "framework.yaml"]

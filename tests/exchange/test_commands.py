@@ -3,6 +3,7 @@ import json
 import re
 import uuid
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 import yaml
@@ -595,3 +596,21 @@ def test_a_json_problem_from_standard_input_is_named_by_its_line(seed, monkeypat
         run("import_framework", "-")
 
     assert str(error.value).splitlines()[1].startswith("<stdin>:3: not valid JSON: ")
+
+
+def test_ctrl_c_mid_export_leaves_the_last_export_whole(seed, tmp_path, monkeypatch):
+    output = tmp_path / "framework.yaml"
+    output.write_text("the last export\n", encoding="utf-8")
+    write_text = Path.write_text
+
+    def interrupted(path, text, **options):
+        write_text(path, text[:100], **options)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Path, "write_text", interrupted)
+    with pytest.raises(CommandError) as error:
+        export(output=str(output))
+
+    assert (str(error.value), error.value.returncode) == ("Interrupted: nothing was written.", 130)
+    assert output.read_text(encoding="utf-8") == "the last export\n"
+    assert [path.name for path in tmp_path.iterdir()] == ["framework.yaml"]

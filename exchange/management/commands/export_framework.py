@@ -1,11 +1,15 @@
 """python manage.py export_framework SOC [--version V] [-o FILE]: write a framework file."""
 
+import os
+import shutil
+from pathlib import Path
+
 from django.core.management.base import BaseCommand, CommandError
 
 from exchange.document import framework_document
 from exchange.fileformat import STANDARD_STREAM, dump_yaml
 from frameworks.models import Framework, Occupation
-from nsx.commands import WithExamples, require_migrated_database
+from nsx.commands import WithExamples, require_migrated_database, stopped_by_interrupt
 
 
 class Command(WithExamples, BaseCommand):
@@ -39,12 +43,29 @@ class Command(WithExamples, BaseCommand):
         if output == STANDARD_STREAM:
             self._write_to_standard_output(text)
             return
-        # newline="\n": the same bytes on every platform, so that exports can be compared.
         try:
-            with open(output, "w", encoding="utf-8", newline="\n") as stream:
-                stream.write(text)
+            with stopped_by_interrupt("Interrupted: nothing was written."):
+                self._write_file(output, text)
         except OSError as error:
             raise CommandError(f"{output}: cannot write the framework file: {error.strerror}.") from None
+
+    @staticmethod
+    def _write_file(output, text):
+        # newline="\n": the same bytes on every platform, so that exports can be compared.
+        if Path(output).exists() and not Path(output).is_file():  # a device or a pipe, such as /dev/stdout
+            Path(output).write_text(text, encoding="utf-8", newline="\n")
+            return
+        target = Path(os.path.realpath(output))  # a link's file, so that the link stays
+        # Written beside the file, then renamed over it: a full disk or Ctrl-C midway leaves the last
+        # export whole rather than half a framework.
+        partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
+        try:
+            partial.write_text(text, encoding="utf-8", newline="\n")
+            if target.exists():
+                shutil.copymode(target, partial)
+            partial.replace(target)
+        finally:
+            partial.unlink(missing_ok=True)
 
     def _write_to_standard_output(self, text):
         # UTF-8 bytes, as written to a file, whatever the locale's encoding of text output.
