@@ -147,6 +147,8 @@ def _describe(error, parsed):
     if rule == "type":
         expected = " or ".join(TYPE_NAMES[name] for name in ([limit] if isinstance(limit, str) else limit))
         message = f"expected {expected}, found {_kind(value)}"
+        if not path and isinstance(value, list) and value and isinstance(value[0], dict) and "model" in value[0]:
+            message += " of records: a fixture, which loaddata loads"
     elif rule == "enum":
         message = f"{_shown(value)} is not one of: {', '.join(limit)}"
     elif rule == "const":

@@ -614,3 +614,14 @@ def test_ctrl_c_mid_export_leaves_the_last_export_whole(seed, tmp_path, monkeypa
     assert (str(error.value), error.value.returncode) == ("Interrupted: nothing was written.", 130)
     assert output.read_text(encoding="utf-8") == "the last export\n"
     assert [path.name for path in tmp_path.iterdir()] == ["framework.yaml"]
+
+
+def test_a_fixture_given_to_import_framework_says_to_use_loaddata(db):
+    fixture = SEED_FILE.parents[1] / "insurance-sales-agents.json"
+
+    with pytest.raises(CommandError) as error:
+        run("import_framework", str(fixture))
+
+    assert str(error.value).splitlines()[1] == (
+        f"{fixture}:1: expected a mapping, found a list of records: a fixture, which loaddata loads"
+    )
