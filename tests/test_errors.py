@@ -68,6 +68,21 @@ def test_a_form_sent_without_its_csrf_token_gets_the_sites_page_saying_what_to_d
     assert "<style" not in response.text  # Django's own page, whose inline style the site's policy blocks
 
 
+@pytest.mark.django_db
+def test_a_page_the_account_may_not_see_gets_the_sites_page_saying_why(client, curator):
+    client.force_login(curator)
+
+    response = client.get("/admin/auth/user/")
+
+    page = response.text
+    assert response.status_code == 403
+    assert '<link rel="stylesheet" href="/static/css/nsx.css">' in page
+    assert '<main id="main"' in page
+    assert "<h1>This page needs a permission your account does not have</h1>" in page
+    assert '<a href="/admin/">curation pages</a>' in page
+    assert "<style" not in page
+
+
 def fail_the_framework_page(monkeypatch, error):
     def broken(soc_code):
         raise error

@@ -67,6 +67,9 @@ def pages(client, seed, django_user_model):
     collected["suggest-thanked"] = thanked.text
     client.force_login(django_user_model.objects.create_user("curator", is_staff=True))
     collected["home-signed-in"] = client.get("/").text
+    forbidden = client.get("/admin/auth/user/")
+    assert forbidden.status_code == 403
+    collected["forbidden"] = forbidden.text
     # Change pages that carry a digest of what they showed, and add pages whose required autocomplete has
     # nothing chosen yet, as a superuser sees them.
     client.force_login(django_user_model.objects.create_superuser("root"))
