@@ -106,6 +106,17 @@ def test_a_draft_never_published_is_deleted_with_its_statements(client, request,
     assert not Statement.objects.filter(pk__in=statements).exists()
 
 
+@pytest.mark.parametrize("role", ["curator", "editor"])
+def test_deleting_selected_frameworks_keeps_one_the_public_read(client, request, seed, draft, role):
+    client.force_login(request.getfixturevalue(role))
+    listing = reverse("admin:frameworks_framework_changelist")
+
+    refused = client.post(listing, {"action": "delete_selected", "_selected_action": [seed.pk, draft.pk], "post": "yes"})
+
+    assert refused.status_code == 403
+    assert Framework.objects.filter(pk__in=[seed.pk, draft.pk]).count() == 2
+
+
 def test_anonymous_visitors_are_sent_to_sign_in(client):
     for url in ADMIN_PAGES.values():
         response = client.get(url)
