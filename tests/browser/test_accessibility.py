@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 from frameworks.models import Domain, Framework
 from tests.browser.conftest import OCCUPATION_URL, PAGE_TYPES
 from tests.factories import FrameworkFactory
+from tests.test_errors import fail_the_framework_page
 from tests.tools import AXE, require
 
 pytestmark = pytest.mark.browser
@@ -96,12 +97,7 @@ def test_not_found_page_has_no_wcag_violations(page, axe_source, browser_errors)
 
 
 def test_server_error_page_has_no_wcag_violations(page, axe_source, browser_errors, monkeypatch):
-    from frameworks import selectors
-
-    def broken(soc_code):
-        raise RuntimeError("a bug")
-
-    monkeypatch.setattr(selectors, "occupation_with_versions", broken)
+    fail_the_framework_page(monkeypatch, RuntimeError("a bug"))
     response = page.goto(OCCUPATION_URL)
 
     assert response.status == 500
