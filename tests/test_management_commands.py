@@ -42,6 +42,17 @@ def test_a_command_starts_in_a_fresh_process(command):
     assert "Traceback" not in result.stderr
 
 
+def test_the_migrations_describe_the_models_as_they_are():
+    # A model change committed without its migration would leave every database behind the code.
+    result = subprocess.run(
+        [sys.executable, "manage.py", "makemigrations", "--check", "--dry-run"],
+        cwd=ROOT, capture_output=True, text=True, check=False,
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "No changes detected" in result.stdout
+
+
 def test_loaddata_refuses_a_record_its_fields_refuse_and_changes_nothing(tmp_path):
     # A database of its own: the process started here cannot see the test run's.
     database = tmp_path / "db.sqlite3"
