@@ -13,6 +13,14 @@ from nsx import views
 from tests.tools import ROOT
 
 
+def assert_the_sites_own_page(page, heading):
+    """An error page in the site's dress: its stylesheet, its landmarks, and no inline style the policy blocks."""
+    assert '<link rel="stylesheet" href="/static/css/nsx.css">' in page
+    assert '<main id="main"' in page
+    assert f"<h1>{heading}</h1>" in page
+    assert "<style" not in page
+
+
 def test_while_the_database_cannot_be_reached_a_page_says_so_and_when_to_retry(tmp_path):
     # A database that cannot be opened: a folder that is not there.
     env = {
@@ -34,9 +42,8 @@ def test_while_the_database_cannot_be_reached_a_page_says_so_and_when_to_retry(t
 
     status, page = result.stdout.split("\n", 1)
     assert status == "503 30", result.stderr
-    assert "<h1>NSX is unavailable for a moment</h1>" in page
+    assert_the_sites_own_page(page, "NSX is unavailable for a moment")  # rendered with no database
     assert "try again in a minute" in page
-    assert '<link rel="stylesheet" href="/static/css/nsx.css">' in page  # rendered with no database
 
 
 @pytest.mark.django_db
@@ -61,11 +68,10 @@ def test_a_form_sent_without_its_csrf_token_gets_the_sites_page_saying_what_to_d
     response = client.post("/occupations/41-3021.00/suggest/", {"about": "general", "correction": "A fix."})
 
     assert response.status_code == 403
-    assert '<link rel="stylesheet" href="/static/css/nsx.css">' in response.text
+    # Not Django's own page, whose inline style the site's policy blocks.
+    assert_the_sites_own_page(response.text, "This form could not be sent")
     assert '<header class="site-header">' in response.text
-    assert "<h1>This form could not be sent</h1>" in response.text
     assert "reload the page to get a fresh form, and send it again" in response.text
-    assert "<style" not in response.text  # Django's own page, whose inline style the site's policy blocks
 
 
 @pytest.mark.django_db
@@ -76,11 +82,8 @@ def test_a_page_the_account_may_not_see_gets_the_sites_page_saying_why(client, c
 
     page = response.text
     assert response.status_code == 403
-    assert '<link rel="stylesheet" href="/static/css/nsx.css">' in page
-    assert '<main id="main"' in page
-    assert "<h1>This page needs a permission your account does not have</h1>" in page
+    assert_the_sites_own_page(page, "This page needs a permission your account does not have")
     assert '<a href="/admin/">curation pages</a>' in page
-    assert "<style" not in page
 
 
 def fail_the_framework_page(monkeypatch, error):
@@ -108,16 +111,13 @@ def test_a_fault_gets_the_sites_own_page_with_a_way_home(client, seed, monkeypat
 
     page = response.text
     assert response.status_code == 500
-    assert '<link rel="stylesheet" href="/static/css/nsx.css">' in page
+    assert_the_sites_own_page(page, "Something went wrong on our side")
     assert '<header class="site-header">' in page
-    assert '<main id="main"' in page
     assert '<footer class="site-footer">' in page
-    assert "<h1>Something went wrong on our side</h1>" in page
     assert '<a href="/">home page</a>' in page
     # What the page could not know without the database it may have failed on.
     assert "Sign in" not in page
     assert "Sources:" not in page
-    assert "<style" not in page
     assert "unsafe-inline" not in response["Content-Security-Policy"]
 
 
@@ -130,8 +130,7 @@ def test_an_outage_gets_the_sites_own_page_saying_when_to_retry(client, seed, mo
     response = client.get("/occupations/41-3021.00/")
 
     assert (response.status_code, response["Retry-After"]) == (503, "30")
-    assert '<link rel="stylesheet" href="/static/css/nsx.css">' in response.text
-    assert "<h1>NSX is unavailable for a moment</h1>" in response.text
+    assert_the_sites_own_page(response.text, "NSX is unavailable for a moment")
     assert "unsafe-inline" not in response["Content-Security-Policy"]
 
 
@@ -180,8 +179,7 @@ def test_a_request_that_cannot_be_read_gets_the_sites_own_page(client):
     response = client.get("/", headers={"Host": "unknown.example"})
 
     assert response.status_code == 400
-    assert '<link rel="stylesheet" href="/static/css/nsx.css">' in response.text
-    assert "<h1>This request could not be read</h1>" in response.text
+    assert_the_sites_own_page(response.text, "This request could not be read")
     assert '<a href="/">home page</a>' in response.text
 
 
