@@ -382,7 +382,7 @@ class ReleaseData:
     missing_files: list
     job_zone_reference: dict | None = None  # zone number -> {"name": …, "description": …}
     job_zones: dict | None = None  # SOC code -> zone number
-    education_levels: dict | None = None  # SOC code -> Occupation.EducationLevel value
+    education_levels: dict | None = None  # SOC code -> Occupation.EducationLevel value, or None
     titles: dict = field(default_factory=dict)  # kind -> SOC code -> [TitleRecord], in the release's order
     related: dict | None = None  # SOC code -> [RelatedRecord]
     anchors: dict = field(default_factory=dict)  # kind -> SOC code -> [AnchorRecord], in display order
@@ -517,9 +517,15 @@ def _read_job_zones(folder, name, known, valid_zones):
 
 
 def _read_education_levels(folder, name, known):
-    """Each occupation's most common required level of education: the RL category with the highest share."""
-    best = {}  # SOC code -> (share, -level)
-    for row in folder.rows(name, [SOC_CODE, "Element ID", "Scale ID", "Category", "Data Value"]):
+    """Each occupation's most common required level of education: the RL category with the highest share.
+
+    An occupation whose highest share O*NET recommends suppressing (too imprecise to report: 69 of 30.1's,
+    Insurance Sales Agents' 39% for a bachelor's degree among them, its interval 9% to 81%) has none. The
+    next share down is no answer either: it would name a level fewer people gave.
+    """
+    best = {}  # SOC code -> (share, -level, suppressed)
+    columns = [SOC_CODE, "Element ID", "Scale ID", "Category", "Data Value"]
+    for row in folder.rows(name, columns, optional=[RECOMMEND_SUPPRESS]):
         soc_code = row.soc_code(SOC_CODE, known)
         share = row.number("Data Value")
         if row.values["Element ID"] != EDUCATION_ELEMENT or row.values["Scale ID"] != EDUCATION_SCALE:
@@ -527,10 +533,14 @@ def _read_education_levels(folder, name, known):
         level = row.whole_number("Category")
         if level not in Occupation.EducationLevel.values:
             raise row.error("Category", f"{level} is not a level of education")
+        suppressed = _suppressed(row)
         # On equal shares the lower level wins, whatever order the categories come in.
-        if share > 0 and (share, -level) > best.get(soc_code, (0, 0)):
-            best[soc_code] = (share, -level)
-    return {soc_code: -negated_level for soc_code, (share, negated_level) in best.items()}
+        if share > 0 and (share, -level) > best.get(soc_code, (0, 0, False))[:2]:
+            best[soc_code] = (share, -level, suppressed)
+    return {
+        soc_code: None if suppressed else -negated_level
+        for soc_code, (share, negated_level, suppressed) in best.items()
+    }
 
 
 def _read_titles(folder, name, known, title_column, short_title_column=None):

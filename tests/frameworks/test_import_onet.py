@@ -318,7 +318,8 @@ def test_upgrade_updates_adds_retires_and_keeps_what_the_release_lacks():
 
     insurance = Occupation.objects.get(soc_code=INSURANCE)
     assert insurance.release == new_release
-    assert insurance.education_level == Occupation.EducationLevel.BACHELOR
+    # Its most common level, a bachelor's degree, is one O*NET recommends suppressing.
+    assert insurance.education_level is None
     # Job Zone Reference.txt names the zones and describes them.
     zone = JobZone.objects.get(number=4)
     assert zone.name == "Considerable Preparation"
@@ -916,6 +917,33 @@ def test_a_rating_onet_recommends_suppressing_is_not_shown(tmp_path, client):
     assert "English Language" not in response.text
 
 
+EDUCATION = "Education, Training, and Experience.txt"
+# Insurance Sales Agents' bachelor's degree (category 6, 39.47%, flagged) in release B's file.
+INSURANCE_BACHELOR_LINE = 35
+
+
+def test_a_typical_education_onet_recommends_suppressing_is_not_shown(tmp_path, client):
+    release = copy_release(RELEASE_B, tmp_path)
+    Occupation.objects.create(soc_code=INSURANCE, title="Insurance Sales Agents", education_level=6)
+
+    run(release)
+
+    # Neither the flagged share nor the next one down (an associate's degree, 15.76%) is its typical level.
+    assert Occupation.objects.get(soc_code=INSURANCE).education_level is None
+    assert "Typical education" not in client.get(f"/occupations/{INSURANCE}/").text
+    assert Occupation.objects.get(soc_code="15-1252.00").education_level == Occupation.EducationLevel.BACHELOR
+
+    edit_line(release / EDUCATION, INSURANCE_BACHELOR_LINE, replace_field(10, "N"))
+    run(release)
+    cache.clear()
+    assert "Typical education: Bachelor&#x27;s degree" in client.get(f"/occupations/{INSURANCE}/").text
+
+
+def test_an_unknown_suppression_flag_on_education_is_refused_with_its_line(tmp_path):
+    message = refusal_of_edited(RELEASE_B, tmp_path, EDUCATION, 20, replace_field(10, "Yes"))
+    assert message == f"{EDUCATION}:20: Recommend Suppress: 'Yes' is not Y, N or n/a"
+
+
 def test_the_ends_of_the_im_scale_are_imported(tmp_path):
     release = copy_release(RELEASE_A, tmp_path)
     edit_line(release / "Skills.txt", 2, replace_field(4, "5"))  # Reading Comprehension
@@ -1375,7 +1403,8 @@ def test_real_releases_import_then_upgrade(client):
     assert OccupationTitle.objects.filter(kind=OccupationTitle.Kind.REPORTED).count() == 7_955
     # Every reported title of 30.1 is among its alternate titles too; each is kept once, as reported.
     assert titles_listed_twice() == set()
-    assert Occupation.objects.get(soc_code=INSURANCE).education_level == Occupation.EducationLevel.BACHELOR
+    assert Occupation.objects.get(soc_code=INSURANCE).education_level is None  # suppressed in 30.1
+    assert Occupation.objects.get(soc_code="15-1252.00").education_level == Occupation.EducationLevel.BACHELOR
     # Electricians' skills, knowledge and abilities are 29.3's, which 30.1 does not have.
     assert list(anchor_credits(client, "47-2111.00")) == ["O*NET v29.3", "O*NET v30.1"]
 
@@ -1407,7 +1436,7 @@ def test_real_release_then_the_seed_then_the_release_again_changes_nothing(tmp_p
     assert Framework.objects.published().get().statements.count() == 136
     assert JobZone.objects.get(number=4).description == zone.description
     insurance = Occupation.objects.get(soc_code=INSURANCE)
-    assert (insurance.release.version, insurance.education_level) == ("30.1", Occupation.EducationLevel.BACHELOR)
+    assert (insurance.release.version, insurance.education_level) == ("30.1", None)
     customer = OccupationTitle.objects.get(occupation=insurance, title__startswith="Customer Relations Rep (")
     assert (customer.short_title, customer.release) == ("Customer Relations Rep", insurance.release)
     output = run(release)
