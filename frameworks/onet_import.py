@@ -839,7 +839,8 @@ def _refuse_downgrade(version):
 class ReleaseWriter:
     """Writes a release's data, changing only the rows that differ from it.
 
-    Occupations absent from the release are retired, never deleted. Titles, related occupations and
+    Occupations an earlier import wrote (release set) that are absent from the release are retired, never
+    deleted; one that only a framework file or a curator created was never O*NET's to retire. Titles, related occupations and
     anchors of the occupations in the release are replaced kind by kind, for the kinds whose file the
     release has; an anchor no longer in the release is deleted only if an earlier import created it
     (release set) and no citation cites it. A curator-authored anchor (no release) that the release also
@@ -924,7 +925,11 @@ class ReleaseWriter:
         tally.updated -= restored
         tally.restored = restored
 
-        to_retire = [occupation for occupation in absent.values() if not occupation.retired]
+        # As with titles and anchors, the import retires only what an import wrote: an occupation a framework
+        # file created (say one O*NET does not list) would otherwise leave the directory and the sitemap.
+        to_retire = [
+            occupation for occupation in absent.values() if occupation.release_id and not occupation.retired
+        ]
         _update(Occupation, [(occupation, {"retired": True}) for occupation in to_retire])
         tally.retired = len(to_retire)
 

@@ -8,7 +8,16 @@ from django.core import serializers
 from evidence.models import Source, SourceAnchor
 from frameworks.models import JobZone, Occupation, OccupationTitle
 from tests.exchange.conftest import MINIMAL, SEED_FILE, SOC, export, run
-from tests.onet import RELEASE_B, copy_release, edit_line, imported_rows, onet_changes, replace_field
+from tests.onet import (
+    RELEASE_B,
+    copy_release,
+    drop_lines,
+    edit_line,
+    imported_rows,
+    onet_changes,
+    replace_field,
+    summary,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -104,3 +113,38 @@ def test_the_source_of_an_onet_release_stays_as_the_import_made_it(imported, fra
 
     assert serializers.serialize("json", Source.objects.filter(key="onet-30-1")) == before
     assert counts(output, "sources") == (1, 0, 1, 0)
+
+
+def test_an_occupation_only_a_framework_file_created_is_not_retired_by_an_import(framework_file, client):
+    run("import_framework", str(framework_file(MINIMAL.replace("status: draft", "status: published"))))
+
+    output = run("import_onet", str(RELEASE_B))
+
+    assert summary(output)["occupations"]["retired"] == 0
+    assert not Occupation.objects.get(soc_code="11-9999.00").retired
+    assert "Not in the current O*NET release" not in client.get("/occupations/11-9999.00/").text
+    assert "/occupations/11-9999.00/" in client.get("/occupations/?q=Test+Occupation").text
+    assert "/occupations/11-9999.00/" in client.get("/sitemap.xml").text
+
+
+def test_an_occupation_a_file_created_is_retired_once_a_release_listed_it_and_a_later_one_drops_it(tmp_path):
+    run("import_framework", str(SEED_FILE))
+    run("import_onet", str(RELEASE_B))
+    release = copy_release(RELEASE_B, tmp_path)
+    edit_line(release / "Read Me.txt", 1, lambda fields: ["O*NET 30.2 Database"])
+    (release / "Related Occupations.txt").unlink()  # it lists Insurance Sales Agents among others' relations
+    for name in (
+        "Occupation Data.txt",
+        "Job Zones.txt",
+        "Alternate Titles.txt",
+        "Sample of Reported Titles.txt",
+        "Task Statements.txt",
+        "Technology Skills.txt",
+        "Work Styles.txt",
+        "Education, Training, and Experience.txt",
+    ):
+        drop_lines(release / name, SOC)
+
+    run("import_onet", str(release))
+
+    assert Occupation.objects.get(soc_code=SOC).retired
