@@ -2,7 +2,7 @@
 
 Optional fields are left out when empty, so that files stay short; reading treats a missing field as empty.
 Import keeps the stored value of a field of the occupation's facts that a file leaves out, so those a
-curator owns are written even when empty, and importing an export empties them too.
+curator owns (an anchor's among them) are written even when empty, and importing an export empties them too.
 """
 
 from evidence.models import EvidenceMetric, Source, SourceAnchor
@@ -158,6 +158,11 @@ def _source(source: Source):
     )
 
 
+# Written even when empty: importing a file keeps what it leaves out of a curator's anchor, so an export
+# leaving them out would not put back an importance, task type, flag or source cleared since.
+ANCHOR_FIELDS_ALWAYS_WRITTEN = ["importance", "task_type", "hot_technology", "in_demand", "source"]
+
+
 def _anchor(anchor: SourceAnchor):
     return _compact(
         {
@@ -169,7 +174,8 @@ def _anchor(anchor: SourceAnchor):
             "hot_technology": anchor.hot_technology,
             "in_demand": anchor.in_demand,
             "source": anchor.source.key if anchor.source else None,
-        }
+        },
+        written=ANCHOR_FIELDS_ALWAYS_WRITTEN,
     )
 
 

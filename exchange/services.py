@@ -409,7 +409,7 @@ class _Writer:
                 "task_type": item.get("task_type", ""),
                 "hot_technology": item.get("hot_technology", False),
                 "in_demand": item.get("in_demand", False),
-                "source_id": sources[item["source"]].pk if "source" in item else None,
+                "source_id": sources[item["source"]].pk if item.get("source") is not None else None,
             }
             values = _given(item, values, anchor, {"source_id": "source"})
             if position is not None:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from django.core import serializers
 from django.core.management import CommandError
 from django.utils import timezone
 from jsonschema import Draft202012Validator
@@ -87,6 +88,31 @@ def test_a_negative_work_style_impact_exports_and_imports_back(db, framework_fil
 
     assert str(SourceAnchor.objects.get(onet_id="1.D.2.a").importance) == "-0.59"
     assert "Nothing changed: the database already matches the file." in output
+
+
+def anchor_rows():
+    return serializers.serialize("json", SourceAnchor.objects.order_by("pk"))
+
+
+def test_an_export_imported_back_puts_back_anchor_fields_cleared_since(seed, framework_file, tmp_path):
+    reading = SourceAnchor.objects.get(occupation=seed.occupation, kind="skill", onet_id="2.A.1.a")
+    reading.importance, reading.source = None, None
+    reading.save()
+    before = anchor_rows()
+    run("export_framework", SOC, output=str(tmp_path / "export.yaml"))
+    # Since the export, a curator gave the anchors values the file has as empty.
+    SourceAnchor.objects.filter(pk=reading.pk).update(
+        importance="4.00", source=Source.objects.get(key="onet"), task_type="Core", hot_technology=True
+    )
+    SourceAnchor.objects.filter(occupation=seed.occupation, kind="task", onet_id="720").update(
+        importance="3.50", in_demand=True
+    )
+
+    output = run("import_framework", str(tmp_path / "export.yaml"))
+
+    assert anchor_rows() == before
+    assert re.search(r"^anchors\s+0\s+2\s+55\s+0$", output, re.MULTILINE)
+    assert "Nothing changed" in run("import_framework", str(tmp_path / "export.yaml"))
 
 
 def test_import_into_an_empty_database_creates_everything_and_says_so(empty_database):
