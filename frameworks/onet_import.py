@@ -1042,7 +1042,8 @@ class ReleaseWriter:
         }
         cited = set(Citation.anchors.through.objects.values_list("sourceanchor_id", flat=True))
         # As for titles: a curator's anchor, and an earlier release's that stays because it is cited, keep
-        # their places, and the release's take the places left free.
+        # their places, and the release's take the places left free, each after those the release lists
+        # before it.
         held_places = defaultdict(set)
         for key, anchor in stored.items():
             if anchor.release_id is None or (key not in listed and anchor.pk in cited):
@@ -1050,7 +1051,8 @@ class ReleaseWriter:
         wanted = {}
         for soc_code, records in self.data.anchors[kind].items():
             occupation_id = self.occupation_ids[soc_code]
-            places = _free_places(held_places[occupation_id])
+            taken = held_places[occupation_id]
+            last = 0  # the place of the anchor the release lists before the next one
             for record in records:
                 key = (occupation_id, record.onet_id)
                 values = {
@@ -1062,7 +1064,12 @@ class ReleaseWriter:
                 }
                 anchor = stored.get(key)
                 if anchor is None or anchor.release_id is not None:
-                    values["position"] = next(places)
+                    # After a curator's anchor the release lists before it, not in a free place above it
+                    # (29.3's work styles leave 1 to 16 free where the seed's six sit at 17 to 22).
+                    last = values["position"] = next(_free_places(taken, after=last))
+                    taken.add(last)
+                else:
+                    last = max(last, anchor.position)
                 wanted[key] = self._with_release(values, anchor, source_id=self.release_source.pk)
         stale = _sync(
             SourceAnchor,
@@ -1077,14 +1084,15 @@ class ReleaseWriter:
         return tally
 
 
-def _free_places(held):
-    """Positions 1, 2, 3, … without those in `held`: the places an import's rows take around the rows it keeps.
+def _free_places(held, *, after=0):
+    """Positions after `after` (1, 2, 3, …) without those in `held`: the places an import's rows take around
+    the rows it keeps.
 
     Kept rows stay where they are, wherever that is, and the release's follow in its order without sharing
-    a place with one; a framework file places a curator's rows the other way round (exchange.services), so
+    a place with one (an anchor after the kept ones the release lists before it); a framework file places a curator's rows the other way round (exchange.services), so
     that neither import moves what the other wrote.
     """
-    return (position for position in count(1) if position not in held)
+    return (position for position in count(after + 1) if position not in held)
 
 
 def _sync(model, stored, wanted, tally, build):

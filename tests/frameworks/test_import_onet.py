@@ -1191,6 +1191,31 @@ def test_an_import_over_the_seed_places_the_releases_anchors_after_its_own(seed,
     assert summary(run(RELEASE_A))["work style anchors"]["updated"] == 0
 
 
+def test_an_upgrade_after_the_seed_keeps_the_releases_order_around_the_seeds_anchors(client):
+    run(RELEASE_A)
+    call_command("seed", stdout=StringIO())  # the seed's six 30.x work styles go after 29.3's sixteen
+
+    run(RELEASE_B)
+
+    # 30.1 lists the seed's six first, then two of its own, which follow them rather than take the places
+    # 29.3's left free ahead of them.
+    expected = [
+        "Social Orientation",
+        "Dependability",
+        "Perseverance",
+        "Achievement Orientation",
+        "Integrity",
+        "Self-Confidence",
+        "Attention to Detail",
+        "Initiative",
+    ]
+    assert anchors(INSURANCE, SourceAnchor.Kind.WORK_STYLE) == expected
+    cache.clear()
+    page = client.get(f"/occupations/{INSURANCE}/anchors/").text
+    assert sorted(expected, key=page.index) == expected
+    assert summary(run(RELEASE_B))["work style anchors"]["updated"] == 0
+
+
 def test_a_path_that_does_not_exist_is_named_so(tmp_path):
     with pytest.raises(CommandError, match=r"missing does not exist\.$"):
         run(tmp_path / "missing")
@@ -1321,12 +1346,13 @@ def test_a_curator_authored_anchor_takes_the_release_text_but_stays_curated(tmp_
     anchor.refresh_from_db()
     assert (anchor.name, anchor.importance) == ("Reading Comprehension", Decimal("4.00"))
     assert (anchor.source, anchor.release) == (curators, None)
-    # It keeps its place too, and the release's skills take the others.
+    # It keeps its place too; the release's skills, which it ranks after it, follow it, sharing no place.
     positions = SourceAnchor.objects.filter(occupation=occupation, kind=SourceAnchor.Kind.SKILL).values_list(
         "position", flat=True
     )
     assert anchor.position == 9
-    assert sorted(positions) == list(range(1, len(positions) + 1))
+    assert anchors(INSURANCE, SourceAnchor.Kind.SKILL) == EXPECTED_SKILLS
+    assert len(set(positions)) == len(positions)
 
     # A release without it does not delete it, as it would an imported anchor.
     release = copy_release(RELEASE_A, tmp_path)
