@@ -1,16 +1,43 @@
 """NSX settings, read from the environment with safe defaults for local use."""
 
 import os
+import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
+from redis.connection import parse_url as parse_redis_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
+# Settings are read as a process starts: gunicorn runs no system checks, so a wrong value must stop it
+# here, named, rather than fail inside Django on the first request or quietly weaken the site.
+SWITCH_VALUES = {"1": True, "true": True, "yes": True, "on": True, "0": False, "false": False, "no": False, "off": False}
+
 
 def env_bool(name, default=False):
-    return os.environ.get(name, str(default)).strip().lower() in {"1", "true", "yes", "on"}
+    value = os.environ.get(name, "").strip().lower()
+    if not value:
+        return default
+    if value not in SWITCH_VALUES:
+        # Read as off, a misspelt DJANGO_PRODUCTION=ture would turn every protection off.
+        raise ImproperlyConfigured(f"{name}={os.environ[name]!r} is not a switch: use true or false.")
+    return SWITCH_VALUES[value]
+
+
+def env_number(name, default, kind=int):
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return kind(default)
+    try:
+        number = kind(value)
+    except ValueError:
+        number = -1
+    if number < 0:
+        raise ImproperlyConfigured(f"{name}={value!r} is not a {'whole ' if kind is int else ''}number of 0 or more.")
+    return number
 
 
 def env_list(name, default=""):
@@ -20,13 +47,43 @@ def env_list(name, default=""):
 DEBUG = env_bool("DJANGO_DEBUG", False)
 # DJANGO_PRODUCTION=true turns on every protection a public deployment needs (see the end of this file).
 PRODUCTION = env_bool("DJANGO_PRODUCTION")
+if PRODUCTION and DEBUG:
+    raise ImproperlyConfigured("DJANGO_DEBUG is on: production must not show visitors tracebacks and settings.")
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 if not SECRET_KEY:
     if PRODUCTION:
-        raise RuntimeError("Set DJANGO_SECRET_KEY: production must not run on the development key.")
+        raise ImproperlyConfigured("Set DJANGO_SECRET_KEY: production must not run on the development key.")
     SECRET_KEY = "insecure-local-development-key-change-me-0123456789abcdefghijkl"
+elif PRODUCTION and (len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5 or SECRET_KEY.startswith("django-insecure-")):
+    # What `check --deploy` calls weak; signed cookies and sessions are only as safe as this key.
+    raise ImproperlyConfigured(
+        "DJANGO_SECRET_KEY is too short or too simple: use 50 or more random characters, such as "
+        "python -c 'import secrets; print(secrets.token_urlsafe(50))' prints."
+    )
 
+if PRODUCTION and not os.environ.get("DJANGO_ALLOWED_HOSTS", "").strip():
+    # The local default would answer every request for the site's own name 400.
+    raise ImproperlyConfigured("Set DJANGO_ALLOWED_HOSTS to the site's host names, such as nsx.example.org.")
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
+# Django compares these with the Host header less its port: a scheme, port or path never matches.
+HOST_NAME = re.compile(r"\*|\.?[a-z0-9-]+(\.[a-z0-9-]+)*|\[[0-9a-f:.]+\]", re.IGNORECASE)
+for host in ALLOWED_HOSTS:
+    if not HOST_NAME.fullmatch(host):
+        raise ImproperlyConfigured(
+            f"DJANGO_ALLOWED_HOSTS: {host!r} is not a host name; give names alone, such as nsx.example.org, "
+            ".example.org for it and its subdomains, or 127.0.0.1."
+        )
+
+# Origins, besides the site's own, whose forms may post here: needed when the proxy in front does not pass
+# on the Host the browser asked for.
+CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
+for origin in CSRF_TRUSTED_ORIGINS:
+    parts = urlsplit(origin)
+    if parts.scheme not in {"http", "https"} or not parts.netloc or parts.path not in {"", "/"} or parts.query:
+        raise ImproperlyConfigured(
+            f"DJANGO_CSRF_TRUSTED_ORIGINS: {origin!r} is not an origin; give a scheme and host name alone, "
+            "such as https://nsx.example.org."
+        )
 
 INSTALLED_APPS = [
     "nsx.apps.SiteAdminConfig",  # django.contrib.admin, on the site's own admin site
@@ -97,14 +154,19 @@ WSGI_APPLICATION = "nsx.wsgi.application"
 
 if PRODUCTION and not os.environ.get("DATABASE_URL"):
     # The local default, a SQLite file beside the code, would be lost with the container.
-    raise RuntimeError("Set DATABASE_URL: production must not fall back to the local SQLite file.")
-DATABASES = {
-    "default": dj_database_url.config(
+    raise ImproperlyConfigured("Set DATABASE_URL: production must not fall back to the local SQLite file.")
+DATABASE_EXAMPLE = "such as postgres://nsx:PASSWORD@db:5432/nsx or sqlite:///path/to/nsx.sqlite3"
+try:
+    database = dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=int(os.environ.get("DJANGO_CONN_MAX_AGE", "0")),
+        conn_max_age=env_number("DJANGO_CONN_MAX_AGE", 0),
         conn_health_checks=True,
     )
-}
+except ValueError as error:  # the message names the scheme at most, never the password
+    raise ImproperlyConfigured(f"DATABASE_URL is not a database address ({error}); give one {DATABASE_EXAMPLE}.") from None
+if database["ENGINE"] not in {"django.db.backends.postgresql", "django.db.backends.sqlite3"} or not database["NAME"]:
+    raise ImproperlyConfigured(f"DATABASE_URL must name a PostgreSQL or SQLite database, {DATABASE_EXAMPLE}.")
+DATABASES = {"default": database}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool("DJANGO_DB_POOL"):
     # psycopg's connection pool, one per process; it replaces persistent connections. A sync gunicorn
     # worker runs one request at a time, so one connection each: every process's pool counts against
@@ -112,9 +174,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_boo
     # gunicorn's timeout, so a database outage answers 503 quickly rather than holding every worker.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
-        "min_size": int(os.environ.get("DJANGO_DB_POOL_MIN", "1")),
-        "max_size": int(os.environ.get("DJANGO_DB_POOL_MAX", os.environ.get("GUNICORN_THREADS", "1"))),
-        "timeout": float(os.environ.get("DJANGO_DB_POOL_TIMEOUT", "5")),
+        "min_size": env_number("DJANGO_DB_POOL_MIN", 1),
+        "max_size": env_number("DJANGO_DB_POOL_MAX", env_number("GUNICORN_THREADS", 1)),
+        "timeout": env_number("DJANGO_DB_POOL_TIMEOUT", 5, float),
     }
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
@@ -184,14 +246,18 @@ FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 SERIALIZATION_MODULES = {"json": "frameworks.fixtures"}
 
 # The admin's address, so that it need not be the well-known /admin/.
-ADMIN_URL = os.environ.get("DJANGO_ADMIN_URL", "admin/").strip("/") + "/"
+ADMIN_URL = os.environ.get("DJANGO_ADMIN_URL", "admin/").strip().strip("/") + "/"
+if not re.fullmatch(r"[\w.~-]+(/[\w.~-]+)*/", ADMIN_URL, re.ASCII):
+    raise ImproperlyConfigured(
+        f"DJANGO_ADMIN_URL={os.environ['DJANGO_ADMIN_URL']!r} is not a path of its own; give one such as curation-desk/."
+    )
 # The framework change form posts ~5 fields per statement: Django's default 1,000 stops at ~200 statements.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 # No form takes files: a request that sends one is refused (400) before its content is read.
 DATA_UPLOAD_MAX_NUMBER_FILES = 0
 # Bytes of the largest request body, whatever it holds (413 past it). By default 2.5 MB, Django's default
 # limit for a form's fields, which is all the site's forms send; the two limits move together.
-NSX_MAX_REQUEST_BODY = int(os.environ.get("DJANGO_MAX_REQUEST_BODY", "2621440"))
+NSX_MAX_REQUEST_BODY = env_number("DJANGO_MAX_REQUEST_BODY", 2621440)
 DATA_UPLOAD_MAX_MEMORY_SIZE = NSX_MAX_REQUEST_BODY
 
 AUTHENTICATION_BACKENDS = [
@@ -199,20 +265,31 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-AXES_FAILURE_LIMIT = int(os.environ.get("DJANGO_LOGIN_FAILURE_LIMIT", "5"))
-AXES_COOLOFF_TIME = float(os.environ.get("DJANGO_LOGIN_COOLOFF_HOURS", "1"))
+AXES_FAILURE_LIMIT = env_number("DJANGO_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = env_number("DJANGO_LOGIN_COOLOFF_HOURS", 1, float)
 # A name and an address together: by name alone, anyone could lock a curator out by mistyping on purpose.
 AXES_LOCKOUT_PARAMETERS = [["ip_address", "username"]]
 AXES_CLIENT_IP_CALLABLE = "evidence.ratelimit.client_address"
 AXES_USERNAME_CALLABLE = "nsx.views.sign_in_username"  # a name cut to what its records hold
 # How many proxies of ours stand in front and append to X-Forwarded-For (0: the peer is the client).
-NSX_PROXY_COUNT = int(os.environ.get("DJANGO_PROXY_COUNT", "0"))
+NSX_PROXY_COUNT = env_number("DJANGO_PROXY_COUNT", 0)
 AXES_LOCKOUT_CALLABLE = "nsx.views.sign_in_paused"  # says how long the pause lasts
 
 # A shared cache (Redis) when REDIS_URL is set, so every app process sees the same pages and limits.
 # Without it, files in the project: still shared by every process of this machine, so a change made by
 # a command (an import, loaddata) reaches the running server's pages as one made in the admin does.
-REDIS_URL = os.environ.get("REDIS_URL", "")
+REDIS_URL = os.environ.get("REDIS_URL", "").strip()
+if REDIS_URL:
+    try:
+        for location in re.split("[;,]", REDIS_URL):  # a primary and its replicas, as Django reads it
+            parse_redis_url(location)
+            if urlsplit(location).scheme != "unix" and not re.fullmatch(r"/?\d*", urlsplit(location).path):
+                raise ValueError("its database is a number")
+    except ValueError as error:
+        # Else every cache call would fail and the site run on, uncached and unshared, with a warning.
+        raise ImproperlyConfigured(
+            f"REDIS_URL is not a Redis address ({error}); give one such as redis://redis:6379/0."
+        ) from None
 CACHES = {
     "default": (
         {
@@ -240,7 +317,7 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # health checks come over plain HTTP fr
 if env_bool("DJANGO_BEHIND_PROXY", PRODUCTION):
     # The proxy in front terminates TLS and says so in this header.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", "31536000" if PRODUCTION else "0"))
+SECURE_HSTS_SECONDS = env_number("DJANGO_HSTS_SECONDS", 31536000 if PRODUCTION else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", PRODUCTION)
 SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", PRODUCTION)
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", PRODUCTION)

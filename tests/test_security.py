@@ -92,6 +92,7 @@ def test_production_refuses_to_fall_back_to_the_local_database():
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"} | {
         "DJANGO_PRODUCTION": "true",
         "DJANGO_SECRET_KEY": "a-long-random-production-secret-for-the-deploy-check-0123456789",
+        "DJANGO_ALLOWED_HOSTS": "nsx.example.org",
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, check=False
@@ -99,6 +100,76 @@ def test_production_refuses_to_fall_back_to_the_local_database():
 
     assert result.returncode != 0
     assert "Set DATABASE_URL" in result.stderr
+
+
+# The environment the README's Production section and compose.yaml give the app.
+PRODUCTION_ENVIRONMENT = {
+    "DJANGO_PRODUCTION": "true",
+    "DJANGO_SECRET_KEY": "a-long-random-production-secret-for-the-deploy-check-0123456789",
+    "DJANGO_ALLOWED_HOSTS": "nsx.example.org",
+    "DATABASE_URL": "postgres://nsx:s3cret-password@db:5432/nsx",
+    "REDIS_URL": "redis://redis:6379/0",
+    "DJANGO_PROXY_COUNT": "1",
+    "DJANGO_DB_POOL": "true",
+}
+
+
+def check_with(**environment):
+    return subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env={**os.environ, **PRODUCTION_ENVIRONMENT, **environment},
+        capture_output=True, text=True, check=False,
+    )
+
+
+def test_the_documented_production_environment_starts():
+    result = check_with()
+
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("DJANGO_PRODUCTION", "ture"),  # read as off, it would turn every protection off
+        ("DJANGO_SECURE_COOKIES", "enabled"),
+        ("DJANGO_DEBUG", "true"),
+        ("DJANGO_SECRET_KEY", "changeme"),
+        ("DJANGO_ALLOWED_HOSTS", ""),
+        ("DJANGO_ALLOWED_HOSTS", "https://nsx.example.org"),
+        ("DJANGO_ALLOWED_HOSTS", "nsx.example.org:443"),
+        ("DJANGO_CSRF_TRUSTED_ORIGINS", "nsx.example.org"),
+        ("DATABASE_URL", "postgres//nsx:s3cret-password@db:5432/nsx"),
+        ("DATABASE_URL", "postgres://nsx:s3cret-password@db:port/nsx"),
+        ("DATABASE_URL", "postgres://nsx:s3cret-password@db:5432"),
+        ("DATABASE_URL", "mysql://nsx:s3cret-password@db:3306/nsx"),
+        ("REDIS_URL", "redis:6379"),
+        ("REDIS_URL", "redis://redis:6379/cache"),
+        ("DJANGO_PROXY_COUNT", "one"),
+        ("DJANGO_HSTS_SECONDS", "-1"),
+        ("DJANGO_DB_POOL_TIMEOUT", "5s"),
+        ("DJANGO_ADMIN_URL", "/"),
+    ],
+)
+def test_a_wrong_production_setting_stops_the_start_naming_the_variable(name, value):
+    result = check_with(**{name: value})
+
+    assert result.returncode != 0
+    reason = result.stderr.strip().splitlines()[-1]
+    assert reason.startswith("django.core.exceptions.ImproperlyConfigured: ") and name in reason, result.stderr
+    assert "s3cret-password" not in result.stderr
+
+
+def test_trusted_origins_come_from_the_environment():
+    origins = "https://nsx.example.org,https://curators.example.org:8443"
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup(); from django.conf import settings; "
+         "print(','.join(settings.CSRF_TRUSTED_ORIGINS))"],
+        cwd=ROOT, env={**os.environ, **PRODUCTION_ENVIRONMENT, "DJANGO_SETTINGS_MODULE": "nsx.settings",
+                       "DJANGO_CSRF_TRUSTED_ORIGINS": origins},
+        capture_output=True, text=True, check=True,
+    )
+
+    assert result.stdout.strip() == origins
 
 
 def test_production_settings_redirect_to_https_and_send_hsts(settings, client, seed):
