@@ -122,6 +122,19 @@ def test_entrypoint_reads_migrate_as_the_settings_read_their_switches(empty_data
         assert db.execute("SELECT to_regclass('django_migrations')").fetchone()[0] is not None
 
 
+def test_a_misspelt_migrate_switch_stops_the_entrypoint_before_its_command():
+    # Read as false, it would start the app on a database it had not migrated.
+    env = app_environment("nsx", DJANGO_MIGRATE="ture")
+
+    result = subprocess.run(
+        ["docker/entrypoint.sh", "echo", "started"], cwd=ROOT, env=env, capture_output=True, text=True, check=False,
+    )
+
+    assert result.returncode == 2
+    assert "DJANGO_MIGRATE='ture' is not a switch" in result.stderr
+    assert "started" not in result.stdout
+
+
 def test_the_images_health_check_passes_under_the_sites_host_name(empty_database):
     # The site's own name first, as a deployment sets it; the check connects to the container's gunicorn.
     env = app_environment(empty_database, DJANGO_MIGRATE="true", DJANGO_ALLOWED_HOSTS="nsx.example.org,127.0.0.1")
