@@ -28,3 +28,6 @@ accesslog = "-"
 errorlog = "-"
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
+# No control socket (gunicornc): it would be made in ~/.gunicorn, and the image's user's home is the code,
+# which it cannot write; the container is stopped and scaled by Docker instead.
+control_socket_disable = True

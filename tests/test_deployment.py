@@ -159,6 +159,17 @@ def test_the_images_health_check_passes_under_the_sites_host_name(empty_database
     assert gone.returncode != 0 and "unhealthy" in gone.stderr
 
 
+def test_gunicorn_writes_nothing_in_its_home_directory(empty_database, tmp_path):
+    # The image's user has the code, which it cannot write, for its home.
+    env = app_environment(empty_database, DJANGO_MIGRATE="true", HOME=str(tmp_path))
+    env.pop("XDG_RUNTIME_DIR", None)
+
+    with gunicorn(env, entrypoint=True) as base:
+        fetch(base + "/healthz")
+
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_plain_static_files_are_served_without_collectstatic(empty_database):
     env = app_environment(empty_database, DJANGO_MIGRATE="true")
 
