@@ -57,7 +57,8 @@ def app_environment(database, **extra):
 
 
 @contextmanager
-def gunicorn(env, entrypoint=False):
+def gunicorn(env, entrypoint=False, output=None):
+    """The address of gunicorn started with env; what it wrote is added to the list output once it stops."""
     port = free_port()
     command = [sys.executable, "-m", "gunicorn", "nsx.wsgi", "--config", "gunicorn.conf.py"]
     if entrypoint:
@@ -81,7 +82,9 @@ def gunicorn(env, entrypoint=False):
         yield base
     finally:
         process.send_signal(signal.SIGTERM)
-        process.wait(timeout=30)
+        written, _ = process.communicate(timeout=30)
+        if output is not None:
+            output.extend(written.splitlines())
 
 
 def fetch(url, host=None):
@@ -168,6 +171,18 @@ def test_gunicorn_writes_nothing_in_its_home_directory(empty_database, tmp_path)
         fetch(base + "/healthz")
 
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_access_log_names_the_visitor_the_proxy_saw(empty_database):
+    # Behind the proxy, the peer is always the proxy itself.
+    output = []
+
+    with gunicorn(app_environment(empty_database), output=output) as base:
+        request = urllib.request.Request(base + "/healthz", headers={"X-Forwarded-For": "203.0.113.9"})
+        urllib.request.urlopen(request, timeout=10).close()
+
+    access = [line for line in output if line.startswith("127.0.0.1 ") and '"GET /healthz HTTP/1.1" 200' in line]
+    assert any(line.endswith('"203.0.113.9"') for line in access), output
 
 
 def test_plain_static_files_are_served_without_collectstatic(empty_database):
