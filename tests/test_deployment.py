@@ -12,6 +12,7 @@ import urllib.error
 import urllib.request
 import uuid
 from contextlib import contextmanager
+from fnmatch import fnmatch
 from pathlib import Path
 
 import psycopg
@@ -283,6 +284,15 @@ def test_compose_gives_requests_in_flight_gunicorns_graceful_timeout_to_finish()
     config = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
 
     assert int(app["stop_grace_period"].removesuffix("s")) > config.get("graceful_timeout", 30)
+
+
+@pytest.mark.parametrize("path", [".env", ".env.production", ".venv/bin/python", "db.sqlite3", ".cache/nsx.djcache"])
+def test_the_image_is_built_without_the_checkouts_secrets_and_environment(path):
+    # compose reads POSTGRES_PASSWORD and DJANGO_SECRET_KEY from .env beside compose.yaml; `COPY . .` takes
+    # what .dockerignore does not leave out.
+    patterns = [line for line in (ROOT / ".dockerignore").read_text().splitlines() if line and not line.startswith("#")]
+
+    assert any(fnmatch(path, pattern) or path.startswith(f"{pattern}/") for pattern in patterns)
 
 
 def test_compose_migrates_once_before_any_app_container_starts():
