@@ -21,14 +21,25 @@ def available_cpus():
     return cpus
 
 
+def env_count(name, default):
+    """A whole number of 1 or more; anything else stops gunicorn with a line naming the variable."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    if not value.isdecimal() or int(value) < 1:
+        # 0 workers would listen and never answer; a timeout of 0 would never end a stuck request.
+        raise SystemExit(f"{name}={value!r} is not a whole number of 1 or more.")
+    return int(value)
+
+
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
-workers = int(os.environ.get("GUNICORN_WORKERS", available_cpus() * 2 + 1))
-threads = int(os.environ.get("GUNICORN_THREADS", "1"))
+workers = env_count("GUNICORN_WORKERS", available_cpus() * 2 + 1)
+threads = env_count("GUNICORN_THREADS", 1)
 accesslog = "-"
 # Gunicorn's line, then the X-Forwarded-For the proxy in front passed on: behind it, the peer is the proxy.
 access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" "%({x-forwarded-for}i)s"'
 errorlog = "-"
-timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+timeout = env_count("GUNICORN_TIMEOUT", 30)
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
 # No control socket (gunicornc): it would be made in ~/.gunicorn, and the image's user's home is the code,
 # which it cannot write; the container is stopped and scaled by Docker instead.

@@ -186,6 +186,23 @@ def test_the_access_log_names_the_visitor_the_proxy_saw(empty_database):
     assert any(line.endswith('"203.0.113.9"') for line in access), output
 
 
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("GUNICORN_WORKERS", "0"), ("GUNICORN_WORKERS", "four"), ("GUNICORN_THREADS", "0"), ("GUNICORN_TIMEOUT", "30s")],
+)
+def test_a_wrong_gunicorn_setting_stops_it_naming_the_variable(name, value):
+    # With no worker, gunicorn listened and never answered.
+    env = app_environment("nsx", GUNICORN_BIND=f"127.0.0.1:{free_port()}", **{name: value})
+
+    result = subprocess.run(
+        [sys.executable, "-m", "gunicorn", "nsx.wsgi", "--config", "gunicorn.conf.py"],
+        cwd=ROOT, env=env, capture_output=True, text=True, check=False, timeout=30,
+    )
+
+    assert result.returncode != 0
+    assert name in result.stderr.strip().splitlines()[-1], result.stderr
+
+
 def test_plain_static_files_are_served_without_collectstatic(empty_database):
     env = app_environment(empty_database, DJANGO_MIGRATE="true")
 
