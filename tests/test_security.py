@@ -121,8 +121,9 @@ def check_with(**environment):
     )
 
 
-def test_the_documented_production_environment_starts():
-    result = check_with()
+@pytest.mark.parametrize("log_level", [None, "debug", "Warning"])
+def test_the_documented_production_environment_starts(log_level):
+    result = check_with(**({"DJANGO_LOG_LEVEL": log_level} if log_level else {}))
 
     assert result.returncode == 0, result.stderr
 
@@ -148,6 +149,7 @@ def test_the_documented_production_environment_starts():
         ("DJANGO_HSTS_SECONDS", "-1"),
         ("DJANGO_DB_POOL_TIMEOUT", "5s"),
         ("DJANGO_ADMIN_URL", "/"),
+        ("DJANGO_LOG_LEVEL", "verbose"),
     ],
 )
 def test_a_wrong_production_setting_stops_the_start_naming_the_variable(name, value):
