@@ -60,6 +60,8 @@ def occupation_detail(request: HttpRequest, soc_code: str):
     if framework is None:
         context["panel"] = selectors.anchor_panel(occupation, grounds_statements=False)
         context["related"] = selectors.related_occupations(occupation)
+        # One address for the page whatever is added to it (a tab a link kept from a framework withdrawn).
+        context["canonical_url"] = request.build_absolute_uri(occupation.get_absolute_url())
         return render(request, "frameworks/occupation_without_framework.html", context)
     return _framework_page(request, context)
 
@@ -141,7 +143,8 @@ def anchors(request: HttpRequest, soc_code: str):
     has_framework = selectors.current_framework(occupation) is not None
     panel = selectors.anchor_panel(occupation, grounds_statements=has_framework)
     template = template_for(request, "frameworks/anchors.html", "anchor-panel")
-    return render(request, template, {"occupation": occupation, "panel": panel})
+    context = {"occupation": occupation, "panel": panel, "canonical_url": request.build_absolute_uri(request.path)}
+    return render(request, template, context)
 
 
 @dataclass

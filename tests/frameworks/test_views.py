@@ -732,3 +732,46 @@ def test_head_is_answered_wherever_get_is(client, seed, address):
 
     assert head.status_code == 200
     assert head.content == b""
+
+
+def title_and_description(response):
+    head = response.text.split("</head>")[0]
+    title = re.search(r"<title>(.*?)</title>", head, re.S)[1]
+    return title, re.search(r'<meta name="description" content="([^"]*)">', head)[1]
+
+
+def test_every_kind_of_page_has_a_title_and_description_of_its_own(client, seed):
+    nurses = OccupationFactory(
+        title="Registered Nurses", soc_code="29-1141.00", description="Assess patient health problems and needs."
+    )
+    OccupationFactory.create_batch(50)  # a second page of the directory
+    # Pages of one kind (tabs, further pages of a list) share a description; each has a title of its own.
+    kinds = [
+        ["/"],
+        ["/occupations/", "/occupations/?page=2", "/occupations/?q=nurse"],
+        [PAGE, PAGE + "?tab=ai"],
+        [PAGE + "anchors/"],
+        [PAGE + "print/"],
+        [nurses.get_absolute_url()],
+        [nurses.get_absolute_url() + "anchors/"],
+    ]
+
+    pages = {address: title_and_description(client.get(address)) for kind in kinds for address in kind}
+
+    titles = [title for title, _ in pages.values()]
+    assert len(set(titles)) == len(titles), titles
+    descriptions = [{pages[address][1] for address in kind} for kind in kinds]
+    assert all(len(described) == 1 for described in descriptions), descriptions
+    assert len(set.union(*descriptions)) == len(kinds), descriptions
+    assert pages[nurses.get_absolute_url()][1] == (
+        "Registered Nurses (O*NET-SOC 29-1141.00): Assess patient health problems and needs."
+    )
+    assert "Registered Nurses (O*NET-SOC 29-1141.00)" in pages[nurses.get_absolute_url() + "anchors/"][1]
+
+
+def test_an_occupation_without_a_framework_names_its_own_address_as_canonical(client):
+    occupation = OccupationFactory(title="Astronomers", soc_code="19-2011.00")
+
+    for query in [{}, {"tab": "ai"}]:
+        assert canonical(client.get(occupation.get_absolute_url(), query)) == "http://testserver/occupations/19-2011.00/"
+    assert canonical(client.get("/occupations/19-2011.00/anchors/")) == "http://testserver/occupations/19-2011.00/anchors/"
