@@ -33,6 +33,28 @@ def get_occupation(soc_code):
         raise Http404("No occupation has that O*NET-SOC code.") from None
 
 
+# The groups of the SOC, narrowest first, as the prefixes of a code that stand for them: its detailed
+# occupation (41-3021), broad group (41-302) and minor group (41-3).
+SOC_GROUP_PREFIXES = (7, 6, 4)
+
+
+def occupations_near_code(code, limit=10):
+    """For a code that names no occupation, the current occupations of the narrowest SOC group it names that
+    has any, as (that group's prefix, occupations); ("", []) for what is no code at all."""
+    prefix = search.soc_prefix(code)
+    for length in SOC_GROUP_PREFIXES if prefix else ():
+        if len(prefix) >= length:
+            group = prefix[:length]
+            found = list(
+                Occupation.objects.filter(retired=False, soc_code__startswith=group)
+                .only("soc_code", "title")
+                .order_by("soc_code")[:limit]
+            )
+            if found:
+                return group, found
+    return "", []
+
+
 def current_framework(occupation):
     """The published framework of an occupation, or None."""
     try:

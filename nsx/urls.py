@@ -11,6 +11,7 @@ from nsx.http import read_only
 from nsx.views import SignOutView, healthz, robots_txt
 
 handler400 = "nsx.views.bad_request"
+handler404 = "nsx.views.page_not_found"
 handler500 = "nsx.views.server_error"
 
 urlpatterns = [

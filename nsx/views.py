@@ -1,4 +1,5 @@
 import logging
+import re
 import sys
 from datetime import timedelta
 
@@ -14,6 +15,7 @@ from django.utils import timezone
 from django.utils.timesince import timeuntil
 from django.views.decorators.cache import never_cache
 
+from frameworks import selectors
 from nsx.cache import cached_page
 from nsx.http import read_only
 
@@ -81,6 +83,23 @@ def server_error(request):
 def bad_request(request, exception):
     """The 400 page (an unknown host, a malformed or oversized form), the site's own or else the plain one."""
     return _error_page("400.html", PLAIN_BAD_REQUEST, status=400)
+
+
+# An occupation's address, and what stands in it for its code.
+OCCUPATION_ADDRESS = re.compile(r"^/occupations/([^/]+)/")
+
+
+def page_not_found(request, exception):
+    """The 404 page. At an occupation's address it offers what the code or words typed there may have meant:
+    the occupations of the SOC group a code names (one O*NET no longer has, or mistyped), or a search."""
+    context = {}
+    if match := OCCUPATION_ADDRESS.match(request.path):
+        typed = match[1]
+        context["group"], context["nearby"] = selectors.occupations_near_code(typed)
+        words = re.findall(r"[^\W_]+", typed)
+        if not context["nearby"] and any(not word.isdigit() for word in words):
+            context["search_for"] = " ".join(words)
+    return render(request, "404.html", context, status=404)
 
 
 def _error_page(template_name, plain, status):

@@ -279,6 +279,38 @@ def test_unknown_or_malformed_addresses_answer_a_friendly_404(client, seed, url)
     assert "search all occupations" in response.text
 
 
+@pytest.mark.parametrize(
+    "url", ["/occupations/41-3021.05/", "/occupations/41-3021.0/", "/occupations/413021/", "/occupations/41-3021.05/anchors/"]
+)
+def test_a_404_at_a_code_naming_no_occupation_lists_those_of_its_soc_group(client, seed, url):
+    OccupationFactory(title="Retired Insurance Agents", soc_code="41-3021.01", retired=True)
+
+    response = client.get(url)
+
+    assert response.status_code == 404
+    assert "Occupations under SOC code 41-3021" in response.text
+    assert '<a href="/occupations/41-3021.00/">Insurance Sales Agents</a>' in response.text
+    assert "Retired Insurance Agents" not in response.text
+
+
+def test_a_404_at_a_code_names_the_broader_group_when_its_own_has_no_occupation(client, seed):
+    response = client.get("/occupations/41-3029.00/")
+
+    assert response.status_code == 404
+    assert "Occupations under SOC code 41-302" in response.text
+    assert "Insurance Sales Agents" in response.text
+
+
+def test_a_404_at_words_for_an_occupation_offers_to_search_for_them(client, seed):
+    response = client.get("/occupations/insurance-sales<b>/")
+
+    assert response.status_code == 404
+    assert '<a href="/occupations/?q=insurance%20sales%20b">Search occupations for “insurance sales b”</a>' in response.text
+    assert "<b>" not in response.text.split("<main")[1]
+    # A code no group matches is no words to search for.
+    assert "Search occupations for" not in client.get("/occupations/99-9999.00/").text
+
+
 def test_a_soc_code_without_its_detail_leads_to_the_occupation(client, seed):
     response = client.get("/occupations/41-3021/")
 
