@@ -9,7 +9,11 @@ class DirectoryForm(forms.Form):
 
     SORTS = [("", "Best match"), ("title", "Title"), ("code", "SOC code")]
 
-    q = forms.CharField(label="Search occupations", required=False, max_length=200)
+    # The search field takes this many characters; a longer query (pasted into an address) is searched for
+    # its start, rather than dropped and answered with every occupation as though nothing had been asked.
+    QUERY_LENGTH = 200
+
+    q = forms.CharField(label="Search occupations", required=False)
     job_zone = forms.TypedChoiceField(label="Job zone", required=False, coerce=int, empty_value=None)
     group = forms.ChoiceField(
         label="SOC major group",
@@ -25,6 +29,15 @@ class DirectoryForm(forms.Form):
         self.fields["job_zone"].choices = job_zone_choices or [("", "All job zones")] + [
             (zone.number, f"{zone.number} · {zone.name}") for zone in JobZone.objects.order_by("number")
         ]
+
+    def clean_q(self):
+        query = self.cleaned_data["q"]
+        if len(query) <= self.QUERY_LENGTH:
+            return query
+        # Whole words: a word cut short would be searched as the start of longer ones.
+        head = query[: self.QUERY_LENGTH + 1]
+        words = head.split()
+        return " ".join(words if head[-1].isspace() else words[:-1]) or head[: self.QUERY_LENGTH]
 
     @property
     def filtered(self):

@@ -241,6 +241,20 @@ def test_bad_filter_values_are_ignored_not_errors(client, release):
     assert "All occupations" in response.text
 
 
+def test_a_query_longer_than_the_search_field_takes_is_searched_for_its_start(client, release):
+    query = "insurance sales " * 20  # 320 characters, as a link or a script may send
+
+    response = client.get("/occupations/", {"q": query})
+
+    assert response.status_code == 200
+    assert "All occupations" not in response.text
+    # Searched for its first 200 characters, up to the last whole word.
+    shown = re.search(r"occupations? match(?:es)? “([^”]*)”", response.text)[1]
+    assert len(shown) <= 200 and shown.endswith(" sales")
+    assert titles(client, q=query)[0] == "Insurance Sales Agents"
+    assert titles(client, q="x" * 300) == []
+
+
 def test_search_as_you_type_gets_the_results_fragment(client, release):
     response = client.get("/occupations/", {"q": "insur"}, headers=HTMX)
 
