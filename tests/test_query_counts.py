@@ -5,14 +5,16 @@ Each budget is exact and holds at both sizes: a page that starts to query per st
 or per anchor fails here, and a change of its fixed cost shows in review as a changed number.
 """
 
+import factory
 import pytest
 
-from evidence.models import Citation
+from evidence.models import Citation, SourceAnchor
 from exchange import case
 from exchange.identifiers import framework_identifier
 from exchange.selectors import framework_contents, index_published_packages
-from frameworks.models import Framework
-from tests.factories import framework_of_size
+from frameworks.models import Framework, Occupation, OccupationTitle, RelatedOccupation
+from frameworks.search import refresh_derived_fields
+from tests.factories import OccupationFactory, SourceAnchorFactory, framework_of_size
 
 pytestmark = pytest.mark.django_db
 
@@ -129,3 +131,49 @@ def test_first_case_lookup_indexes_a_package_in_the_same_queries_at_any_size(
         with django_assert_num_queries(16):
             response = client.get(url)
         assert response.status_code == 200, url
+
+
+# The pages that list occupations, or show one without a framework, at a size of the O*NET catalogue.
+OCCUPATION_PAGES = [
+    page("/", 2),
+    page("/occupations/", 4),
+    page("/occupations/?page=2", 4),
+    page("/occupations/?q=production+worker", 5),
+    page("/occupations/?q=prodution+wrker&sort=title", 5, name=" misspelled"),
+    page("/occupations/?q=worker&job_zone=4&group=51&sort=code", 5),
+    page("/occupations/?q=worker&page=2", 4, HTMX, " htmx"),
+    page("/occupations/19-2011.00/", 8),
+    page("/occupations/19-2011.00/anchors/", 7),
+    page("/occupations/19-2011.00/anchors/", 6, HTMX, " htmx"),
+    page("/occupations/19-2011.01/", 4, name=" (404)"),
+    page("/occupations/astronomers/", 1, name=" (404)"),
+    page("/sitemap.xml", 2),
+]
+
+
+def add_occupations(count, related_to):
+    """count more occupations, each with a title, a task and a link from related_to."""
+    start = Occupation.objects.count()
+    occupations = OccupationFactory.create_batch(
+        count,
+        title=factory.Sequence(lambda n: f"Production Worker {start + n}"),
+        soc_code=factory.Sequence(lambda n: f"51-{start + n:04d}.00"),
+    )
+    for place, occupation in enumerate(occupations, start=start):
+        OccupationTitle.objects.create(occupation=occupation, title=f"Line Worker {place}")
+        SourceAnchorFactory(occupation=related_to, kind=SourceAnchor.Kind.TASK, name=f"Task {place}")
+        RelatedOccupation.objects.create(from_occupation=related_to, to_occupation=occupation, position=place)
+    refresh_derived_fields()
+
+
+def test_queries_do_not_grow_with_occupations(client, seed, settings, django_assert_num_queries, subtests):
+    settings.NSX_PAGE_CACHE = False
+    astronomers = OccupationFactory(title="Astronomers", soc_code="19-2011.00")
+    # Two sizes, each more than a page of the directory.
+    for size in (60, 150):
+        add_occupations(size - Occupation.objects.count(), related_to=astronomers)
+        for address, headers, queries, name in OCCUPATION_PAGES:
+            with subtests.test(name, occupations=size):
+                with django_assert_num_queries(queries):
+                    response = client.get(address, headers=headers)
+                assert response.status_code == (404 if "(404)" in name else 200), address
