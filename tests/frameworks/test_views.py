@@ -583,6 +583,20 @@ def test_only_the_current_version_advertises_its_exports(client, seed):
     assert "application/ld+json" not in earlier.text
 
 
+def test_a_search_narrowed_by_filters_says_so_and_offers_the_search_without_them(client, seed):
+    OccupationFactory(title="Insurance Underwriters", soc_code="13-2053.00", job_zone__number=3)
+
+    narrowed = client.get("/occupations/", {"q": "insurance", "job_zone": "3", "sort": "code"})
+    nothing = client.get("/occupations/", {"q": "41-3021", "job_zone": "3", "sort": "code", "page": "2"})
+    unfiltered = client.get("/occupations/", {"q": "41-3021"})
+
+    assert ">1 occupation matches “insurance” and these filters</h2>" in narrowed.text
+    assert ">0 occupations match “41-3021” and these filters</h2>" in nothing.text
+    assert "No occupation matches “41-3021” and these filters." in nothing.text
+    assert '<a href="?q=41-3021&amp;sort=code">Search all occupations for “41-3021”</a>' in nothing.text
+    assert ">1 occupation matches “41-3021”</h2>" in unfiltered.text
+
+
 @pytest.mark.parametrize(("extra", "heading"), [(0, "1 occupation matches these filters"), (1, "2 occupations match these filters")])
 def test_filter_heading_agrees_in_number(client, seed, extra, heading):
     FrameworkFactory.create_batch(extra)
