@@ -94,6 +94,8 @@ def search(occupations, query):
         exact, titled, close = _title_matches([(pk, title) for pk, title, _ in rows], query, words, forms)
         in_titles = {*exact, *titled, *chain(*close)}
         found = occupations.filter(pk__in=[pk for pk, _, is_match in rows if is_match or pk in in_titles])
+    # Titles that have the query's words themselves (cook: Cooks), not only other forms of them (Cooking).
+    same_words = _titles_with_the_words(titles if connection.vendor == "postgresql" else rows, titled, words)
     # An empty list of keys leaves its case out.
     tier = Case(
         When(pk__in=exact, then=Value(Tier.EXACT)),
@@ -103,9 +105,11 @@ def search(occupations, query):
         default=Value(Tier.TEXT),
         output_field=IntegerField(),
     )
-    # Close title matches in their own order, most alike first, and by rank where that ties; the rest by rank.
+    # Close title matches in their own order, most alike first, and by rank where that ties; title matches
+    # with the words themselves before those with other forms of them; the rest by rank.
     closeness = Case(
         *(When(pk__in=pks, then=Value(len(close) - place)) for place, pks in enumerate(close)),
+        When(pk__in=same_words, then=Value(1)),
         default=Value(0),
         output_field=IntegerField(),
     )
@@ -260,6 +264,18 @@ def _title_matches(titles, query, words, forms):
             close.append(((-alike, not begins, len(title_words)), pk))
     close.sort()
     return exact, titled, [[pk for _, pk in group] for _, group in groupby(close, key=operator.itemgetter(0))]
+
+
+def _titles_with_the_words(rows, titled, words):
+    """The keys in titled of the titles (rows start with pk and title) that have every query word in its
+    singular form, rather than only another form of it."""
+    wanted = {singular(word) for word in words}
+    titled = set(titled)
+    return [
+        pk
+        for pk, title, *_ in rows
+        if pk in titled and wanted <= {singular(title_word) for title_word in _title_words(title)}
+    ]
 
 
 def _alike(word, vocabulary):

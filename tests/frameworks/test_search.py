@@ -163,6 +163,19 @@ def test_matches_rank_by_tier(client, release):
     assert titles(client, q="insurance underwriters")[0] == "Insurance Underwriters"
 
 
+def test_titles_with_the_words_searched_rank_before_those_with_other_forms_of_them(client, release):
+    OccupationFactory(
+        title="Food Cooking Machine Operators", description="Cook food in cooking machines; cooking oils, cooking times."
+    )
+    OccupationFactory(title="Cooks, Restaurant", description="Prepare meals.")
+    OccupationFactory(title="Chefs and Head Cooks", description="Direct kitchen staff.")
+
+    found = titles(client, q="cook")
+
+    assert set(found[:2]) == {"Cooks, Restaurant", "Chefs and Head Cooks"}
+    assert found[2] == "Food Cooking Machine Operators"
+
+
 def test_a_verb_finds_the_titles_of_those_who_do_it(client, release):
     drivers = OccupationFactory(title="Industrial Truck and Tractor Operators", description="Drive trucks.")
     drivers.titles.create(title="Forklift Operator", kind="alternate", position=1)
