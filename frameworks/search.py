@@ -32,6 +32,8 @@ SEARCH_DOCUMENT = RawSQL('"frameworks_occupation"."search_document"', (), output
 # A SOC code or the start of one, its parts apart by a hyphen, a dot, a space or nothing: "41-3021",
 # "413021", "41 3021".
 CODE_LIKE = re.compile(r"^\d{2}([-\s]?\d{0,4}([.\s]?\d{0,2})?)?$")
+# The dashes a code copied from a document or a spreadsheet may have for its hyphen (an en dash, a minus).
+DASHES = re.compile(r"[\u2010-\u2015\u2212\ufe58\ufe63\uff0d]")
 
 
 class Tier:
@@ -46,7 +48,7 @@ class Tier:
 
 def soc_prefix(query):
     """The SOC-code prefix a code-like query means ("413021", "41 3021" and "41-3021.0" alike), or None."""
-    if not CODE_LIKE.match(query):
+    if not CODE_LIKE.match(DASHES.sub("-", query)):
         return None
     digits = re.sub(r"\D", "", query)
     prefix = digits[:2]

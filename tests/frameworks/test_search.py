@@ -35,13 +35,16 @@ def titles(client, **params):
     ("query", "prefix"),
     [("41", "41"), ("41-3021", "41-3021"), ("413021", "41-3021"), ("41302100", "41-3021.00"),
      ("41-3021.00", "41-3021.00"), ("4130210", "41-3021.0"), ("41 3021", "41-3021"),
-     ("41 3021 00", "41-3021.00"), ("insurance", None), ("41 insurance", None)],
+     ("41 3021 00", "41-3021.00"), ("41\u20133021", "41-3021"), ("41\u20113021.00", "41-3021.00"),
+     ("41\u2212", "41"), ("insurance", None), ("41 insurance", None), ("41\u2013\u20133021", None)],
 )
 def test_code_like_queries_become_soc_prefixes(query, prefix):
     assert soc_prefix(query) == prefix
 
 
-@pytest.mark.parametrize("query", ["41-3021.00", "413021", "41-3021", "41302100", "41 3021", "41 3021.00"])
+@pytest.mark.parametrize(
+    "query", ["41-3021.00", "413021", "41-3021", "41302100", "41 3021", "41 3021.00", "41\u20133021.00"]
+)
 def test_codes_find_their_occupation_with_or_without_the_dot_part(client, release, query):
     assert titles(client, q=query) == ["Insurance Sales Agents"]
 
