@@ -595,6 +595,10 @@ def test_a_search_narrowed_by_filters_says_so_and_offers_the_search_without_them
     assert "No occupation matches “41-3021” and these filters." in nothing.text
     assert '<a href="?q=41-3021&amp;sort=code">Search all occupations for “41-3021”</a>' in nothing.text
     assert ">1 occupation matches “41-3021”</h2>" in unfiltered.text
+    # Each its own title, as the history and tabs list them.
+    assert page_title(narrowed) == "“insurance”, filtered · Occupations · NSX"
+    assert page_title(client.get("/occupations/", {"job_zone": "3"})) == "Filtered · Occupations · NSX"
+    assert page_title(unfiltered) == "“41-3021” · Occupations · NSX"
 
 
 @pytest.mark.parametrize(("extra", "heading"), [(0, "1 occupation matches these filters"), (1, "2 occupations match these filters")])
