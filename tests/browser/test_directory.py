@@ -294,3 +294,28 @@ def test_a_search_on_its_way_shows_its_results_loading(page):
     held[0].continue_()
     expect(page.locator("#results h2")).to_contain_text("“insurance”")
     assert not is_busy(results) and opacity(results) == 1
+
+
+# How many lines the example code in the empty results' advice takes.
+EXAMPLE_CODE_LINES = """() => {
+  const text = Array.from(document.querySelector("#results .empty").querySelectorAll("*"))
+    .concat([document.querySelector("#results .empty")])
+    .flatMap((element) => Array.from(element.childNodes))
+    .find((node) => node.nodeType === Node.TEXT_NODE && node.data.includes("41-3021"));
+  const range = document.createRange();
+  range.setStart(text, text.data.indexOf("41-3021"));
+  range.setEnd(text, text.data.indexOf("41-3021") + "41-3021".length);
+  return new Set(Array.from(range.getClientRects()).map((rect) => Math.round(rect.top))).size;
+}"""
+
+
+def test_the_example_code_of_an_empty_search_never_breaks_across_lines(open_page, seed):
+    page = open_page(viewport={"width": 320, "height": 640})
+    page.goto("/occupations/?q=zzzz+qqqq")
+    # Every width of a phone puts the code at another point of the line.
+    broken = []
+    for width in range(300, 480, 4):
+        page.set_viewport_size({"width": width, "height": 640})
+        if page.evaluate(EXAMPLE_CODE_LINES) > 1:
+            broken.append(width)
+    assert not broken, f"41-3021 split across lines at widths {broken}"
