@@ -77,6 +77,27 @@ class HistoryAdmin(TypedInputAdmin, SimpleHistoryAdmin):
             raise Http404("No such row.")
         return super().history_view(request, object_id, extra_context)
 
+    def get_history_queryset(self, request, history_manager, pk_name, object_id):
+        # simple-history's select_related() of the tracked foreign keys, for a row without any (a source),
+        # is select_related() of none, which drops its select_related("history_user"): a query a record.
+        return super().get_history_queryset(request, history_manager, pk_name, object_id).select_related(
+            "history_user"
+        )
+
+    def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
+        self.keep_rows_of_records(historical_records)
+        super().set_history_delta_changes(request, historical_records, foreign_keys_are_objs)
+
+    def keep_rows_of_records(self, historical_records):
+        """Each record is named by its row's str(), which may read a related row (a framework's occupation):
+        the one read with the record, not once a record. A record builds its row anew on each reading."""
+        for record in historical_records:
+            row = record.history_object
+            for field in row._meta.concrete_fields:
+                if field.is_relation and field.is_cached(record):
+                    field.set_cached_value(row, field.get_cached_value(record))
+            record.__dict__["history_object"] = row
+
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         if not (is_key_of(self.model, unquote(object_id)) and is_key_of(self.model.history.model, version_id)):
             raise Http404("No such version of that row.")

@@ -115,3 +115,8 @@ def record_m2m_history(records, field_name, links):
         for record in records
         for link in by_row.get(getattr(record, pk_attname), [])
     )
+
+
+def m2m_history_model(model, field_name):
+    """The model of the many-to-many rows that the history records of `model` hold for `field_name`."""
+    return _TRACKED[model].m2m_models[model._meta.get_field(field_name)]
