@@ -18,8 +18,29 @@ from frameworks.models import Framework, Statement
 from nsx.admin import is_key_of
 
 
+class RowStateForm(SeenStateForm):
+    """A page of one row and nothing else, which refuses to save over another save of the row since it was
+    opened; its lock is the row's own."""
+
+    def locked_rows(self):
+        return self._meta.model._default_manager.filter(pk=self.instance.pk)
+
+    def state(self):
+        fields = [field.attname for field in self._meta.model._meta.concrete_fields]
+        return digest(list(self.locked_rows().values_list(*fields)))
+
+    def histories(self):
+        history = getattr(self._meta.model, "history", None)
+        return [] if history is None else [history.filter(id=self.instance.pk)]
+
+    def may_save_again(self, opened):
+        # The page shows every field of the row: saved again, it is saved as its user sees it.
+        return True
+
+
 @admin.register(Source)
-class SourceAdmin(HistoryAdmin):
+class SourceAdmin(SeenStateAdmin, HistoryAdmin):
+    form = RowStateForm
     list_display = ["label", "key", "version", "publisher", "licence", "position"]
     search_fields = ["key", "label", "title", "publisher"]
 
@@ -41,7 +62,8 @@ class SourceAdmin(HistoryAdmin):
 
 
 @admin.register(SourceAnchor)
-class SourceAnchorAdmin(HistoryAdmin):
+class SourceAnchorAdmin(SeenStateAdmin, HistoryAdmin):
+    form = RowStateForm
     list_display = ["name", "kind", "onet_id", "occupation", "position", "importance"]
     list_filter = ["kind", "hot_technology", "source"]
     list_select_related = ["occupation"]
@@ -73,6 +95,9 @@ class CitationAdminForm(SeenStateForm):
         citation = Citation.objects.filter(pk=self.instance.pk).values_list("statement", "source", "position")
         anchors = Citation.anchors.through.objects.filter(citation=self.instance.pk).order_by("sourceanchor")
         return digest(list(citation), list(anchors.values_list("sourceanchor", flat=True)))
+
+    def histories(self):
+        return [Citation.history.filter(id=self.instance.pk)]
 
 
 @admin.register(Citation)
@@ -212,7 +237,8 @@ class CitationHistoryDisplay(HistoryDisplay):
 
 
 @admin.register(EvidenceMetric)
-class EvidenceMetricAdmin(FrameworkContentMixin, admin.ModelAdmin):
+class EvidenceMetricAdmin(SeenStateAdmin, FrameworkContentMixin, admin.ModelAdmin):
+    form = RowStateForm
     list_display = ["framework", "group", "label", "value", "unit", "position"]
     # Every framework's evidence pack is in this one list.
     list_filter = ["framework__status", "group"]

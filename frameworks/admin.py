@@ -269,6 +269,15 @@ class OccupationTitleInline(admin.TabularInline):
         return super().get_queryset(request).filter(release=None)
 
 
+class SeenField(forms.CharField):
+    """What the page saw, and when: not a field of the row, so never one the page changed."""
+
+    widget = forms.HiddenInput
+
+    def has_changed(self, initial, data):
+        return False
+
+
 class SeenStateForm(forms.ModelForm):
     """A change form that refuses to save over what others saved after it was opened.
 
@@ -276,7 +285,7 @@ class SeenStateForm(forms.ModelForm):
     move, an edit or a deletion saved since. The page carries a digest of what it showed, compared on saving.
     """
 
-    seen = forms.CharField(widget=forms.HiddenInput, required=False)
+    seen = SeenField(required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -288,7 +297,11 @@ class SeenStateForm(forms.ModelForm):
                 # model's rows are locked, not those of the tables joined to find them.
                 list(self.locked_rows().select_for_update(of=("self",)).values_list("pk"))
             self.stored_state = self.state()
-        self.fields["seen"].initial = self.stored_state
+        self.fields["seen"].initial = self.seen_now()
+
+    def seen_now(self):
+        """The page's digest of what it shows, and when it was read: saves since then are the ones it missed."""
+        return f"{self.stored_state} {timezone.now().isoformat()}"
 
     def locked_rows(self):
         """The row whose lock every page that saves what this page shows takes first, as a queryset:
@@ -299,15 +312,79 @@ class SeenStateForm(forms.ModelForm):
         """What the page shows of the row and its inlines, as the database holds it now: a digest."""
         raise NotImplementedError
 
+    def histories(self):
+        """The history records of the rows state() reads, as querysets; none for rows without history."""
+        return []
+
     def clean(self):
         cleaned_data = super().clean()
-        if self.stored_state is not None and cleaned_data.get("seen") != self.stored_state:
-            raise ValidationError(
-                f"This {self._meta.model._meta.verbose_name} was changed after you opened this page. "
-                "Reload the page to see the changes, then make yours again.",
-                code="stale",
-            )
+        seen, _, opened = (cleaned_data.get("seen") or "").partition(" ")
+        if self.stored_state is not None and seen != self.stored_state:
+            self.data = self.data.copy()
+            record = self.change_since(opened)
+            taken = self.take_in(record)
+            if resave := self.may_save_again(opened):
+                # The page comes back with what its user typed and now stands for what is stored: saved
+                # again once checked, it is saved, rather than typed again into a reloaded page.
+                self.data[self.add_prefix("seen")] = self.seen_now()
+            raise ValidationError(self.stale_message(record, taken, resave), code="stale")
         return cleaned_data
+
+    def may_save_again(self, opened):
+        """Whether the page, as it came back, may be saved over the change it missed: when that change was
+        to the row's own fields alone, which the page shows as they are now or as its user typed them. A
+        table's rows (statements moved, citations changed) are posted as they were opened: saved again,
+        they would undo the change unseen, so that page is reloaded."""
+        own, *others = self.histories() or [None]
+        if own is None or self.change_since(opened) is None:
+            return False
+        since = datetime.datetime.fromisoformat(opened)
+        return not any(history.filter(history_date__gt=since).exists() for history in others)
+
+    def change_since(self, opened):
+        """The newest history record saved after the page was opened (`opened`, as seen_now() wrote it),
+        saying who saved and when; None if unknown, as for a change that kept no history (an import's)."""
+        try:
+            opened = datetime.datetime.fromisoformat(opened)
+        except ValueError:
+            return None
+        return latest_record(*(history.filter(history_date__gt=opened) for history in self.histories()))
+
+    def take_in(self, record):
+        """Fills in the fields that the other save (its history record) changed and this page left as it
+        was opened with, so that saving the page again keeps both changes; a field both changed keeps
+        what this page's user typed. Returns the labels of the fields filled in."""
+        if record is None or record.instance_type is not self._meta.model or record.prev_record is None:
+            return []
+        taken = []
+        for change in record.diff_against(record.prev_record).changes:
+            field = self.fields.get(change.field)
+            if field is None or field.disabled or isinstance(field.widget, forms.CheckboxInput):
+                continue
+            if isinstance(change.new, list):  # many-to-many rows
+                continue
+            name = self.add_prefix(change.field)
+            if self.data.get(name, "") == ("" if change.old is None else str(change.old)):
+                self.data[name] = "" if change.new is None else str(change.new)
+                taken.append(field.label)
+        return taken
+
+    def stale_message(self, record, taken, resave):
+        name = self._meta.model._meta.verbose_name
+        by = ""
+        if record is not None:
+            user = record.history_user
+            who = (user.get_full_name() or user.get_username()) if user is not None else "someone"
+            by = f" by {who} at {date_format(timezone.localtime(record.history_date), 'DATETIME_FORMAT')}"
+            if record.instance_type is self._meta.model and (fields := changed_fields(record)):
+                by += f" ({', '.join(fields)})"
+        message = f"This {name} was changed{by} after you opened this page."
+        if not resave:
+            return f"{message} Reload the page to see the changes, then make yours again."
+        message += " Your changes were not saved: they are kept below"
+        if taken:
+            message += f", with their change to {', '.join(taken)}, which you had not changed, filled in"
+        return f"{message}. Check them (History lists every change), then save again."
 
 
 class SeenStateAdmin(TypedInputAdmin):
@@ -316,6 +393,24 @@ class SeenStateAdmin(TypedInputAdmin):
 
     def get_fields(self, request, obj=None):
         return [name for name in super().get_fields(request, obj) if name != "seen"]
+
+
+def changed_fields(record):
+    """The labels of the fields a history record changed, as the change form names them."""
+    previous = record.prev_record
+    if previous is None or record.history_type != "~":
+        return []
+    names = record.diff_against(previous).changed_fields
+    return [str(record.instance_type._meta.get_field(name).verbose_name).capitalize() for name in names]
+
+
+def latest_record(*histories):
+    """The newest of some history records, of one model or several, with its user; None if there are none."""
+    newest = [
+        history.select_related("history_user").order_by("-history_date", "-history_id").first()
+        for history in histories
+    ]
+    return max((record for record in newest if record is not None), key=lambda r: r.history_date, default=None)
 
 
 def digest(*rows):
@@ -615,6 +710,9 @@ class FrameworkAdminForm(SeenStateForm):
             .values_list("pk", "section_id", "domain_id", "level_id", "position")
         )
         return digest(list(framework), list(statements))
+
+    def histories(self):
+        return [Framework.history.filter(id=self.instance.pk), Statement.history.filter(framework_id=self.instance.pk)]
 
     def clean_version(self):
         version = self.cleaned_data["version"]
@@ -941,6 +1039,9 @@ class StatementAdminForm(SeenStateForm):
             list(citations.values_list("pk", "source_id", "position")),
             list(anchors.order_by("pk").values_list("citation_id", "sourceanchor_id")),
         )
+
+    def histories(self):
+        return [Statement.history.filter(id=self.instance.pk), Citation.history.filter(statement_id=self.instance.pk)]
 
     def clean(self):
         cleaned_data = super().clean()

@@ -33,3 +33,12 @@ def inline_prefix(response, verbose_name_plural):
         if inline.opts.verbose_name_plural == verbose_name_plural:
             return inline.formset.prefix
     raise LookupError(verbose_name_plural)
+
+
+def saved_meanwhile(first, second, url, theirs, mine):
+    """Two curators open the change page at `url`; `first` saves `theirs`, then `second`, still on the page
+    as it was opened, saves `mine`. Returns the answer to the second save."""
+    their_page, my_page = first.get(url), second.get(url)
+    response = first.post(url, admin_form_data(their_page, **theirs))
+    assert response.status_code == 302, response.context and response.context["adminform"].form.errors
+    return second.post(url, admin_form_data(my_page, **mine))

@@ -8,9 +8,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.html import escape
 
-from evidence.models import Citation, Source, SourceAnchor, Suggestion
+from evidence.models import Citation, EvidenceMetric, Source, SourceAnchor, Suggestion
 from frameworks.models import Level, OnetRelease, Section
-from tests.admin_forms import admin_form_data, inline_prefix
+from tests.admin_forms import admin_form_data, inline_prefix, saved_meanwhile
 from tests.factories import CitationFactory, SourceAnchorFactory, SourceFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -259,7 +259,7 @@ def test_a_citation_page_opened_before_a_save_of_its_statements_page_does_not_un
     response = client.post(url, admin_form_data(page, position=str(citation.position + 7)))
 
     assert response.status_code == 200
-    assert "This citation was changed after you opened this page. Reload the page to see the changes" in response.text
+    assert "This citation was changed by other-curator at " in response.text
     assert stored_citation(citation) == saved != before
     # Opened again, the page saves, and keeps the other curator's change.
     assert client.post(url, admin_form_data(client.get(url), position=str(citation.position + 7))).status_code == 302
@@ -318,7 +318,7 @@ def test_a_curator_cannot_change_what_the_import_wrote_to_an_anchor(client, requ
 
     response = client.post(url, admin_form_data(page, **forged))
 
-    assert list(page.context["adminform"].form.fields) == []
+    assert list(page.context["adminform"].form.fields) == ["seen"]  # hidden: what the page saw
     assert "Reading Comprehension" in page.text
     assert response.status_code == 302
     assert stored(imported_anchor) == before
@@ -435,3 +435,52 @@ def test_a_revert_keeps_a_sources_key(client, curator, seed):
     assert response.status_code == 302
     source.refresh_from_db()
     assert source.key == "onet"
+
+
+# Two curators on one page
+
+
+def rows_two_curators_edit(draft):
+    citation = Citation.objects.filter(statement__framework=draft).order_by("pk").first()
+    other_source = Source.objects.exclude(citations__statement=citation.statement).first()
+    return {
+        "citation": (citation, {"position": 17}, {"source": other_source.pk}),
+        "source": (citation.source, {"publisher": "Their publisher"}, {"licence": "My licence"}),
+        "source anchor": (
+            SourceAnchorFactory(occupation=draft.occupation, name="Curator skill"),
+            {"name": "Their skill"},
+            {"position": 41},
+        ),
+        "evidence metric": (draft.evidence_metrics.order_by("pk").first(), {"value": "12"}, {"label": "My label"}),
+    }
+
+
+@pytest.mark.parametrize("name", ["citation", "source", "source anchor", "evidence metric"])
+def test_a_save_over_another_curators_is_refused_naming_them_and_keeps_what_was_typed(client, draft, curator, name):
+    row, theirs, mine = rows_two_curators_edit(draft)[name]
+    model = type(row)
+    url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_change", args=[row.pk])
+    first = Client()
+    first.force_login(UserFactory(username="ana", first_name="Ana", last_name="Lima", role="Curator"))
+    client.force_login(curator)
+
+    refused = saved_meanwhile(first, client, url, theirs, mine)
+
+    assert refused.status_code == 200
+    [error] = refused.context["adminform"].form.non_field_errors()
+    # Evidence metrics keep no history, so their refusal cannot say who saved.
+    by = "" if model is EvidenceMetric else " by Ana Lima at "
+    assert error.startswith(f"This {name} was changed{by}"), error
+    assert stored_fields(row, theirs) == theirs and stored_fields(row, mine) == stored_fields(row, mine, row)
+    form_data = refused.context["adminform"].form.data
+    assert {field: form_data[field] for field in mine} == {field: str(value) for field, value in mine.items()}
+    # Saved again once reviewed, it is saved, keeping the other change where history says what it was.
+    assert client.post(url, admin_form_data(refused)).status_code == 302
+    assert stored_fields(row, mine) == mine
+    assert stored_fields(row, theirs) == (stored_fields(row, theirs, row) if model is EvidenceMetric else theirs)
+
+
+def stored_fields(row, fields, stored=None):
+    """The values `fields` have in the database, or in `stored`, by their names: a key for a foreign key."""
+    stored = stored or type(row).objects.get(pk=row.pk)
+    return {field: getattr(stored, type(row)._meta.get_field(field).attname) for field in fields}

@@ -3,8 +3,10 @@
 import re
 
 import pytest
+from django.contrib.admin.models import LogEntry
 from django.db import connection
 from django.db.models import Max
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -24,7 +26,7 @@ from frameworks.models import (
     Section,
     Statement,
 )
-from tests.admin_forms import admin_form_data, inline_prefix
+from tests.admin_forms import admin_form_data, inline_prefix, saved_meanwhile
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -825,7 +827,11 @@ def test_a_page_opened_before_a_statement_was_deleted_says_so(client, draft, cur
     response = client.post(url, admin_form_data(page))
 
     assert response.status_code == 200
-    assert "was changed after you opened this page" in response.text
+    # A row of its table is gone: the page is reloaded, not saved again as it was opened.
+    [error] = response.context["adminform"].form.non_field_errors()
+    assert error.startswith("This framework was changed by someone at ")
+    assert error.endswith("after you opened this page. Reload the page to see the changes, then make yours again.")
+    assert client.post(url, admin_form_data(response)).status_code == 200
 
 
 def test_a_statement_page_opened_before_another_edit_does_not_undo_it(client, draft, curator):
@@ -923,3 +929,47 @@ def test_a_source_cited_twice_on_a_statement_is_refused(client, draft, curator):
     assert response.status_code == 200
     assert "Citation with this Statement and Source already exists." in response.text
     assert statement.citations.count() == count
+
+
+# Two curators on one page
+
+
+@pytest.fixture
+def other_curator(db):
+    return UserFactory(username="ana", first_name="Ana", last_name="Lima", role="Curator")
+
+
+@pytest.mark.parametrize(
+    "page, theirs, mine",
+    [
+        ("framework", {"context_covered": "Their context."}, {"version": "26.07"}),
+        ("statement", {"text": "does their text."}, {"title": "My title"}),
+    ],
+)
+def test_a_save_over_another_curators_names_them_and_keeps_both_changes_once_saved_again(
+    client, draft, curator, other_curator, page, theirs, mine
+):
+    row = draft if page == "framework" else in_draft(draft, "Claims communication")
+    url = framework_url(row) if page == "framework" else statement_url(row)
+    first = Client()
+    first.force_login(other_curator)
+    client.force_login(curator)
+
+    refused = saved_meanwhile(first, client, url, theirs, mine)
+
+    assert refused.status_code == 200
+    [error] = refused.context["adminform"].form.non_field_errors()
+    field = next(iter(theirs))
+    label = type(row)._meta.get_field(field).verbose_name.capitalize()
+    assert error.startswith(f"This {page} was changed by Ana Lima at ") and f"({label}) after you opened" in error
+    stored = type(row).objects.get(pk=row.pk)
+    assert [getattr(stored, name) for name in theirs] == list(theirs.values())
+    assert [getattr(stored, name) for name in mine] != list(mine.values())
+    # The page keeps what was typed, their change filled in beside it: saved again, both are kept.
+    form_data = refused.context["adminform"].form.data
+    assert {name: form_data[name] for name in {**theirs, **mine}} == {**theirs, **mine}
+    assert client.post(url, admin_form_data(refused)).status_code == 302
+    stored = type(row).objects.get(pk=row.pk)
+    assert {name: getattr(stored, name) for name in {**theirs, **mine}} == {**theirs, **mine}
+    # The admin's log names the fields saved, not the page's record of what it saw.
+    assert LogEntry.objects.order_by("-pk").first().get_change_message() == f"Changed {', '.join(mine).title()}."

@@ -274,7 +274,7 @@ def test_a_step_from_a_page_opened_before_another_step_takes_nothing(client, dra
     response = press(client, draft, "submit", page=page)
 
     assert response.status_code == 200
-    assert "was changed after you opened this page" in response.text
+    assert "This framework was changed by curator at " in response.text
     assert draft.history.filter(history_change_reason="Submit for review").count() == 1
 
 
