@@ -67,6 +67,17 @@ SEED_KNOWLEDGE = [
 # Speaking and Active Listening (IM 3.88) have identical 29.3 ratings in every column, so the importer
 # keeps them in name order where the page has them the other way round (see onet_import._ranked).
 EXPECTED_SKILLS = [SEED_SKILLS[0], "Active Listening", "Speaking", *SEED_SKILLS[3:]]
+# 30.1's work styles for Insurance Sales Agents, in its order: the seed's six first, then two of its own.
+EXPECTED_WORK_STYLES = [
+    "Social Orientation",
+    "Dependability",
+    "Perseverance",
+    "Achievement Orientation",
+    "Integrity",
+    "Self-Confidence",
+    "Attention to Detail",
+    "Initiative",
+]
 
 
 def run(folder, *args, stdout=None, stderr=None, **options):
@@ -331,16 +342,7 @@ def test_upgrade_updates_adds_retires_and_keeps_what_the_release_lacks():
         SourceAnchor.objects.filter(kind=SourceAnchor.Kind.SKILL).values_list("release__version", flat=True)
     ) == {"29.3"}
     # 30.x work styles: those with a distinctiveness rank, by impact; the 29.x ones are gone.
-    assert anchors(INSURANCE, SourceAnchor.Kind.WORK_STYLE) == [
-        "Social Orientation",
-        "Dependability",
-        "Perseverance",
-        "Achievement Orientation",
-        "Integrity",
-        "Self-Confidence",
-        "Attention to Detail",
-        "Initiative",
-    ]
+    assert anchors(INSURANCE, SourceAnchor.Kind.WORK_STYLE) == EXPECTED_WORK_STYLES
     assert SourceAnchor.objects.get(occupation=insurance, onet_id="1.D.2.f").importance == Decimal("2.74")
     tasks = SourceAnchor.objects.filter(occupation=insurance, kind=SourceAnchor.Kind.TASK)
     assert not tasks.filter(onet_id="736").exists()
@@ -1199,20 +1201,10 @@ def test_an_upgrade_after_the_seed_keeps_the_releases_order_around_the_seeds_anc
 
     # 30.1 lists the seed's six first, then two of its own, which follow them rather than take the places
     # 29.3's left free ahead of them.
-    expected = [
-        "Social Orientation",
-        "Dependability",
-        "Perseverance",
-        "Achievement Orientation",
-        "Integrity",
-        "Self-Confidence",
-        "Attention to Detail",
-        "Initiative",
-    ]
-    assert anchors(INSURANCE, SourceAnchor.Kind.WORK_STYLE) == expected
+    assert anchors(INSURANCE, SourceAnchor.Kind.WORK_STYLE) == EXPECTED_WORK_STYLES
     cache.clear()
     page = client.get(f"/occupations/{INSURANCE}/anchors/").text
-    assert sorted(expected, key=page.index) == expected
+    assert sorted(EXPECTED_WORK_STYLES, key=page.index) == EXPECTED_WORK_STYLES
     assert summary(run(RELEASE_B))["work style anchors"]["updated"] == 0
 
 
