@@ -1409,14 +1409,7 @@ def test_real_releases_import_then_upgrade(client):
     assert set(Occupation.objects.values_list("release__version", flat=True)) == {"30.1"}
     assert summary(output)["occupations"]["updated"] == 1016
     assert anchors(INSURANCE, SourceAnchor.Kind.SKILL) == EXPECTED_SKILLS
-    assert anchors(INSURANCE, SourceAnchor.Kind.WORK_STYLE)[:6] == [
-        "Social Orientation",
-        "Dependability",
-        "Perseverance",
-        "Achievement Orientation",
-        "Integrity",
-        "Self-Confidence",
-    ]
+    assert anchors(INSURANCE, SourceAnchor.Kind.WORK_STYLE)[:6] == EXPECTED_WORK_STYLES[:6]
     assert SourceAnchor.objects.filter(kind=SourceAnchor.Kind.TASK).count() == 18_796
     assert OccupationTitle.objects.filter(kind=OccupationTitle.Kind.REPORTED).count() == 7_955
     # Every reported title of 30.1 is among its alternate titles too; each is kept once, as reported.
