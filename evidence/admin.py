@@ -33,7 +33,7 @@ class RowStateForm(SeenStateForm):
         history = getattr(self._meta.model, "history", None)
         return [] if history is None else [history.filter(id=self.instance.pk)]
 
-    def may_save_again(self, opened):
+    def may_save_again(self, record, opened):
         # The page shows every field of the row: saved again, it is saved as its user sees it.
         return True
 

@@ -323,20 +323,21 @@ class SeenStateForm(forms.ModelForm):
             self.data = self.data.copy()
             record = self.change_since(opened)
             taken = self.take_in(record)
-            if resave := self.may_save_again(opened):
+            if resave := self.may_save_again(record, opened):
                 # The page comes back with what its user typed and now stands for what is stored: saved
                 # again once checked, it is saved, rather than typed again into a reloaded page.
                 self.data[self.add_prefix("seen")] = self.seen_now()
             raise ValidationError(self.stale_message(record, taken, resave), code="stale")
         return cleaned_data
 
-    def may_save_again(self, opened):
-        """Whether the page, as it came back, may be saved over the change it missed: when that change was
-        to the row's own fields alone, which the page shows as they are now or as its user typed them. A
-        table's rows (statements moved, citations changed) are posted as they were opened: saved again,
-        they would undo the change unseen, so that page is reloaded."""
+    def may_save_again(self, record, opened):
+        """Whether the page, as it came back, may be saved over the change it missed (`record`, the newest
+        since it was opened): when that change was to the row's own fields alone, which the page shows as
+        they are now or as its user typed them. A table's rows (statements moved, citations changed) are
+        posted as they were opened: saved again, they would undo the change unseen, so that page is
+        reloaded."""
         own, *others = self.histories() or [None]
-        if own is None or self.change_since(opened) is None:
+        if own is None or record is None:
             return False
         since = datetime.datetime.fromisoformat(opened)
         return not any(history.filter(history_date__gt=since).exists() for history in others)
