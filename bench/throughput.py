@@ -88,6 +88,7 @@ def setup_django():
     # In process, pages are measured uncached; the gunicorn runs set their own environment.
     os.environ["DJANGO_PAGE_CACHE"] = "false"
     os.environ["DJANGO_CONN_MAX_AGE"] = "600"  # as in the gunicorn runs: no connection set-up per request
+    os.environ["DJANGO_LOG_LEVEL"] = "WARNING"  # as in the gunicorn runs: a log line per request is not measured
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "nsx.settings")
     os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver")
     sys.path.insert(0, str(ROOT))
