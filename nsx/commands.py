@@ -1,5 +1,6 @@
 """What the data commands (import_onet, import_framework, export_framework, seed, loaddata) share."""
 
+import os
 from contextlib import contextmanager
 
 from django.core.management import CommandError
@@ -61,6 +62,20 @@ def stopped_by_interrupt(message="Interrupted: nothing was imported."):
         yield
     except KeyboardInterrupt:
         raise CommandError(message, returncode=INTERRUPTED) from None
+
+
+@contextmanager
+def reader_may_stop_early(stdout):
+    """Around a summary printed once the work is committed: when the reader stops reading (`| head -1`), the
+    command ends quietly with status 0, as the work is done, rather than with a BrokenPipeError traceback."""
+    try:
+        yield
+        stdout.flush()
+    except BrokenPipeError:
+        # Python flushes stdout once more as it exits; pointed at /dev/null, that flush cannot fail.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, stdout.fileno())
+        os.close(devnull)
 
 
 EXIT_STATUS = (

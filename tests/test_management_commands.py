@@ -257,12 +257,18 @@ def test_two_imports_at_once_both_succeed_one_after_the_other(arguments):
     assert Statement.objects.count() == 136
 
 
-def test_two_imports_at_once_into_sqlite_both_succeed_one_after_the_other(manage, tmp_path):
+def new_draft(tmp_path):
+    """The seed framework's file as its next version, a draft."""
     path = tmp_path / "framework.yaml"
     path.write_bytes(
         SEED_FILE.read_bytes().replace(b"version: 26.05", b"version: 26.06", 1)
         .replace(b"status: published", b"status: draft", 1)
     )
+    return path
+
+
+def test_two_imports_at_once_into_sqlite_both_succeed_one_after_the_other(manage, tmp_path):
+    path = new_draft(tmp_path)
     environment = {**os.environ, "DATABASE_URL": f"sqlite:///{manage.database}"}
     processes = [
         subprocess.Popen(
@@ -293,3 +299,30 @@ def test_an_export_that_fills_the_disk_leaves_the_last_export_whole(manage, tmp_
     assert result.stderr == f"CommandError: {output}: cannot write the framework file: File too large.\n"
     assert output.read_text(encoding="utf-8") == "the last export\n"
     assert sorted(path.name for path in tmp_path.iterdir()) == ["db.sqlite3", "framework.yaml"]
+
+
+
+@pytest.mark.parametrize("buffering", ["buffered", "unbuffered"])
+@pytest.mark.parametrize("command", ["import_onet", "import_framework"])
+def test_an_import_whose_reader_stops_early_ends_quietly_saying_it_succeeded(manage, tmp_path, command, buffering):
+    # As in `manage.py import_onet … | head -1`: the summary is printed once the import has committed.
+    arguments, committed = {
+        "import_onet": (["tests/data/onet/release_a"], "SELECT count(*) FROM frameworks_onetrelease"),
+        "import_framework": ([str(new_draft(tmp_path))], "SELECT count(*) FROM frameworks_framework WHERE version = '26.06'"),
+    }[command]
+    reader, writer = os.pipe()
+    os.close(reader)
+    # The image sets PYTHONUNBUFFERED, so each line is written at once rather than as Python exits.
+    unbuffered = {"PYTHONUNBUFFERED": "1"} if buffering == "unbuffered" else {}
+    try:
+        result = subprocess.run(
+            [sys.executable, "manage.py", command, *arguments],
+            cwd=ROOT, env={**os.environ, "DATABASE_URL": f"sqlite:///{manage.database}", **unbuffered},
+            stdout=writer, stderr=subprocess.PIPE, text=True, check=False, timeout=120,
+        )
+    finally:
+        os.close(writer)
+
+    assert (result.returncode, result.stderr) == (0, "")
+    with closing(sqlite3.connect(manage.database)) as connection:
+        assert connection.execute(committed).fetchone() == (1,)

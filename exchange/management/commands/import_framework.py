@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from exchange.fileformat import FrameworkFileError
 from exchange.services import ImportReport, import_framework
-from nsx.commands import WithExamples, require_migrated_database, stopped_by_interrupt
+from nsx.commands import WithExamples, reader_may_stop_early, require_migrated_database, stopped_by_interrupt
 from nsx.tallies import tally_table
 
 
@@ -41,7 +41,8 @@ class Command(WithExamples, BaseCommand):
             heading = f"{error.name}: {count} problem{'s' if count != 1 else ''}; nothing was imported."
             raise CommandError("\n".join([heading, *error.lines])) from error
         if verbosity >= 1:
-            self._print_summary(report)
+            with reader_may_stop_early(self.stdout):
+                self._print_summary(report)
 
     def _print_summary(self, report: ImportReport):
         framework = report.framework

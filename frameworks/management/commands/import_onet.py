@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from frameworks.onet_import import DowngradeError, ReleaseError, import_release, list_files
-from nsx.commands import WithExamples, require_migrated_database, stopped_by_interrupt
+from nsx.commands import WithExamples, reader_may_stop_early, require_migrated_database, stopped_by_interrupt
 from nsx.tallies import tally_table
 
 
@@ -71,7 +71,8 @@ class Command(WithExamples, BaseCommand):
         except ReleaseError as error:
             raise CommandError(str(error)) from error
         if verbosity >= 1:
-            self._print_summary(report)
+            with reader_may_stop_early(self.stdout):
+                self._print_summary(report)
 
     def _print_summary(self, report):
         release = report.release
