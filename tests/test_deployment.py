@@ -141,11 +141,14 @@ def test_a_misspelt_migrate_switch_stops_the_entrypoint_before_its_command():
     assert "started" not in result.stdout
 
 
+def dockerfile_healthcheck():
+    return next(line for line in (ROOT / "Dockerfile").read_text().splitlines() if line.startswith("HEALTHCHECK"))
+
+
 def test_the_images_health_check_passes_under_the_sites_host_name(empty_database):
     # The site's own name first, as a deployment sets it; the check connects to the container's gunicorn.
     env = app_environment(empty_database, DJANGO_MIGRATE="true", DJANGO_ALLOWED_HOSTS="nsx.example.org,127.0.0.1")
-    healthcheck = next(line for line in (ROOT / "Dockerfile").read_text().splitlines() if line.startswith("HEALTHCHECK"))
-    assert healthcheck.endswith('CMD ["python", "docker/healthcheck.py"]')
+    assert dockerfile_healthcheck().endswith('CMD ["python", "docker/healthcheck.py"]')
 
     with gunicorn(env, entrypoint=True) as base:
         port = base.rsplit(":", 1)[1]
@@ -161,6 +164,19 @@ def test_the_images_health_check_passes_under_the_sites_host_name(empty_database
     assert healthy.returncode == 0, healthy.stderr
     assert '"status": "ok"' in healthy.stdout
     assert gone.returncode != 0 and "unhealthy" in gone.stderr
+
+
+def test_the_images_health_check_waits_for_a_migration_at_start(empty_database):
+    # Docker counts no failure in the start period (0 s unless given); after it, a container still running
+    # migrate would be marked unhealthy. Twice the time taken here: a slower host, a database holding data.
+    given = re.search(r"--start-period=(\d+)s ", dockerfile_healthcheck())
+    start_period = int(given[1]) if given else 0
+    started = time.monotonic()
+
+    with gunicorn(app_environment(empty_database, DJANGO_MIGRATE="true"), entrypoint=True):
+        migrated_and_serving = time.monotonic() - started
+
+    assert start_period >= 2 * migrated_and_serving, f"{migrated_and_serving:.1f} s to migrate and serve"
 
 
 def test_gunicorn_writes_nothing_in_its_home_directory(empty_database, tmp_path):
