@@ -272,8 +272,8 @@ def test_two_app_processes_share_cached_pages_and_see_an_edit_at_once(seed, redi
         assert "enter and maintain basic client records" not in html
 
 
-def compose_environment(service, shell):
-    """The service's environment as `docker compose` interpolates it from the operator's shell."""
+def compose_interpolate(text, shell):
+    """A value of compose.yaml as `docker compose` interpolates it from the operator's shell."""
     def interpolate(value):
         name, operator, word = re.fullmatch(r"\$\{(\w+)(?::([-?])(.*))?\}", value.group(0)).groups()
         if shell.get(name):
@@ -282,8 +282,13 @@ def compose_environment(service, shell):
             raise LookupError(f"{name}: {word}")
         return word or ""
 
+    return re.sub(r"\$\{[^}]*\}", interpolate, str(text))
+
+
+def compose_environment(service, shell):
+    """The service's environment as `docker compose` interpolates it from the operator's shell."""
     environment = yaml.safe_load((ROOT / "compose.yaml").read_text())["services"][service]["environment"]
-    return {key: re.sub(r"\$\{[^}]*\}", interpolate, str(value)) for key, value in environment.items()}
+    return {key: compose_interpolate(value, shell) for key, value in environment.items()}
 
 
 # The variables the comment at the top of compose.yaml sets, as an operator fills them in.
@@ -336,3 +341,30 @@ def test_compose_migrates_once_before_any_app_container_starts():
     assert "DJANGO_MIGRATE" not in services["app"]["environment"]
     # Only the proxy on this machine reaches the apps, which trust it with the visitor's address.
     assert all(port.startswith("127.0.0.1:") for port in services["app"]["ports"])
+
+
+def published_app_ports(shell):
+    """(host address, first port, last port) of each published port of the app service."""
+    ports = yaml.safe_load((ROOT / "compose.yaml").read_text())["services"]["app"]["ports"]
+    published = []
+    for port in ports:
+        host, span, target = compose_interpolate(port, shell).split(":")
+        first, _, last = span.partition("-")
+        assert target == "8000"
+        published.append((host, int(first), int(last or first)))
+    return published
+
+
+def test_compose_publishes_the_apps_on_the_loopback_ports_the_readme_names():
+    # A port range, not random ports: the proxy in front is configured with the ports it balances over.
+    readme_default = re.search(r"^\| `NSX_APP_PORTS` \|.*\| `(\d+)-(\d+)` \|$", (ROOT / "README.md").read_text(), re.M)
+    documented_scale = int(re.search(r"--scale app=(\d+)", (ROOT / "compose.yaml").read_text())[1])
+
+    assert readme_default, "README documents NSX_APP_PORTS"
+    [(host, first, last)] = published_app_ports(COMPOSE_SHELL)
+    assert (host, first, last) == ("127.0.0.1", int(readme_default[1]), int(readme_default[2]))
+    assert last - first + 1 >= documented_scale
+
+
+def test_compose_publishes_the_apps_on_the_ports_the_operator_sets_still_on_loopback():
+    assert published_app_ports({**COMPOSE_SHELL, "NSX_APP_PORTS": "9100-9105"}) == [("127.0.0.1", 9100, 9105)]
