@@ -3,7 +3,9 @@ from dataclasses import dataclass
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.cache import patch_cache_control
+from django.utils.http import urlencode
 
 from exchange.selectors import framework_exports
 from exchange.views import framework_json
@@ -27,6 +29,11 @@ def home(request: HttpRequest):
 @read_only
 @cached_page(query=(*DirectoryForm.base_fields, "page"))
 def occupation_list(request: HttpRequest):
+    # The form sends the fields left empty too (?q=nurse&job_zone=&group=): each search has one address.
+    # htmx follows the redirect and shows the address it ends at.
+    if any("" in values for _, values in request.GET.lists()):
+        asked_for = [(name, value) for name, values in request.GET.lists() for value in values if value]
+        return redirect(f"{request.path}?{urlencode(asked_for)}" if asked_for else request.path)
     asked = DirectoryForm(request.GET)
     asked.is_valid()
     # A value out of range (an edited address) drops that filter alone: the valid ones still apply.
@@ -41,6 +48,16 @@ def occupation_list(request: HttpRequest):
     # pointing at an error message the page does not show.
     form = DirectoryForm(initial=filters, job_zone_choices=asked.fields["job_zone"].choices)
     context = {"form": form, "query": filters.get("q", ""), "filtered": asked.filtered, "page": page}
+    if context["query"] or asked.filtered or filters.get("sort"):
+        # Searches, filters and orders make endless near-copies of the directory: none of them for an index.
+        context["noindex"] = True
+    else:
+        # The directory's pages are its index; other parameters (a made-up page number, a tracking tag)
+        # name one of them again.
+        canonical = reverse("frameworks:occupation-list")
+        if page.number > 1:
+            canonical += f"?page={page.number}"
+        context["canonical_url"] = request.build_absolute_uri(canonical)
     template = template_for(request, "frameworks/occupation_list.html", "results-swap")
     response = render(request, template, context)
     if request.GET.get("page", str(page.number)) != str(page.number):

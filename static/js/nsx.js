@@ -216,6 +216,9 @@
 
   document.addEventListener("htmx:configRequest", function (event) {
     if (!isDirectorySearch(event.detail.elt)) return;
+    // The fields left empty stay out of the address, where the server would redirect to (no second request).
+    const data = event.detail.formData;
+    Array.from(data.entries()).forEach(function (pair) { if (pair[1] === "") data.delete(pair[0]); });
     if (searchKey(event.detail.formData) !== currentSearch()) return;
     event.preventDefault();
     clearSearchFailure();  // the results shown are this search's again

@@ -601,6 +601,65 @@ def test_a_search_narrowed_by_filters_says_so_and_offers_the_search_without_them
     assert page_title(unfiltered) == "“41-3021” · Occupations · NSX"
 
 
+def robots_meta(response):
+    return re.findall(r'<meta name="robots" content="([^"]*)">', response.text)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [{"q": "nurse"}, {"job_zone": "3"}, {"group": "41"}, {"framework": "on"}, {"hot": "on"}, {"sort": "title"},
+     {"q": "agent", "page": "2"}],
+)
+def test_searches_filters_and_orders_of_the_directory_ask_not_to_be_indexed(client, seed, query):
+    OccupationFactory.create_batch(50, title="Sales Agent", job_zone__number=3)
+
+    response = client.get("/occupations/", query)
+
+    assert response.status_code == 200
+    assert robots_meta(response) == ["noindex"]
+    assert 'rel="canonical"' not in response.text
+
+
+@pytest.mark.parametrize(
+    ("query", "address"),
+    [
+        ({}, "/occupations/"),
+        ({"page": "2"}, "/occupations/?page=2"),
+        ({"page": "abc"}, "/occupations/"),
+        ({"page": "99"}, "/occupations/?page=2"),
+        ({"utm_source": "newsletter"}, "/occupations/"),
+        ({"job_zone": "99"}, "/occupations/"),  # a value out of range filters nothing
+    ],
+)
+def test_the_directorys_own_pages_stay_indexable_at_one_address_each(client, seed, query, address):
+    OccupationFactory.create_batch(50)
+
+    response = client.get("/occupations/", query)
+
+    assert robots_meta(response) == []
+    assert canonical(response) == f"http://testserver{address}"
+
+
+def test_a_search_sent_with_empty_fields_is_sent_to_its_address_without_them(client, seed, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        response = client.get("/occupations/?q=insur&job_zone=&group=&sort=")
+
+    assert (response.status_code, response["Location"]) == (302, "/occupations/?q=insur")
+    assert client.get("/occupations/?job_zone=&group=41&q=")["Location"] == "/occupations/?group=41"
+    assert client.get("/occupations/?q=&job_zone=&group=&sort=")["Location"] == "/occupations/"
+    assert client.get("/occupations/?q=insur&q=")["Location"] == "/occupations/?q=insur"
+    assert client.get("/occupations/?q=insur&group=41").status_code == 200
+
+
+def test_an_htmx_search_with_empty_fields_is_answered_at_its_address_without_them(client, seed):
+    response = client.get("/occupations/?q=insur&job_zone=&group=", headers=HTMX, follow=True)
+
+    # htmx follows the redirect as the browser does, and shows the address it ends at.
+    assert response.redirect_chain == [("/occupations/?q=insur", 302)]
+    assert response.text.lstrip().startswith('<section id="results"')
+    assert "Insurance Sales Agents" in response.text
+
+
 @pytest.mark.parametrize(("extra", "heading"), [(0, "1 occupation matches these filters"), (1, "2 occupations match these filters")])
 def test_filter_heading_agrees_in_number(client, seed, extra, heading):
     FrameworkFactory.create_batch(extra)
