@@ -1,3 +1,5 @@
+import unicodedata
+
 from django import forms
 
 from frameworks.models import JobZone
@@ -31,7 +33,9 @@ class DirectoryForm(forms.Form):
         ]
 
     def clean_q(self):
-        query = self.cleaned_data["q"]
+        # Text pasted from documents and web pages carries invisible format characters (a zero-width space,
+        # a soft hyphen, a byte-order mark) that would split or hide the words searched for.
+        query = "".join(char for char in self.cleaned_data["q"] if unicodedata.category(char) != "Cf").strip()
         if len(query) <= self.QUERY_LENGTH:
             return query
         # Whole words: a word cut short would be searched as the start of longer ones.

@@ -271,6 +271,31 @@ def test_a_query_longer_than_the_search_field_takes_is_searched_for_its_start(cl
     assert titles(client, q="x" * 300) == []
 
 
+@pytest.mark.parametrize(
+    ("query", "meant"),
+    [
+        ("insur\u200bance", "insurance"),  # a zero-width space
+        ("\ufeffinsurance", "insurance"),  # a byte-order mark
+        ("insur\u00adance sales", "insurance sales"),  # a soft hyphen
+        ("insurance\u200d \u2060agents", "insurance agents"),  # a zero-width joiner, a word joiner
+        ("41\u200b-3021", "41-3021"),
+    ],
+)
+def test_invisible_characters_pasted_with_a_query_are_not_searched_for(client, release, query, meant):
+    response = client.get("/occupations/", {"q": query})
+
+    assert titles(client, q=query)[0] == "Insurance Sales Agents"
+    # The heading and the search field show the words as they were meant.
+    assert re.search(r"occupations? match(?:es)? “([^”]*)”", response.text)[1] == meant
+    assert f'name="q" value="{meant}"' in response.text
+
+
+def test_a_query_of_invisible_characters_alone_asks_for_nothing(client, release):
+    response = client.get("/occupations/", {"q": "\u200b\ufeff"})
+
+    assert "All occupations" in response.text
+
+
 def test_search_as_you_type_gets_the_results_fragment(client, release):
     response = client.get("/occupations/", {"q": "insur"}, headers=HTMX)
 
