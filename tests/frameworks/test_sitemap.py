@@ -1,10 +1,11 @@
 """What crawlers are offered: robots.txt and a sitemap of every current occupation's page."""
 
 import xml.etree.ElementTree as ET
+from datetime import UTC, datetime
 
 import pytest
 
-from frameworks.models import Framework
+from frameworks.models import Framework, OnetRelease
 from tests.factories import FrameworkFactory, OccupationFactory
 
 pytestmark = pytest.mark.django_db
@@ -36,13 +37,29 @@ def test_the_sitemap_lists_every_current_occupation_dated_by_its_published_frame
         assert client.get(address).status_code == 200
 
 
+def test_an_occupation_without_a_framework_is_dated_by_the_release_it_was_read_from(client, seed):
+    release = OnetRelease.objects.create(
+        version="30.1", released="November 2025", imported_at=datetime(2025, 12, 3, 9, tzinfo=UTC)
+    )
+    astronomers = OccupationFactory(title="Astronomers", release=release)
+    seed.occupation.release = release
+    seed.occupation.save()
+
+    urls = listed(client.get("/sitemap.xml"))
+
+    assert urls[f"http://testserver{astronomers.get_absolute_url()}"] == "2025-12-03"
+    # A published framework is what its page shows first: its date stays the page's.
+    assert urls["http://testserver/occupations/41-3021.00/"] == seed.updated_at.date().isoformat() != "2025-12-03"
+
+
 def test_the_sitemap_costs_the_same_queries_for_one_occupation_or_many(
     client, seed, settings, django_assert_num_queries
 ):
     settings.NSX_PAGE_CACHE = False
     with django_assert_num_queries(2):  # a count for the paginator, then the page
         client.get("/sitemap.xml")
-    OccupationFactory.create_batch(20)
+    release = OnetRelease.objects.create(version="30.1", imported_at=datetime(2025, 12, 3, 9, tzinfo=UTC))
+    OccupationFactory.create_batch(20, release=release)
 
     with django_assert_num_queries(2):
         many = client.get("/sitemap.xml")
