@@ -3,7 +3,6 @@ from django.http import HttpRequest
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_cache_control
 from django.views.decorators.cache import cache_control
-from django.views.decorators.http import require_http_methods
 
 from evidence import ratelimit, selectors
 from evidence.forms import SuggestionForm
@@ -11,7 +10,7 @@ from frameworks.selectors import current_framework, get_occupation
 from frameworks.workflow import can_preview
 from nsx.cache import cached_page
 from nsx.htmx import template_for
-from nsx.http import read_only
+from nsx.http import read_only, takes_form
 
 
 @read_only
@@ -38,7 +37,7 @@ SUGGESTIONS_PER_HOUR = 5
 SUGGESTION_WINDOW_SECONDS = 3600
 
 
-@require_http_methods(["GET", "HEAD", "POST"])
+@takes_form
 # The form holds the visitor's CSRF token: for their browser alone to keep.
 @cache_control(private=True)
 def suggest_correction(request: HttpRequest, soc_code: str):

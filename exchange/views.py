@@ -11,13 +11,12 @@ from exchange.document import framework_document
 from exchange.fileformat import dump_json
 from frameworks.selectors import published_frameworks
 from nsx.cache import cached_page
-from nsx.http import read_only
+from nsx.http import READ_METHODS, read_only
 
 JSON_LD = "application/ld+json"
 CSV_COLUMNS = ("section", "level", "domain", "position", "title", "text", "citations")
 
 
-READ_METHODS = ["GET", "HEAD", "OPTIONS"]
 # What a browser's preflight is told another site's tool may do: read, conditionally too, for a day.
 PREFLIGHT_HEADERS = {
     "Access-Control-Allow-Origin": "*",
@@ -36,7 +35,7 @@ def readable_by_any_site(view):
     page would carry no CORS header, and such a tool could not tell a framework that does not exist from a
     network failure.
     """
-    read = read_only(view, methods=READ_METHODS)
+    read = read_only(view)
 
     @wraps(read)
     def wrapper(request, *args, **kwargs):

@@ -7,7 +7,7 @@ from django.urls import include, path
 from frameworks.sitemaps import SITEMAPS
 from nsx.cache import cached_page
 from nsx.forms import SignInForm
-from nsx.http import read_only
+from nsx.http import read_only, takes_form
 from nsx.views import SignOutView, healthz, robots_txt
 
 handler400 = "nsx.views.bad_request"
@@ -21,13 +21,9 @@ urlpatterns = [
     path("sitemap.xml", read_only(cached_page(sitemap, query=("p",))), {"sitemaps": SITEMAPS}, name="sitemap"),
     # Sign-in and sign-out only: accounts are staff accounts that the admin manages (it also has the
     # password change), and the site sends no mail, which a password reset would need.
-    # Django's form views treat a PUT as a POST; a sign-in is a POST alone.
-    path(
-        "accounts/login/",
-        LoginView.as_view(authentication_form=SignInForm, http_method_names=["get", "post", "head", "options"]),
-        name="login",
-    ),
-    path("accounts/logout/", SignOutView.as_view(), name="logout"),
+    # A POST alone: Django's form views would take a PUT as one.
+    path("accounts/login/", takes_form(LoginView.as_view(authentication_form=SignInForm)), name="login"),
+    path("accounts/logout/", takes_form(SignOutView.as_view()), name="logout"),
     path("", include("evidence.urls")),
     path("", include("exchange.urls")),
     path("", include("frameworks.urls")),

@@ -192,3 +192,14 @@ def test_when_the_400_page_cannot_be_rendered_the_plain_one_is_sent(client, sett
     assert response.status_code == 400
     assert "<h1>This request could not be read</h1>" in response.text
     assert "stylesheet" not in response.text
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("method", "address"), [("post", "/occupations/"), ("delete", "/accounts/login/")])
+def test_a_request_the_address_does_not_take_gets_the_sites_page_saying_so(seed, method, address):
+    response = getattr(Client(enforce_csrf_checks=True), method)(address)
+
+    assert response.status_code == 405
+    assert_the_sites_own_page(response.text, "This address does not take that kind of request")
+    assert f"It was sent as {method.upper()}" in response.text
+    assert "unsafe-inline" not in response["Content-Security-Policy"]

@@ -41,19 +41,28 @@ def read_only_addresses(seed):
         case_package_url(seed),
         item,
     ]
-    return [(address, "GET, HEAD") for address in pages] + [(address, "GET, HEAD, OPTIONS") for address in data]
+    return pages + data
 
 
 def test_unsafe_methods_on_a_read_only_address_are_not_allowed_and_say_what_is(seed):
     # As a browser or a tool sends them: with no CSRF token, which the check must not answer first.
     client = Client(enforce_csrf_checks=True)
 
-    for address, allowed in read_only_addresses(seed):
+    for address in read_only_addresses(seed):
         for method in UNSAFE_METHODS:
             response = getattr(client, method)(address)
 
             assert response.status_code == 405, (method, address)
-            assert response["Allow"] == allowed, (method, address)
+            assert response["Allow"] == "GET, HEAD, OPTIONS", (method, address)
+
+
+def test_a_read_only_page_answers_options_with_the_methods_it_takes(seed):
+    for address in ["/", "/occupations/", "/occupations/?q=insurance", OCCUPATION, f"{OCCUPATION}anchors/", "/sources/onet/"]:
+        response = Client(enforce_csrf_checks=True).options(address)
+
+        assert response.status_code == 200, address
+        assert response["Allow"] == "GET, HEAD, OPTIONS", address
+        assert response.content == b"", address
 
 
 def test_unsafe_methods_on_a_read_only_address_for_htmx_are_not_allowed_either(seed):
@@ -61,7 +70,7 @@ def test_unsafe_methods_on_a_read_only_address_for_htmx_are_not_allowed_either(s
 
     response = Client(enforce_csrf_checks=True).post(f"/citations/{citation.pk}/", headers={"HX-Request": "true"})
 
-    assert (response.status_code, response["Allow"]) == (405, "GET, HEAD")
+    assert (response.status_code, response["Allow"]) == (405, "GET, HEAD, OPTIONS")
 
 
 @pytest.mark.parametrize(
@@ -78,8 +87,20 @@ def test_sign_in_takes_a_post_and_no_other_unsafe_method(client):
     refused = client.put("/accounts/login/", "username=curator&password=secret")
     options = client.options("/accounts/login/")
 
-    assert (refused.status_code, refused["Allow"]) == (405, "GET, POST, HEAD, OPTIONS")
-    assert options["Allow"] == "GET, POST, HEAD, OPTIONS"
+    assert (refused.status_code, refused["Allow"]) == (405, "GET, HEAD, POST, OPTIONS")
+    assert options["Allow"] == "GET, HEAD, POST, OPTIONS"
+
+
+@pytest.mark.parametrize("address", [f"{OCCUPATION}suggest/", "/accounts/login/", "/accounts/logout/"])
+def test_a_form_refuses_methods_other_than_post_before_asking_for_its_csrf_token(seed, address):
+    client = Client(enforce_csrf_checks=True)
+
+    for method in ("put", "patch", "delete"):
+        response = getattr(client, method)(address, "about=general&correction=A+fix.")
+
+        assert (response.status_code, response["Allow"]) == (405, "GET, HEAD, POST, OPTIONS"), method
+    options = client.options(address)
+    assert (options.status_code, options["Allow"]) == (200, "GET, HEAD, POST, OPTIONS")
 
 
 def test_the_sign_out_form_on_a_read_only_page_still_carries_a_token_that_works(seed, curator):
