@@ -1,8 +1,11 @@
 import logging
+import sys
 import time
 
 from django.conf import settings
-from django.db import connection
+from django.core.signals import got_request_exception
+from django.db import DatabaseError, connection
+from django.dispatch import receiver
 from django.http import HttpResponse
 
 request_log = logging.getLogger("nsx.request")
@@ -44,8 +47,22 @@ class PermissionsPolicyMiddleware:
         return response
 
 
+def note_failure(request, error):
+    """Names the error that failed this request, for its line in the request log."""
+    request.failure = error
+
+
+@receiver(got_request_exception)
+def _note_uncaught_exception(sender, request, **kwargs):
+    note_failure(request, sys.exception())
+
+
 class RequestLogMiddleware:
-    """One structured log line a request: method, path, status, duration and query count."""
+    """One structured log line a request: method, path, status, duration, user and query count.
+
+    A failed request's line is its only one: an error (500) carries the traceback; an outage (503, the
+    database unreachable) names its cause in one line, since every request meets the same one.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -60,9 +77,24 @@ class RequestLogMiddleware:
             "status": response.status_code,
             "duration_ms": round((time.perf_counter() - started) * 1000, 1),
             "htmx": request.headers.get("HX-Request") == "true",
-            "user": request.user.pk if getattr(request, "user", None) and request.user.is_authenticated else None,
+            "user": signed_in_user(request),
         }
         if queries_before is not None:
             fields["queries"] = len(connection.queries) - queries_before
-        request_log.info("request", extra={"fields": fields})
+        level, failure = logging.INFO, getattr(request, "failure", None)
+        if response.status_code >= 500:
+            level = logging.ERROR
+        if failure is not None and response.status_code == 503:
+            fields["error"] = f"{type(failure).__name__}: {str(failure).strip()}"
+            failure = None
+        request_log.log(level, "request", exc_info=failure, extra={"fields": fields})
         return response
+
+
+def signed_in_user(request):
+    """The signed-in user's id; None for a visitor, or when the database cannot say whose session it is."""
+    user = getattr(request, "user", None)  # set by AuthenticationMiddleware, which static files never reach
+    try:
+        return user.pk if user is not None and user.is_authenticated else None
+    except DatabaseError:  # an outage: reading the session failed, and must not lose the request's line
+        return None

@@ -338,8 +338,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json"}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
-        # Each request is logged once, by nsx.request; Django's own request log would repeat it.
+        # Each request is logged once, by nsx.request, a failure's traceback included; Django's own request
+        # logs would repeat it, a 500 as a second line that names neither its status nor its duration.
         "django.server": {"level": "WARNING"},
+        "django.request": {"level": "CRITICAL"},
         "axes": {"level": "WARNING"},
     },
 }

@@ -18,6 +18,7 @@ from django.views.decorators.cache import never_cache
 from frameworks import selectors
 from nsx.cache import cached_page
 from nsx.http import read_only
+from nsx.middleware import note_failure
 
 logger = logging.getLogger(__name__)
 
@@ -29,7 +30,8 @@ def healthz(request):
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
-    except DatabaseError:
+    except DatabaseError as error:
+        note_failure(request, error)
         return JsonResponse({"status": "unavailable", "database": "unreachable"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
 
