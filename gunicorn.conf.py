@@ -36,8 +36,11 @@ bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 workers = env_count("GUNICORN_WORKERS", available_cpus() * 2 + 1)
 threads = env_count("GUNICORN_THREADS", 1)
 accesslog = "-"
-# Gunicorn's line, then the X-Forwarded-For the proxy in front passed on: behind it, the peer is the proxy.
-access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" "%({x-forwarded-for}i)s"'
+# Gunicorn's line, the request's id (as the app's own lines name it), then the X-Forwarded-For the proxy in
+# front passed on: behind it, the peer is the proxy.
+access_log_format = (
+    '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" "%({x-request-id}o)s" "%({x-forwarded-for}i)s"'
+)
 errorlog = "-"
 timeout = env_count("GUNICORN_TIMEOUT", 30)
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")

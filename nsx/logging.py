@@ -1,6 +1,18 @@
 import json
 import logging
+from contextvars import ContextVar
 from datetime import UTC, datetime
+
+# The id of the request this thread is answering (nsx.middleware.RequestLogMiddleware), None outside one.
+current_request_id = ContextVar("current_request_id", default=None)
+
+
+class RequestIdFilter(logging.Filter):
+    """Stamps every record with the current request's id, so that all the lines of one request can be found."""
+
+    def filter(self, record):
+        record.request_id = current_request_id.get()
+        return True
 
 
 class JsonFormatter(logging.Formatter):
@@ -14,6 +26,8 @@ class JsonFormatter(logging.Formatter):
             "message": record.getMessage(),
             **getattr(record, "fields", {}),
         }
+        if request_id := getattr(record, "request_id", None):
+            entry["request_id"] = request_id
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
         return json.dumps(entry, default=str)

@@ -1,6 +1,8 @@
 import logging
+import re
 import sys
 import time
+import uuid
 
 from django.conf import settings
 from django.core.signals import got_request_exception
@@ -8,7 +10,12 @@ from django.db import DatabaseError, connection
 from django.dispatch import receiver
 from django.http import HttpResponse
 
+from nsx.logging import current_request_id
+
 request_log = logging.getLogger("nsx.request")
+# An id the proxy in front gives a request (nginx's $request_id, a UUID): taken only in this shape, so that
+# a client's header cannot forge log lines or fill them.
+REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 
 
 class RequestBodyLimitMiddleware:
@@ -60,6 +67,9 @@ def _note_uncaught_exception(sender, request, **kwargs):
 class RequestLogMiddleware:
     """One structured log line a request: method, path, status, duration, user and query count.
 
+    Every line logged while answering a request carries its id: the proxy's X-Request-ID when it sends a
+    well-formed one, else one made here.
+
     A failed request's line is its only one: an error (500) carries the traceback; an outage (503, the
     database unreachable) names its cause in one line, since every request meets the same one.
     """
@@ -68,9 +78,20 @@ class RequestLogMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        given = request.headers.get("X-Request-ID", "")
+        token = current_request_id.set(given if REQUEST_ID.fullmatch(given) else uuid.uuid4().hex)
+        try:
+            response = self.answer_and_log(request)
+        finally:
+            current_request_id.reset(token)
+        return response
+
+    def answer_and_log(self, request):
         started = time.perf_counter()
         queries_before = len(connection.queries) if settings.DEBUG else None
         response = self.get_response(request)
+        # Returned, so that a visitor reporting a fault, or the proxy's own log, can name the request.
+        response["X-Request-ID"] = current_request_id.get()
         fields = {
             "method": request.method,
             "path": request.path,

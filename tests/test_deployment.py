@@ -202,6 +202,21 @@ def test_the_access_log_names_the_visitor_the_proxy_saw(empty_database):
     assert any(line.endswith('"203.0.113.9"') for line in access), output
 
 
+def test_gunicorns_log_ties_a_requests_lines_to_the_id_the_proxy_gave(empty_database):
+    output = []
+
+    with gunicorn(app_environment(empty_database), output=output) as base:
+        request = urllib.request.Request(base + "/healthz", headers={"X-Request-ID": "nginx-7f3a9c"})
+        with urllib.request.urlopen(request, timeout=10) as response:
+            returned = response.headers["X-Request-ID"]
+
+    assert returned == "nginx-7f3a9c"
+    app = [line for line in output if '"request_id": "nginx-7f3a9c"' in line]
+    access = [line for line in output if line.startswith("127.0.0.1 ") and '"nginx-7f3a9c"' in line]
+    assert len(app) == 1 and '"path": "/healthz"' in app[0], output
+    assert len(access) == 1 and '"GET /healthz HTTP/1.1" 200' in access[0], output
+
+
 @pytest.mark.parametrize(
     ("name", "value"),
     [("GUNICORN_WORKERS", "0"), ("GUNICORN_WORKERS", "four"), ("GUNICORN_THREADS", "0"), ("GUNICORN_TIMEOUT", "30s")],

@@ -3,6 +3,7 @@
 import json
 import logging
 import os
+import re
 import subprocess
 import sys
 
@@ -83,3 +84,50 @@ def test_while_the_database_cannot_be_reached_each_request_is_one_line_naming_th
         assert line["error"] == "OperationalError: unable to open database file"
         assert "exception" not in line  # a traceback a request would bury the rest of the log
     assert "a-session-key" not in result.stderr
+
+
+def without_static_manifest(settings, tmp_path):
+    """Static files as in production, where nothing was collected: the error page cannot be rendered."""
+    settings.STATIC_ROOT = tmp_path
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
+    }
+
+
+@pytest.mark.django_db
+def test_every_line_of_a_request_names_its_id_which_the_response_returns(client, seed, monkeypatch, settings, tmp_path, caplog):
+    fail_the_framework_page(monkeypatch, RuntimeError("a bug"))
+    without_static_manifest(settings, tmp_path)  # so the error page logs a line of its own
+    client.raise_request_exception = False
+
+    with caplog.at_level("INFO"):
+        response = client.get(PAGE)
+        client.get("/healthz")
+
+    lines = logged_lines(caplog)
+    assert [line["logger"] for line in lines] == ["nsx.views", "nsx.request", "nsx.request"]
+    assert re.fullmatch(r"[0-9a-f]{32}", response["X-Request-ID"])
+    assert [line["request_id"] for line in lines[:2]] == [response["X-Request-ID"]] * 2
+    assert lines[2]["request_id"] != response["X-Request-ID"]  # the next request's
+
+
+@pytest.mark.django_db
+def test_the_request_id_the_proxy_gives_is_kept(client, caplog):
+    given = "5f0c6c1e-8d1a-4b6e-9a37-2c1f4e0b7d21"
+
+    with caplog.at_level("INFO"):
+        response = client.get("/healthz", headers={"X-Request-ID": given})
+
+    assert response["X-Request-ID"] == given
+    assert [line["request_id"] for line in logged_lines(caplog)] == [given]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("given", ["", "two words", "forged\n{\"level\": \"ERROR\"}", "x" * 129, "<script>"])
+def test_a_request_id_that_is_not_one_is_replaced(client, caplog, given):
+    with caplog.at_level("INFO"):
+        response = client.get("/healthz", headers={"X-Request-ID": given})
+
+    assert re.fullmatch(r"[0-9a-f]{32}", response["X-Request-ID"])
+    assert [line["request_id"] for line in logged_lines(caplog)] == [response["X-Request-ID"]]
