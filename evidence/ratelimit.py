@@ -5,9 +5,12 @@ import logging
 from django.conf import settings
 from django.core.cache import cache
 
-from nsx.cache import CACHE_ERRORS
+from nsx.cache import CACHE_ERRORS, Outage
 
 logger = logging.getLogger(__name__)
+# One warning while the cache is down, not a traceback an attempt (a flood is when the limit is wanted),
+# and no attempt waits on it before its retry time.
+outage = Outage(logger, without="rate limits are not applied", again="rate limits are applied again")
 
 
 def client_address(request):
@@ -29,6 +32,8 @@ def hit(scope, request, limit, window_seconds):
     While the cache is unreachable, every attempt is let through: the limit holds back floods, which
     can be cleared up after, while refusing everyone would lose every real attempt.
     """
+    if outage.waiting():
+        return True
     key = f"ratelimit:{scope}:{client_address(request)}"
     try:
         cache.add(key, 0, timeout=window_seconds)
@@ -38,6 +43,7 @@ def hit(scope, request, limit, window_seconds):
             cache.set(key, 1, timeout=window_seconds)
             count = 1
     except CACHE_ERRORS:
-        logger.warning("The cache failed: the %s limit is not applied.", scope, exc_info=True)
+        outage.failed()
         return True
+    outage.answered()
     return count <= limit

@@ -308,10 +308,12 @@ class LocalPages:
 class Outage:
     """Whether the cache failed this process, and when to try it again.
 
-    An outage is logged when it starts and when it ends, not once a request.
+    An outage is logged when it starts and when it ends, not once a request: `without` says what goes
+    without the cache meanwhile, `again` what works again once it answers.
     """
 
-    def __init__(self):
+    def __init__(self, log, without, again):
+        self.log, self.without, self.again = log, without, again
         self.retry_at = None
 
     def waiting(self):
@@ -320,16 +322,13 @@ class Outage:
     def failed(self):
         """Called while handling one of CACHE_ERRORS."""
         if self.retry_at is None:
-            logger.warning(
-                "The cache failed: pages are rendered without it until it answers again.",
-                exc_info=True,
-            )
+            self.log.warning("The cache failed: %s until it answers again.", self.without, exc_info=True)
         self.retry_at = time.time() + CACHE_RETRY_SECONDS
 
     def answered(self):
         if self.retry_at is not None:
             self.retry_at = None
-            logger.info("The cache answers again: pages are cached again.")
+            self.log.info("The cache answers again: %s.", self.again)
 
 
 # A script's own conditional request reads its 304 under CORS, so the 304 needs the full answer's grant.
@@ -354,7 +353,7 @@ class PageCacheMiddleware:
         self.get_response = get_response
         self.local = LocalPages(LOCAL_PAGES)
         self.generation = GenerationWatch()
-        self.outage = Outage()
+        self.outage = Outage(logger, without="pages are rendered without it", again="pages are cached again")
         self.code = code_fingerprint()
         self.deployed = None  # deployment_started, read from the cache on the first request
 

@@ -1,10 +1,12 @@
 import re
+from types import SimpleNamespace
 
 import pytest
 from django.core.cache import cache
 from django.test.utils import override_settings
 from django.utils.html import escape
 
+import nsx.cache
 from evidence.models import Citation, SourceAnchor, Suggestion
 from frameworks.models import Framework
 from tests.factories import CitationFactory, OccupationFactory, SourceAnchorFactory
@@ -254,6 +256,39 @@ def test_a_suggestion_is_accepted_while_the_cache_that_counts_them_is_unreachabl
     assert Suggestion.objects.count() == 1
     warnings = [record for record in caplog.records if record.name == "evidence.ratelimit"]
     assert [record.levelname for record in warnings] == ["WARNING"]
+
+
+def test_while_the_cache_is_unreachable_its_failure_is_logged_once_not_once_a_suggestion(client, seed, caplog):
+    # A flood of suggestions, when the limit is wanted, would otherwise log a traceback each.
+    with override_settings(CACHES=UNREACHABLE_CACHE), caplog.at_level("INFO", logger="evidence.ratelimit"):
+        answers = [
+            client.post(SUGGEST, {"about": "general", "correction": f"Correction {number}."}).status_code
+            for number in range(3)
+        ]
+
+    assert answers == [302, 302, 302]
+    assert Suggestion.objects.count() == 3
+    assert [record.getMessage() for record in caplog.records if record.name == "evidence.ratelimit"] == [
+        "The cache failed: rate limits are not applied until it answers again."
+    ]
+
+
+def test_once_the_cache_answers_again_suggestions_are_counted_again(client, seed, caplog, monkeypatch):
+    now = [1_800_000_000.0]
+    monkeypatch.setattr(nsx.cache, "time", SimpleNamespace(time=lambda: now[0]))
+    data = {"about": "general", "correction": "A fair correction."}
+    with override_settings(CACHES=UNREACHABLE_CACHE):
+        client.post(SUGGEST, data)
+    now[0] += nsx.cache.CACHE_RETRY_SECONDS
+    caplog.clear()
+
+    with caplog.at_level("INFO", logger="evidence.ratelimit"):
+        answers = [client.post(SUGGEST, data).status_code for _ in range(6)]
+
+    assert answers == [302] * 5 + [429]
+    assert [record.getMessage() for record in caplog.records if record.name == "evidence.ratelimit"] == [
+        "The cache answers again: rate limits are applied again."
+    ]
 
 
 def test_only_suggestions_that_are_saved_count_towards_the_limit(client, seed):
