@@ -42,6 +42,20 @@ access_log_format = (
     '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" "%({x-request-id}o)s" "%({x-forwarded-for}i)s"'
 )
 errorlog = "-"
+# gunicorn's own lines (workers booting, a worker timed out, the traceback of the request it was stuck in)
+# as the app's: one JSON object a line on stderr, so a traceback is not a hundred lines of its own. The
+# access log stays the plain line on stdout.
+logconfig_dict = {
+    "formatters": {"json": {"()": "nsx.logging.JsonFormatter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout"},
+        "error_console": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"},
+    },
+    "loggers": {
+        "gunicorn.error": {"level": "INFO", "handlers": ["error_console"], "propagate": False},
+        "gunicorn.access": {"level": "INFO", "handlers": ["console"], "propagate": False},
+    },
+}
 timeout = env_count("GUNICORN_TIMEOUT", 30)
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
 # No control socket (gunicornc): it would be made in ~/.gunicorn, and the image's user's home is the code,

@@ -1,5 +1,6 @@
 """The container's entrypoint and gunicorn command, run here outside Docker, on PostgreSQL and Redis."""
 
+import json
 import os
 import re
 import runpy
@@ -215,6 +216,18 @@ def test_gunicorns_log_ties_a_requests_lines_to_the_id_the_proxy_gave(empty_data
     access = [line for line in output if line.startswith("127.0.0.1 ") and '"nginx-7f3a9c"' in line]
     assert len(app) == 1 and '"path": "/healthz"' in app[0], output
     assert len(access) == 1 and '"GET /healthz HTTP/1.1" 200' in access[0], output
+
+
+def test_gunicorns_own_lines_are_json_as_the_apps_are(empty_database):
+    # A worker stopped at its timeout logs the stuck request's traceback: as plain text, a hundred lines.
+    output = []
+
+    with gunicorn(app_environment(empty_database), output=output):
+        pass
+
+    own = [json.loads(line) for line in output if line.startswith("{") and '"logger": "gunicorn.error"' in line]
+    assert [entry["level"] for entry in own if entry["message"].startswith("Booting worker")] == ["INFO"], output
+    assert not [line for line in output if "[INFO] Booting worker" in line], output
 
 
 @pytest.mark.parametrize(
