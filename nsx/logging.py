@@ -15,6 +15,19 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
+class RefusalFilter(logging.Filter):
+    """Django's refusals of a request as suspicious (a Host the site does not serve, a body too large, a form
+    sending a file) answered 400: a warning naming what was refused, not an error with Django's traceback.
+
+    Scanners asking for the server's address send such requests all day; they are no fault to be woken for.
+    """
+
+    def filter(self, record):
+        if record.name.startswith("django.security.") and record.levelno == logging.ERROR:
+            record.levelno, record.levelname, record.exc_info, record.exc_text = logging.WARNING, "WARNING", None, None
+        return True
+
+
 class JsonFormatter(logging.Formatter):
     """A JSON object a line, for log collectors; request fields sit at the top level."""
 

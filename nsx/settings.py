@@ -335,8 +335,13 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"json": {"()": "nsx.logging.JsonFormatter"}},
-    "filters": {"request_id": {"()": "nsx.logging.RequestIdFilter"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json", "filters": ["request_id"]}},
+    "filters": {
+        "request_id": {"()": "nsx.logging.RequestIdFilter"},
+        "refusal": {"()": "nsx.logging.RefusalFilter"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "json", "filters": ["request_id", "refusal"]},
+    },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         # Each request is logged once, by nsx.request, a failure's traceback included; Django's own request

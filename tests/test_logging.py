@@ -8,6 +8,7 @@ import subprocess
 import sys
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from frameworks import selectors
 from nsx.logging import JsonFormatter
@@ -131,3 +132,27 @@ def test_a_request_id_that_is_not_one_is_replaced(client, caplog, given):
 
     assert re.fullmatch(r"[0-9a-f]{32}", response["X-Request-ID"])
     assert [line["request_id"] for line in logged_lines(caplog)] == [response["X-Request-ID"]]
+
+
+def refusals(caplog):
+    lines = logged_lines(caplog)
+    return [(line["logger"], line["level"], "exception" in line) for line in lines]
+
+
+@pytest.mark.django_db
+def test_a_host_the_site_does_not_serve_is_a_warning_without_a_traceback(client, caplog):
+    # Scanners asking for the server's address would otherwise page the operator all night.
+    with caplog.at_level("INFO"):
+        response = client.get("/", headers={"Host": "203.0.113.50"})
+
+    assert response.status_code == 400
+    assert refusals(caplog) == [("django.security.DisallowedHost", "WARNING", False), ("nsx.request", "INFO", False)]
+
+
+@pytest.mark.django_db
+def test_a_form_sending_a_file_is_a_warning_without_a_traceback(client, seed, caplog):
+    with caplog.at_level("INFO"):
+        response = client.post(f"{PAGE}suggest/", {"file": SimpleUploadedFile("a.txt", b"x")})
+
+    assert response.status_code == 400
+    assert refusals(caplog) == [("django.security.TooManyFilesSent", "WARNING", False), ("nsx.request", "INFO", False)]
