@@ -10,6 +10,7 @@ from simple_history.models import HistoricalRecords
 BASELINE_REASON = "State before the first recorded change"
 _TRACKED = {}  # model -> its History
 _OPEN_RECORD = "_history_open_record"  # on an instance: its record that m2m changes in this transaction join
+_UNCHANGED = "_history_unchanged"  # on an instance: its save being made changes no recorded field
 
 
 class History(HistoricalRecords):
@@ -17,6 +18,8 @@ class History(HistoricalRecords):
 
     Rows loaded from a fixture (raw saves) or written by the O*NET import (bulk writes) get no history,
     so without a baseline the first curator edit would have no old value to show or restore.
+
+    A save that changes no recorded field (a page saved as it stands) records nothing, baseline included.
 
     For a model with tracked many-to-many fields, one save is one record. simple-history records the save
     before a form writes the m2m, then once more for each add, remove or clear: an admin save that changes
@@ -32,16 +35,44 @@ class History(HistoricalRecords):
             pre_save.connect(self._before_save, sender=sender, weak=False)
 
     def _before_save(self, sender, instance, raw=False, using=None, **kwargs):
-        if not (raw or instance._state.adding or hasattr(instance, "skip_history_when_saving")):
-            self.record_baseline(sender, instance, using)
+        instance.__dict__.pop(_UNCHANGED, None)  # left by a save that failed after its pre_save
+        if raw or instance._state.adding or hasattr(instance, "skip_history_when_saving"):
+            return
+        history = getattr(sender, self.manager_name).using(using)
+        records = history.filter(**{sender._meta.pk.attname: instance.pk}).order_by("-history_date", "-history_id")
+        latest = records.first()
+        # Without history yet, the row as it was loaded or imported.
+        before = latest or sender._default_manager.using(using).filter(pk=instance.pk).first()
+        if before is None:
+            return
+        if self.same_fields(before, instance):
+            # A page saved as it stands: its record would show no change, and crowd the history.
+            instance.__dict__[_UNCHANGED] = True
+        elif latest is None:
+            self._record_baseline_of(before, using)
+
+    def same_fields(self, recorded, instance):
+        """Whether `instance` holds what `recorded` (a history record, or the stored row) holds in every
+        recorded field: its many-to-many changes, if any, are recorded as they are made."""
+        return all(
+            getattr(recorded, field.attname) == getattr(instance, field.attname)
+            for field in self.fields_included(instance)
+        )
+
+    def post_save(self, instance, created, using=None, **kwargs):
+        if instance.__dict__.pop(_UNCHANGED, False):
+            return
+        super().post_save(instance, created, using=using, **kwargs)
 
     def record_baseline(self, sender, instance, using=None):
         history = getattr(sender, self.manager_name).using(using)
         if history.filter(**{sender._meta.pk.attname: instance.pk}).exists():  # pk would mean history_id
             return
         before = sender._default_manager.using(using).filter(pk=instance.pk).first()
-        if before is None:
-            return
+        if before is not None:
+            self._record_baseline_of(before, using)
+
+    def _record_baseline_of(self, before, using):
         before._history_user = None  # not the curator about to save: nobody knows who wrote it
         before._change_reason = BASELINE_REASON
         # Its m2m rows are read from the database too, so they are the ones from before the change.

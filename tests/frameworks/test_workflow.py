@@ -214,6 +214,17 @@ def test_a_step_saves_the_edits_typed_on_the_page_then_takes_the_step(client, dr
     assert (step.status, step.history_change_reason) == (Status.IN_REVIEW, "Submit for review")
 
 
+def test_a_step_pressed_with_nothing_typed_adds_the_step_alone_to_the_history(client, draft, curator):
+    client.force_login(curator)
+    before = draft.history.count()
+
+    response = press(client, draft, "submit")
+
+    assert messages_of(response) == saved_and(draft, "In review")
+    assert draft.history.count() == before + 1
+    assert draft.history.first().history_change_reason == "Submit for review"
+
+
 def test_an_editor_publishes_with_the_edit_typed_on_the_page(client, seed, draft, editor):
     draft.status = Status.IN_REVIEW
     draft.save()
