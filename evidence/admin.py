@@ -237,7 +237,7 @@ class CitationHistoryDisplay(HistoryDisplay):
 
 
 @admin.register(EvidenceMetric)
-class EvidenceMetricAdmin(SeenStateAdmin, FrameworkContentMixin, admin.ModelAdmin):
+class EvidenceMetricAdmin(SeenStateAdmin, FrameworkContentMixin, HistoryAdmin):
     form = RowStateForm
     list_display = ["framework", "group", "label", "value", "unit", "position"]
     # Every framework's evidence pack is in this one list.

@@ -223,6 +223,7 @@ class EvidenceMetric(models.Model):
     position = models.PositiveSmallIntegerField(default=0)
 
     objects = EvidenceMetricManager()
+    history = History()
 
     class Meta:
         ordering = ["framework", "position"]

@@ -103,7 +103,7 @@ def copy_as_new_version(framework, version):
     Link.objects.bulk_create(links)
     record_m2m_history(Citation.history.bulk_history_create(citations), "anchors", links)
 
-    EvidenceMetric.objects.bulk_create(
+    metrics = [
         EvidenceMetric(
             framework=copy,
             source_id=metric.source_id,
@@ -115,5 +115,7 @@ def copy_as_new_version(framework, version):
             position=metric.position,
         )
         for metric in framework.evidence_metrics.all()
-    )
+    ]
+    EvidenceMetric.objects.bulk_create(metrics)
+    EvidenceMetric.history.bulk_history_create(metrics)
     return copy

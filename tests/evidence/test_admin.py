@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.html import escape
 
-from evidence.models import Citation, EvidenceMetric, Source, SourceAnchor, Suggestion
+from evidence.models import Citation, Source, SourceAnchor, Suggestion
 from frameworks.models import Level, OnetRelease, Section
 from tests.admin_forms import admin_form_data, inline_prefix, saved_meanwhile
 from tests.factories import CitationFactory, SourceAnchorFactory, SourceFactory, UserFactory
@@ -468,19 +468,35 @@ def test_a_save_over_another_curators_is_refused_naming_them_and_keeps_what_was_
 
     assert refused.status_code == 200
     [error] = refused.context["adminform"].form.non_field_errors()
-    # Evidence metrics keep no history, so their refusal cannot say who saved.
-    by = "" if model is EvidenceMetric else " by Ana Lima at "
-    assert error.startswith(f"This {name} was changed{by}"), error
+    label = model._meta.get_field(next(iter(theirs))).verbose_name.capitalize()
+    assert error.startswith(f"This {name} was changed by Ana Lima at "), error
+    assert f"({label}) after you opened" in error
     assert stored_fields(row, theirs) == theirs and stored_fields(row, mine) == stored_fields(row, mine, row)
     form_data = refused.context["adminform"].form.data
     assert {field: form_data[field] for field in mine} == {field: str(value) for field, value in mine.items()}
     # Saved again once reviewed, it is saved, keeping the other change where history says what it was.
     assert client.post(url, admin_form_data(refused)).status_code == 302
     assert stored_fields(row, mine) == mine
-    assert stored_fields(row, theirs) == (stored_fields(row, theirs, row) if model is EvidenceMetric else theirs)
+    assert stored_fields(row, theirs) == theirs
 
 
 def stored_fields(row, fields, stored=None):
     """The values `fields` have in the database, or in `stored`, by their names: a key for a foreign key."""
     stored = stored or type(row).objects.get(pk=row.pk)
     return {field: getattr(stored, type(row)._meta.get_field(field).attname) for field in fields}
+
+
+def test_an_evidence_metrics_history_lists_who_changed_its_value_from_what_to_what(client, draft, curator):
+    metric = draft.evidence_metrics.order_by("pk").first()
+    earlier = metric.value
+    url = reverse("admin:evidence_evidencemetric_change", args=[metric.pk])
+    client.force_login(curator)
+    assert client.post(url, admin_form_data(client.get(url), value="<b>61</b>")).status_code == 302
+
+    page = client.get(reverse("admin:evidence_evidencemetric_history", args=[metric.pk]))
+
+    assert page.status_code == 200
+    assert [(r.history_type, r.history_user) for r in metric.history.all()] == [("~", curator), ("+", None)]
+    assert "<strong>Value:</strong>" in page.text
+    assert escape(earlier) in page.text and escape("<b>61</b>") in page.text and "<b>61</b>" not in page.text
+    assert ">curator</a>" in page.text

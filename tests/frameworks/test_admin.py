@@ -714,7 +714,7 @@ def test_nobody_reverts_a_statement_the_public_reads(client, seed, draft, curato
 
 
 def rows_with_history_pages(draft):
-    """A row of each model whose history page curators read: those of the draft were recorded as it was
+    """A row of each model whose history page curators read: the draft's rows were recorded as it was
     copied, the source and anchor were loaded from a fixture and have none yet."""
     return {
         "framework": draft,
@@ -722,11 +722,14 @@ def rows_with_history_pages(draft):
         "citation": Citation.objects.filter(statement__framework=draft).order_by("pk").first(),
         "source": Source.objects.get(key="safi"),
         "source anchor": draft.occupation.anchors.order_by("pk").first(),
+        "evidence metric": draft.evidence_metrics.order_by("pk").first(),
     }
 
 
 @pytest.mark.parametrize("button", ["_save", "_continue"])
-@pytest.mark.parametrize("page", ["framework", "statement", "citation", "source", "source anchor"])
+@pytest.mark.parametrize(
+    "page", ["framework", "statement", "citation", "source", "source anchor", "evidence metric"]
+)
 def test_a_page_saved_as_it_stands_adds_nothing_to_its_history(client, draft, curator, page, button):
     row = rows_with_history_pages(draft)[page]
     model = type(row)
@@ -742,13 +745,15 @@ def test_a_page_saved_as_it_stands_adds_nothing_to_its_history(client, draft, cu
 
 
 @pytest.mark.parametrize(
-    ("model", "key"), [("source", "safi"), ("sourceanchor", None), ("citation", None), ("framework", None)]
+    ("model", "key"),
+    [("source", "safi"), ("sourceanchor", None), ("citation", None), ("evidencemetric", None), ("framework", None)],
 )
 def test_every_curated_model_has_a_history_page(client, draft, curator, model, key):
     objects = {
         "source": Source.objects.filter(key="safi"),
         "sourceanchor": draft.occupation.anchors.all(),
         "citation": Citation.objects.filter(statement__framework=draft),
+        "evidencemetric": draft.evidence_metrics.all(),
         "framework": Framework.objects.filter(pk=draft.pk),
     }
     obj = objects[model].first()

@@ -43,6 +43,7 @@ def admin_pages(size):
     with_history(citation, cite, size)
     with_history(anchor, lambda row, n: setattr(row, "name", f"Skill renamed {n}"), size)
     with_history(source, lambda row, n: setattr(row, "publisher", f"Publisher {n}"), size)
+    with_history(metric, lambda row, n: setattr(row, "value", f"{n}"), size)
 
     def change(model, row):
         return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_change", args=[row.pk])
@@ -83,6 +84,7 @@ def admin_pages(size):
         "source history": history(Source, source),
         "evidence metric list": listing(EvidenceMetric),
         "evidence metric page": change(EvidenceMetric, metric),
+        "evidence metric history": history(EvidenceMetric, metric),
         "occupation list": listing(type(framework.occupation)),
         "sources autocomplete": autocomplete("evidence", "citation", "source"),
         "sources autocomplete, searched": autocomplete("evidence", "citation", "source", "source"),

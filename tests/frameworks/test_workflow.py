@@ -635,9 +635,12 @@ def test_a_copy_records_each_row_as_created_by_the_curator(client, seed, curator
     copy = Framework.objects.get(version="26.06")
     statement_history = Statement.history.filter(framework=copy)
     citation_history = Citation.history.filter(statement__framework=copy)
+    metric_history = EvidenceMetric.history.filter(framework=copy)
     assert statement_history.count() == copy.statements.count() == 136
     assert citation_history.count() == Citation.objects.filter(statement__framework=copy).count()
-    assert {(r.history_type, r.history_user) for r in [*statement_history, *citation_history]} == {("+", curator)}
+    assert metric_history.count() == copy.evidence_metrics.count() > 0
+    records = [*statement_history, *citation_history, *metric_history]
+    assert {(r.history_type, r.history_user) for r in records} == {("+", curator)}
     # Each citation's record holds the anchors it was created with, for a revert to come back to.
     for record in citation_history:
         anchors_then = set(record.anchors.values_list("sourceanchor_id", flat=True))
