@@ -27,7 +27,7 @@ class RowStateForm(SeenStateForm):
 
     def state(self):
         fields = [field.attname for field in self._meta.model._meta.concrete_fields]
-        return digest(list(self.locked_rows().values_list(*fields)))
+        return digest(list(self._meta.model._default_manager.filter(pk=self.instance.pk).values_list(*fields)))
 
     def histories(self):
         history = getattr(self._meta.model, "history", None)
@@ -236,9 +236,17 @@ class CitationHistoryDisplay(HistoryDisplay):
         ]
 
 
+class EvidenceMetricAdminForm(RowStateForm):
+    """The evidence metric page, which saves what its framework's page shows too: saves of either wait on
+    the framework's lock, and each refuses to save over what the other saved after it was opened."""
+
+    def locked_rows(self):
+        return Framework.objects.filter(evidence_metrics=self.instance.pk)
+
+
 @admin.register(EvidenceMetric)
 class EvidenceMetricAdmin(SeenStateAdmin, FrameworkContentMixin, HistoryAdmin):
-    form = RowStateForm
+    form = EvidenceMetricAdminForm
     list_display = ["framework", "group", "label", "value", "unit", "position"]
     # Every framework's evidence pack is in this one list.
     list_filter = ["framework__status", "group"]

@@ -24,7 +24,7 @@ from django.utils.text import Truncator
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
-from evidence.models import Citation, Source, SourceAnchor
+from evidence.models import Citation, EvidenceMetric, Source, SourceAnchor
 from frameworks import services, workflow
 from frameworks.models import (
     DUPLICATE_POSITION,
@@ -656,6 +656,35 @@ class StatementInline(FrameworkContentInline, admin.TabularInline):
         return statement.citation_count
 
 
+class EvidenceMetricRowForm(forms.ModelForm):
+    def validate_constraints(self):
+        # The formset holds every metric of the framework and checks their groups and keys across all
+        # its rows; the model's own check would ask the database again, once a row.
+        pass
+
+
+class EvidenceMetricInline(FrameworkContentInline, admin.TabularInline):
+    """The framework's evidence pack, in the order its page shows it (the model's)."""
+
+    model = EvidenceMetric
+    form = EvidenceMetricRowForm
+    formset = RowsFormSet
+    fields = ["group", "key", "label", "value", "unit", "source", "position"]
+    extra = 0
+    verbose_name_plural = "Evidence pack"
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        if source := formset.form.base_fields.get("source"):
+            read_choices_once(source)
+        return formset
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "source":
+            kwargs["form_class"] = ReadOnceChoiceField
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
 def section_inline(section):
     return type(
         f"StatementInline{section.pk}",
@@ -710,10 +739,19 @@ class FrameworkAdminForm(SeenStateForm):
             .order_by("pk")
             .values_list("pk", "section_id", "domain_id", "level_id", "position")
         )
-        return digest(list(framework), list(statements))
+        metrics = (
+            EvidenceMetric.objects.filter(framework=self.instance.pk)
+            .order_by("pk")
+            .values_list("pk", "group", "key", "label", "value", "unit", "source_id", "position")
+        )
+        return digest(list(framework), list(statements), list(metrics))
 
     def histories(self):
-        return [Framework.history.filter(id=self.instance.pk), Statement.history.filter(framework_id=self.instance.pk)]
+        return [
+            Framework.history.filter(id=self.instance.pk),
+            Statement.history.filter(framework_id=self.instance.pk),
+            EvidenceMetric.history.filter(framework_id=self.instance.pk),
+        ]
 
     def clean_version(self):
         version = self.cleaned_data["version"]
@@ -797,8 +835,8 @@ class FrameworkAdmin(SeenStateAdmin, FrameworkContentMixin, HistoryAdmin):
         if obj is None:
             return []
         return [
-            section_inline(section)
-            for section in Section.objects.select_related("scale").order_by("position")
+            *(section_inline(section) for section in Section.objects.select_related("scale").order_by("position")),
+            EvidenceMetricInline,
         ]
 
     def posted_step(self, request):

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
-from evidence.models import Citation, Source
+from evidence.models import Citation, EvidenceMetric, Source
 from frameworks import services
 from frameworks.admin import NEARLY_THE_SAME
 from frameworks.history import BASELINE_REASON
@@ -425,6 +425,7 @@ def test_framework_page_groups_statements_by_section_in_page_order(client, draft
         "Occupational skills statements",
         "AI use statements",
         "Durable skills statements",
+        "Evidence pack",
     ]
     durable = [form.instance for form in inlines[2].formset.forms]
     assert len(durable) == 84
@@ -1006,3 +1007,61 @@ def test_a_save_over_another_curators_names_them_and_keeps_both_changes_once_sav
     assert {name: getattr(stored, name) for name in {**theirs, **mine}} == {**theirs, **mine}
     # The admin's log names the fields saved, not the page's record of what it saw.
     assert LogEntry.objects.order_by("-pk").first().get_change_message() == f"Changed {', '.join(mine).title()}."
+
+
+# The evidence pack on the framework page
+
+
+def evidence_pack(page):
+    prefix = inline_prefix(page, "Evidence pack")
+    [pack] = [inline.formset for inline in page.context["inline_admin_formsets"] if inline.formset.prefix == prefix]
+    return prefix, [form.instance for form in pack.forms]
+
+
+def test_curator_edits_the_evidence_pack_on_the_framework_page_in_its_order(client, draft, curator):
+    last = draft.evidence_metrics.order_by("position").last()
+    EvidenceMetric.objects.filter(pk=last.pk).update(position=0)  # first now, though saved last
+    client.force_login(curator)
+    url = framework_url(draft)
+    page = client.get(url)
+    prefix, metrics = evidence_pack(page)
+    assert [metric.pk for metric in metrics] == list(
+        draft.evidence_metrics.order_by("position").values_list("pk", flat=True)
+    )
+    assert metrics[0].pk == last.pk
+
+    response = client.post(url, admin_form_data(page, **{f"{prefix}-0-value": "<i>58</i>"}))
+
+    assert response.status_code == 302
+    changed = EvidenceMetric.objects.get(pk=last.pk)
+    assert changed.value == "<i>58</i>"
+    assert changed.history.first().history_user == curator
+    assert "<i>58</i>" not in client.get(url).text  # shown as typed, not as markup
+
+
+def test_a_framework_page_opened_before_a_metric_was_saved_does_not_undo_it(client, draft, curator, other_curator):
+    client.force_login(curator)
+    url = framework_url(draft)
+    page = client.get(url)
+    _, [metric, *_] = evidence_pack(page)
+    other = Client()
+    other.force_login(other_curator)
+    metric_url = reverse("admin:evidence_evidencemetric_change", args=[metric.pk])
+    assert other.post(metric_url, admin_form_data(other.get(metric_url), value="71")).status_code == 302
+
+    response = client.post(url, admin_form_data(page, context_covered="A later context."))
+
+    assert response.status_code == 200
+    [error] = response.context["adminform"].form.non_field_errors()
+    assert error.startswith("This framework was changed by Ana Lima at ") and "Reload the page" in error
+    assert EvidenceMetric.objects.get(pk=metric.pk).value == "71"
+    assert Framework.objects.get(pk=draft.pk).context_covered != "A later context."
+
+
+def test_a_published_frameworks_evidence_pack_is_read_only_on_its_page(client, seed, curator):
+    client.force_login(curator)
+
+    page = client.get(framework_url(seed))
+
+    prefix, metrics = evidence_pack(page)
+    assert metrics and f'name="{prefix}-0-value"' not in page.text
