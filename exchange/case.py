@@ -54,6 +54,14 @@ DEFINITION_SETS = ("CFItemTypes", "CFSubjects")
 # getAllCFDocuments: the binding's default page size, and the CFDocument fields it sorts by (as text).
 DOCUMENTS_PER_PAGE = 100
 SORT_FIELDS = ("identifier", "title", "version", "adoptionStatus", "statusStartDate", "lastChangeDateTime")
+# The fields of the binding's CFDocumentDType, which getAllCFDocuments' `fields` selects from.
+DOCUMENT_FIELDS = frozenset(
+    {
+        "identifier", "uri", "frameworkType", "caseVersion", "creator", "title", "lastChangeDateTime",
+        "officialSourceURL", "publisher", "description", "subject", "subjectURI", "language", "version",
+        "adoptionStatus", "statusStartDate", "statusEndDate", "licenseURI", "notes", "CFPackageURI", "extensions",
+    }
+)  # fmt: skip
 
 
 def base_url(request):
@@ -112,17 +120,21 @@ def standalone_document(framework, base):
     return document
 
 
-def documents_listing(frameworks, base, *, limit, offset=0, sort=None, descending=False):
+def documents_listing(frameworks, base, *, limit, offset=0, sort=None, descending=False, fields=None):
     """getAllCFDocuments: a page of the documents, each with the address of its package, and how many
     documents there are in all (the binding's X-Total-Count).
 
     Sorting by one of SORT_FIELDS is stable: documents that tie keep the order of `frameworks`. Any other
-    `sort` keeps that order too, as the binding asks for a field the service does not sort by.
+    `sort` keeps that order too, as the binding asks for a field the service does not sort by. `fields`,
+    a set of DOCUMENT_FIELDS, keeps those alone of each document; None keeps every field.
     """
     documents = [standalone_document(framework, base) for framework in frameworks]
     if sort in SORT_FIELDS:
         documents.sort(key=lambda document: document.get(sort, ""), reverse=descending)
-    return {"CFDocuments": documents[offset : offset + limit]}, len(documents)
+    page = documents[offset : offset + limit]
+    if fields:
+        page = [{name: value for name, value in document.items() if name in fields} for document in page]
+    return {"CFDocuments": page}, len(documents)
 
 
 def _subject_identifier(occupation):

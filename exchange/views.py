@@ -171,12 +171,23 @@ def _whole_number(query, name, default, minimum):
     return int(value)
 
 
-def _documents_selection(query):
-    """getAllCFDocuments' query parameters, as case.documents_listing takes them.
+def _selected_fields(query):
+    """getAllCFDocuments' `fields`, as the binding reads it: CFDocument field names separated by commas.
 
-    `fields` is not read: every document is shown whole, as the binding answers a field that the service
-    does not select by.
+    A blank name makes the request invalid. Names of no CFDocument field are passed over, and with none
+    left every document comes whole, as the binding answers a field the service does not select by.
     """
+    value = query.get("fields")
+    if value is None:
+        return None
+    names = {name.strip() for name in value.split(",")}
+    if "" in names:
+        raise BadSelection("fields", "fields is CFDocument field names, separated by commas, none blank.")
+    return names & case.DOCUMENT_FIELDS or None
+
+
+def _documents_selection(query):
+    """getAllCFDocuments' query parameters, as case.documents_listing takes them."""
     if query.get("filter"):
         # Answering every document to a filtered request would look like a filtered answer.
         raise BadSelection("filter", "This service does not filter documents: ask without filter.")
@@ -188,6 +199,7 @@ def _documents_selection(query):
         "offset": _whole_number(query, "offset", 0, minimum=0),
         "sort": query.get("sort"),
         "descending": order == "desc",
+        "fields": _selected_fields(query),
     }
 
 

@@ -243,8 +243,28 @@ def test_documents_sort_by_title_or_last_change(client):
     assert titles("?sort=title&orderBy=desc&limit=1&offset=1") == ["Bakers"]
     assert titles("?sort=lastChangeDateTime") == ["Bakers", "Carpenters", "Actors"]
     assert titles("?sort=lastChangeDateTime&orderBy=desc") == ["Actors", "Carpenters", "Bakers"]
-    # A field it does not sort by, as the binding asks, and fields it does not select: the usual answer.
-    assert titles("?sort=subjectURI&orderBy=desc") == titles("?fields=title") == titles("")
+    # A field it does not sort by, as the binding asks: the usual answer.
+    assert titles("?sort=subjectURI&orderBy=desc") == titles("")
+
+
+def test_documents_answer_only_the_fields_asked_for(client):
+    now = timezone.now()
+    FrameworkFactory(occupation__title="Bakers", published_at=now - timedelta(days=1))
+    FrameworkFactory(occupation__title="Actors", published_at=now)
+    whole = documents(client).json()["CFDocuments"]
+
+    def selected(query):
+        return documents(client, query).json()["CFDocuments"]
+
+    assert selected("?fields=title,identifier") == [
+        {"identifier": document["identifier"], "title": document["title"]} for document in whole
+    ]
+    assert selected("?fields=title,%20CFPackageURI&sort=title&limit=1") == [
+        {"title": "Actors skills framework", "CFPackageURI": whole[0]["CFPackageURI"]}
+    ]
+    # Names of no CFDocument field are passed over, as the binding asks; with none left, documents come whole.
+    assert selected("?fields=title,colour") == [{"title": document["title"]} for document in whole]
+    assert selected("?fields=colour") == whole
 
 
 @pytest.mark.parametrize(
@@ -261,6 +281,8 @@ def test_documents_sort_by_title_or_last_change(client):
         ("offset=%201", "offset", "invalid_selection_field"),
         ("limit=1&offset=x", "offset", "invalid_selection_field"),
         ("filter=title%3D%27Actors%27", "filter", "invalid_selection_field"),
+        ("fields=", "fields", "invalid_selection_field"),
+        ("fields=title,,identifier", "fields", "invalid_selection_field"),
         ("sort=title&orderBy=up", "orderBy", "invalid_sort_field"),
     ],
 )
