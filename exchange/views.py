@@ -46,6 +46,9 @@ def readable_by_any_site(view):
         except Http404 as missing:
             response = JsonResponse({"error": str(missing)}, status=404)
         response["Access-Control-Allow-Origin"] = "*"
+        # ETag is no CORS-safelisted header: unnamed here, a script could not send it back in If-None-Match.
+        exposed = [name for name in response.get("Access-Control-Expose-Headers", "").split(", ") if name]
+        response["Access-Control-Expose-Headers"] = ", ".join(["ETag", *exposed])
         return response
 
     return wrapper

@@ -124,6 +124,32 @@ def test_not_modified_data_stays_readable_by_other_sites(client, seed):
     assert not_modified["Access-Control-Allow-Origin"] == "*"
 
 
+def exposed_headers(response):
+    return {name.strip().lower() for name in response["Access-Control-Expose-Headers"].split(",")}
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "/occupations/41-3021.00/framework.json",
+        "/occupations/41-3021.00/framework.csv",
+        "/occupations/41-3021.00/framework.jsonld",
+        "/ims/case/v1p1/CFDocuments",
+    ],
+)
+def test_other_sites_scripts_may_read_the_etag_they_revalidate_with(client, seed, address):
+    # ETag is not among the response headers CORS lets a script read unless they are named.
+    for response in (client.get(address), client.get(address)):  # rendered, then from the page cache
+        assert "etag" in exposed_headers(response)
+        not_modified = client.get(address, headers={"If-None-Match": response["ETag"]})
+        assert not_modified.status_code == 304
+        assert exposed_headers(not_modified) == exposed_headers(response)
+
+
+def test_the_documents_listing_still_lets_other_sites_scripts_read_its_total(client, seed):
+    assert {"etag", "x-total-count"} <= exposed_headers(client.get("/ims/case/v1p1/CFDocuments"))
+
+
 def test_pages_are_dated_only_once_their_generation_second_is_over(
     client, seed, clock, django_capture_on_commit_callbacks
 ):
