@@ -14,7 +14,8 @@ from nsx.cache import cached_page
 from nsx.http import READ_METHODS, read_only
 
 JSON_LD = "application/ld+json"
-CSV_COLUMNS = ("section", "level", "domain", "position", "title", "text", "citations")
+# New columns go last, so that a reader taking cells by their place still finds the earlier ones.
+CSV_COLUMNS = ("section", "level", "domain", "position", "title", "text", "citations", "role_label")
 
 
 # What a browser's preflight is told another site's tool may do: read, conditionally too, for a day.
@@ -83,6 +84,8 @@ def statement_row(statement):
         statement.title,
         statement.text,
         "; ".join(citation.source.label for citation in statement.citations.all()),
+        # As the page shows it: with the level, in the sections that show role labels.
+        statement.level.role_label if statement.section.shows_role_labels else "",
     )
 
 

@@ -83,16 +83,29 @@ def test_csv_has_a_row_per_statement(client, seed):
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"] == 'attachment; filename="41-3021.00-framework-v26.05.csv"'
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8"))))
-    assert rows[0] == ["section", "level", "domain", "position", "title", "text", "citations"]
+    assert rows[0] == ["section", "level", "domain", "position", "title", "text", "citations", "role_label"]
     assert len(rows) == 1 + 136
     by_title = {row[4]: row for row in rows[1:]}
     for statement in Statement.objects.filter(framework=seed).select_related("section", "level", "domain"):
         labels = "; ".join(citation.source.label for citation in statement.citations.order_by("position"))
         domain = statement.domain.name if statement.domain else ""
+        role = statement.level.role_label if statement.section.shows_role_labels else ""
         expected = [statement.section.name, statement.level.name, domain, str(statement.position)]
-        assert by_title[statement.title] == [*expected, statement.title, statement.text, labels]
+        assert by_title[statement.title] == [*expected, statement.title, statement.text, labels, role]
     assert rows[1][:5] == ["Occupational skills", "Emerging", "", "1", "Standard insurance policy types"]
     assert sum(row[0] == "Durable skills" and row[2] == "Communication" for row in rows) == 10
+
+
+def test_csv_rows_carry_the_role_labels_the_page_shows_with_their_levels(client, seed):
+    rows = list(csv.DictReader(io.StringIO(client.get(f"{PAGE}framework.csv").content.decode("utf-8"))))
+
+    shown = {(row["section"], row["level"], row["role_label"]) for row in rows}
+    assert ("Occupational skills", "Emerging", "Entry / Apprentice") in shown
+    assert ("Occupational skills", "Advanced", "Lead / Principal / Executive") in shown
+    # The AI use tab shows the same mastery levels without them.
+    assert ("AI use", "Emerging", "") in shown
+    assert "Entry / Apprentice" in client.get(PAGE).text
+    assert "Entry / Apprentice" not in client.get(f"{PAGE}?tab=ai").text
 
 
 def test_csv_cells_never_start_a_formula(client, seed):
