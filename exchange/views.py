@@ -15,7 +15,7 @@ from nsx.http import READ_METHODS, read_only
 
 JSON_LD = "application/ld+json"
 # New columns go last, so that a reader taking cells by their place still finds the earlier ones.
-CSV_COLUMNS = ("section", "level", "domain", "position", "title", "text", "citations", "role_label")
+CSV_COLUMNS = ("section", "level", "domain", "position", "title", "text", "citations", "role_label", "key")
 
 
 # What a browser's preflight is told another site's tool may do: read, conditionally too, for a day.
@@ -86,6 +86,8 @@ def statement_row(statement):
         "; ".join(citation.source.label for citation in statement.citations.all()),
         # As the page shows it: with the level, in the sections that show role labels.
         statement.level.role_label if statement.section.shows_role_labels else "",
+        # The statement's uid: its key in the JSON, its CASE identifier, its anchor on the page.
+        statement.uid,
     )
 
 

@@ -83,7 +83,9 @@ def test_csv_has_a_row_per_statement(client, seed):
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"] == 'attachment; filename="41-3021.00-framework-v26.05.csv"'
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8"))))
-    assert rows[0] == ["section", "level", "domain", "position", "title", "text", "citations", "role_label"]
+    assert rows[0] == [
+        *("section", "level", "domain", "position", "title", "text", "citations", "role_label", "key")
+    ]
     assert len(rows) == 1 + 136
     by_title = {row[4]: row for row in rows[1:]}
     for statement in Statement.objects.filter(framework=seed).select_related("section", "level", "domain"):
@@ -91,7 +93,8 @@ def test_csv_has_a_row_per_statement(client, seed):
         domain = statement.domain.name if statement.domain else ""
         role = statement.level.role_label if statement.section.shows_role_labels else ""
         expected = [statement.section.name, statement.level.name, domain, str(statement.position)]
-        assert by_title[statement.title] == [*expected, statement.title, statement.text, labels, role]
+        expected += [statement.title, statement.text, labels, role, str(statement.uid)]
+        assert by_title[statement.title] == expected
     assert rows[1][:5] == ["Occupational skills", "Emerging", "", "1", "Standard insurance policy types"]
     assert sum(row[0] == "Durable skills" and row[2] == "Communication" for row in rows) == 10
 
@@ -106,6 +109,16 @@ def test_csv_rows_carry_the_role_labels_the_page_shows_with_their_levels(client,
     assert ("AI use", "Emerging", "") in shown
     assert "Entry / Apprentice" in client.get(PAGE).text
     assert "Entry / Apprentice" not in client.get(f"{PAGE}?tab=ai").text
+
+
+def test_csv_rows_name_the_statements_as_the_json_and_case_do(client, seed):
+    rows = list(csv.DictReader(io.StringIO(client.get(f"{PAGE}framework.csv").content.decode("utf-8"))))
+    statements = client.get(f"{PAGE}framework.json").json()["statements"]
+    package = client.get(case_package_url(seed)).json()
+
+    assert [row["key"] for row in rows] == [statement["key"] for statement in statements]
+    titles = {item["identifier"]: item.get("abbreviatedStatement") for item in package["CFItems"]}
+    assert all(titles[row["key"]] == row["title"] for row in rows)
 
 
 def test_csv_cells_never_start_a_formula(client, seed):
