@@ -12,6 +12,7 @@ from django.shortcuts import render
 from django.template import loader
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.timesince import timeuntil
 from django.views.decorators.cache import never_cache
 
@@ -19,6 +20,7 @@ from frameworks import selectors
 from nsx.cache import cached_page
 from nsx.http import read_only
 from nsx.middleware import note_failure
+from nsx.negotiation import prefers_json
 
 logger = logging.getLogger(__name__)
 
@@ -93,15 +95,25 @@ OCCUPATION_ADDRESS = re.compile(r"^/occupations/([^/]+)/")
 
 def page_not_found(request, exception):
     """The 404 page. At an occupation's address it offers what the code or words typed there may have meant:
-    the occupations of the SOC group a code names (one O*NET no longer has, or mistyped), or a search."""
-    context = {}
-    if match := OCCUPATION_ADDRESS.match(request.path):
-        typed = match[1]
-        context["group"], context["nearby"] = selectors.occupations_near_code(typed)
-        words = re.findall(r"[^\W_]+", typed)
-        if not context["nearby"] and any(not word.isdigit() for word in words):
-            context["search_for"] = " ".join(words)
-    return render(request, "404.html", context, status=404)
+    the occupations of the SOC group a code names (one O*NET no longer has, or mistyped), or a search.
+
+    A program asking for JSON is answered in JSON, readable from other sites, as the exports' own 404s are:
+    a page would be no answer it could read.
+    """
+    if prefers_json(request):
+        response = JsonResponse({"error": "Nothing is at this address."}, status=404)
+        response["Access-Control-Allow-Origin"] = "*"
+    else:
+        context = {}
+        if match := OCCUPATION_ADDRESS.match(request.path):
+            typed = match[1]
+            context["group"], context["nearby"] = selectors.occupations_near_code(typed)
+            words = re.findall(r"[^\W_]+", typed)
+            if not context["nearby"] and any(not word.isdigit() for word in words):
+                context["search_for"] = " ".join(words)
+        response = render(request, "404.html", context, status=404)
+    patch_vary_headers(response, ["Accept"])
+    return response
 
 
 def _error_page(template_name, plain, status):

@@ -280,6 +280,27 @@ def test_unknown_or_malformed_addresses_answer_a_friendly_404(client, seed, url)
 
 
 @pytest.mark.parametrize(
+    "url",
+    [
+        "/occupations/41-3021/framework.json",  # a SOC code without its O*NET suffix
+        "/occupations/41-3021.00/framework.xml",
+        "/ims/case/v1p1/CFPackage/db352d82-938c-5c46-9b24-d709269264de",
+        "/occupations/99-9999.99/anchors/",
+    ],
+)
+def test_a_program_asking_for_json_gets_its_404_in_json_that_other_sites_may_read(client, seed, url):
+    response = client.get(url, headers={"Accept": "application/json"})
+
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"error": "Nothing is at this address."}
+    assert response["Access-Control-Allow-Origin"] == "*"
+    page = client.get(url)
+    assert "We could not find that page" in page.text
+    assert "Accept" in response["Vary"] and "Accept" in page["Vary"]  # one address, two answers
+
+
+@pytest.mark.parametrize(
     "url", ["/occupations/41-3021.05/", "/occupations/41-3021.0/", "/occupations/413021/", "/occupations/41-3021.05/anchors/"]
 )
 def test_a_404_at_a_code_naming_no_occupation_lists_those_of_its_soc_group(client, seed, url):
