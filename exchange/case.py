@@ -57,11 +57,12 @@ SORT_FIELDS = ("identifier", "title", "version", "adoptionStatus", "statusStartD
 # The fields of the binding's CFDocumentDType, which getAllCFDocuments' `fields` selects from.
 DOCUMENT_FIELDS = frozenset(
     {
-        "identifier", "uri", "frameworkType", "caseVersion", "creator", "title", "lastChangeDateTime",
-        "officialSourceURL", "publisher", "description", "subject", "subjectURI", "language", "version",
-        "adoptionStatus", "statusStartDate", "statusEndDate", "licenseURI", "notes", "CFPackageURI", "extensions",
+        *("identifier", "uri", "frameworkType", "caseVersion", "creator", "title", "lastChangeDateTime"),
+        *("officialSourceURL", "publisher", "description", "subject", "subjectURI", "language", "version"),
+        *("adoptionStatus", "statusStartDate", "statusEndDate", "licenseURI", "notes", "CFPackageURI"),
+        "extensions",
     }
-)  # fmt: skip
+)
 
 
 def base_url(request):

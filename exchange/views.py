@@ -59,11 +59,20 @@ def _json(data, content_type="application/json"):
     return JsonResponse(data, content_type=content_type, json_dumps_params={"ensure_ascii": False})
 
 
+def _saved_as(response, framework, extension, as_attachment=False):
+    """Name the file a saved copy takes, one per framework version (every export's address ends alike).
+    JSON is shown inline, as browsers show it; the CSV, which they would not, is a download."""
+    filename = f"{framework.occupation.soc_code}-framework-v{framework.version}.{extension}"
+    response["Content-Disposition"] = content_disposition_header(as_attachment, filename)
+    return response
+
+
 @cached_page
 @readable_by_any_site
 def framework_json(request: HttpRequest, soc_code: str):
     framework = selectors.public_framework(soc_code)
-    return HttpResponse(dump_json(framework_document(framework)), content_type="application/json")
+    response = HttpResponse(dump_json(framework_document(framework)), content_type="application/json")
+    return _saved_as(response, framework, "json")
 
 
 # A cell starting with one of these is a formula to spreadsheet programs (OWASP's CSV injection advice).
@@ -96,9 +105,8 @@ def statement_row(statement):
 def framework_csv(request: HttpRequest, soc_code: str):
     framework = selectors.public_framework(soc_code)
     contents = selectors.framework_contents(framework)
-    filename = f"{soc_code}-framework-v{framework.version}.csv"
     response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
+    _saved_as(response, framework, "csv", as_attachment=True)
     writer = csv.writer(response)
     # Every cell goes through spreadsheet_text, so no column can be left out of it.
     for row in [CSV_COLUMNS, *map(statement_row, contents.statements)]:
@@ -112,9 +120,10 @@ def framework_jsonld(request: HttpRequest, soc_code: str):
     framework = selectors.public_framework(soc_code)
     document_url = request.build_absolute_uri(request.path)
     page_url = request.build_absolute_uri(framework.get_absolute_url())
-    return _json(
+    response = _json(
         ctdl.competency_framework(selectors.framework_contents(framework), document_url, page_url), JSON_LD
     )
+    return _saved_as(response, framework, "jsonld")
 
 
 def case_lookup(view):

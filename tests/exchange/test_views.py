@@ -121,6 +121,14 @@ def test_csv_rows_name_the_statements_as_the_json_and_case_do(client, seed):
     assert all(titles[row["key"]] == row["title"] for row in rows)
 
 
+def test_each_file_is_saved_under_its_occupation_and_version(client, seed):
+    for extension, disposition in [("json", "inline"), ("jsonld", "inline"), ("csv", "attachment")]:
+        response = client.get(f"{PAGE}framework.{extension}")
+
+        expected = f'{disposition}; filename="41-3021.00-framework-v26.05.{extension}"'
+        assert response["Content-Disposition"] == expected
+
+
 def test_csv_cells_never_start_a_formula(client, seed):
     statement = Statement.objects.filter(framework=seed, citations__isnull=False).first()
     Statement.objects.filter(pk=statement.pk).update(title="=HYPERLINK(\"http://x.example\")", text="+1 and more")
