@@ -12,6 +12,7 @@ from exchange.fileformat import dump_json
 from frameworks.selectors import published_frameworks
 from nsx.cache import cached_page
 from nsx.http import READ_METHODS, read_only
+from nsx.negotiation import json_error
 
 JSON_LD = "application/ld+json"
 # New columns go last, so that a reader taking cells by their place still finds the earlier ones.
@@ -32,11 +33,11 @@ def readable_by_any_site(view):
     """Public, read-only data: browser-based tools on other sites may fetch it (CORS, no credentials).
 
     Read only (GET and HEAD); OPTIONS is answered for the browser's preflight, which a tool sending a
-    header such as If-None-Match must pass first. Its "not found" too, answered as JSON: Django's own 404
-    page would carry no CORS header, and such a tool could not tell a framework that does not exist from a
-    network failure.
+    header such as If-None-Match must pass first. Its "not found" and "method not allowed" too, answered as
+    JSON: the site's error pages would carry no CORS header, and such a tool could not tell a framework that
+    does not exist from a network failure.
     """
-    read = read_only(view)
+    read = read_only(view, in_json=True)
 
     @wraps(read)
     def wrapper(request, *args, **kwargs):
@@ -45,7 +46,7 @@ def readable_by_any_site(view):
         try:
             response = read(request, *args, **kwargs)
         except Http404 as missing:
-            response = JsonResponse({"error": str(missing)}, status=404)
+            response = json_error(str(missing), 404)
         response["Access-Control-Allow-Origin"] = "*"
         # ETag is no CORS-safelisted header: unnamed here, a script could not send it back in If-None-Match.
         exposed = [name for name in response.get("Access-Control-Expose-Headers", "").split(", ") if name]

@@ -20,7 +20,7 @@ from frameworks import selectors
 from nsx.cache import cached_page
 from nsx.http import read_only
 from nsx.middleware import note_failure
-from nsx.negotiation import prefers_json
+from nsx.negotiation import json_error, prefers_json
 
 logger = logging.getLogger(__name__)
 
@@ -101,8 +101,7 @@ def page_not_found(request, exception):
     a page would be no answer it could read.
     """
     if prefers_json(request):
-        response = JsonResponse({"error": "Nothing is at this address."}, status=404)
-        response["Access-Control-Allow-Origin"] = "*"
+        response = json_error("Nothing is at this address.", 404)
     else:
         context = {}
         if match := OCCUPATION_ADDRESS.match(request.path):

@@ -65,6 +65,28 @@ def test_a_read_only_page_answers_options_with_the_methods_it_takes(seed):
         assert response.content == b"", address
 
 
+def test_a_method_a_data_address_does_not_take_is_refused_in_json_other_sites_can_read(seed):
+    client = Client(enforce_csrf_checks=True)
+
+    for address in read_only_addresses(seed)[-6:]:  # the exports and the CASE API
+        response = client.delete(address)  # as a tool sends it, asking for nothing in particular
+
+        assert (response.status_code, response["Allow"]) == (405, "GET, HEAD, OPTIONS"), address
+        assert response.json() == {"error": "This address does not take DELETE requests."}, address
+        assert response["Access-Control-Allow-Origin"] == "*", address
+
+
+def test_a_program_asking_a_page_for_json_is_refused_in_json_and_a_browser_with_the_page(seed):
+    client = Client(enforce_csrf_checks=True)
+
+    program = client.post(OCCUPATION, headers={"Accept": "application/json"})
+    browser = client.post(OCCUPATION, headers={"Accept": "text/html"})
+
+    assert (program.status_code, program.json()) == (405, {"error": "This address does not take POST requests."})
+    assert (browser.status_code, browser["Content-Type"]) == (405, "text/html; charset=utf-8")
+    assert "Accept" in program["Vary"] and "Accept" in browser["Vary"]
+
+
 def test_unsafe_methods_on_a_read_only_address_for_htmx_are_not_allowed_either(seed):
     citation = Citation.objects.filter(statement__framework=seed).first()
 
