@@ -31,7 +31,7 @@ def _answers_methods(view, methods, in_json=False):
         if request.method not in methods:
             return method_not_allowed(request, methods, in_json=in_json)
         if request.method == "OPTIONS":
-            return HttpResponse(headers={"Allow": ", ".join(methods), "Content-Length": "0"})
+            return HttpResponse(headers={"Allow": ", ".join(methods)})
         return view(request, *args, **kwargs)
 
     return wrapper
