@@ -185,6 +185,24 @@ def read_choices_once(field):
         field.rows = {str(value): value.instance for value, _ in field.choices if value != ""}
 
 
+class ChoicesReadOnceInline:
+    """An inline whose foreign keys named in `choices_read_once` read their rows once for all its rows."""
+
+    choices_read_once = ()
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        for name in self.choices_read_once:
+            if field := formset.form.base_fields.get(name):
+                read_choices_once(field)
+        return formset
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name in self.choices_read_once:
+            kwargs["form_class"] = ReadOnceChoiceField
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
 MISSING_ROW = (
     "A row of this table was not found: it may have been deleted after you opened this page. Reload the page."
 )
@@ -604,12 +622,13 @@ class StatementInlineFormSet(RowsFormSet):
         services.park_statements(moving)
 
 
-class StatementInline(FrameworkContentInline, admin.TabularInline):
+class StatementInline(ChoicesReadOnceInline, FrameworkContentInline, admin.TabularInline):
     """One section's statements, in page order. FrameworkAdmin makes one per section."""
 
     model = Statement
     form = StatementPlaceForm
     formset = StatementInlineFormSet
+    choices_read_once = ("level", "domain")
     extra = 0
     show_change_link = True
     readonly_fields = ["title", "text_start", "citation_count"]
@@ -629,18 +648,9 @@ class StatementInline(FrameworkContentInline, admin.TabularInline):
             .order_by("domain__position", "level__position", "position")
         )
 
-    def get_formset(self, request, obj=None, **kwargs):
-        formset = super().get_formset(request, obj, **kwargs)
-        for name in ("level", "domain"):
-            if field := formset.form.base_fields.get(name):
-                read_choices_once(field)
-        return formset
-
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "level":
             kwargs["queryset"] = Level.objects.filter(scale=self.section.scale_id).select_related("scale")
-        if db_field.name in ("level", "domain"):
-            kwargs["form_class"] = ReadOnceChoiceField
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def has_add_permission(self, request, obj=None):
@@ -663,26 +673,16 @@ class EvidenceMetricRowForm(forms.ModelForm):
         pass
 
 
-class EvidenceMetricInline(FrameworkContentInline, admin.TabularInline):
+class EvidenceMetricInline(ChoicesReadOnceInline, FrameworkContentInline, admin.TabularInline):
     """The framework's evidence pack, in the order its page shows it (the model's)."""
 
     model = EvidenceMetric
     form = EvidenceMetricRowForm
     formset = RowsFormSet
+    choices_read_once = ("source",)
     fields = ["group", "key", "label", "value", "unit", "source", "position"]
     extra = 0
     verbose_name_plural = "Evidence pack"
-
-    def get_formset(self, request, obj=None, **kwargs):
-        formset = super().get_formset(request, obj, **kwargs)
-        if source := formset.form.base_fields.get("source"):
-            read_choices_once(source)
-        return formset
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "source":
-            kwargs["form_class"] = ReadOnceChoiceField
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 def section_inline(section):
