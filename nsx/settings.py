@@ -27,16 +27,18 @@ def env_bool(name, default=False):
     return SWITCH_VALUES[value]
 
 
-def env_number(name, default, kind=int):
+def env_number(name, default, kind=int, minimum=0):
     value = os.environ.get(name, "").strip()
     if not value:
         return kind(default)
     try:
         number = kind(value)
     except ValueError:
-        number = -1
-    if number < 0:
-        raise ImproperlyConfigured(f"{name}={value!r} is not a {'whole ' if kind is int else ''}number of 0 or more.")
+        number = minimum - 1
+    if number < minimum:
+        raise ImproperlyConfigured(
+            f"{name}={value!r} is not a {'whole ' if kind is int else ''}number of {minimum} or more."
+        )
     return number
 
 
@@ -175,7 +177,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_boo
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": env_number("DJANGO_DB_POOL_MIN", 1),
-        "max_size": env_number("DJANGO_DB_POOL_MAX", env_number("GUNICORN_THREADS", 1)),
+        "max_size": env_number("DJANGO_DB_POOL_MAX", env_number("GUNICORN_THREADS", 1), minimum=1),
         "timeout": env_number("DJANGO_DB_POOL_TIMEOUT", 5, float),
     }
 
@@ -257,7 +259,7 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 DATA_UPLOAD_MAX_NUMBER_FILES = 0
 # Bytes of the largest request body, whatever it holds (413 past it). By default 2.5 MB, Django's default
 # limit for a form's fields, which is all the site's forms send; the two limits move together.
-NSX_MAX_REQUEST_BODY = env_number("DJANGO_MAX_REQUEST_BODY", 2621440)
+NSX_MAX_REQUEST_BODY = env_number("DJANGO_MAX_REQUEST_BODY", 2621440, minimum=1)
 DATA_UPLOAD_MAX_MEMORY_SIZE = NSX_MAX_REQUEST_BODY
 
 AUTHENTICATION_BACKENDS = [
@@ -265,7 +267,8 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-AXES_FAILURE_LIMIT = env_number("DJANGO_LOGIN_FAILURE_LIMIT", 5)
+# Where 0 often means "no limit", here it would refuse every sign-in, the first included.
+AXES_FAILURE_LIMIT = env_number("DJANGO_LOGIN_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = env_number("DJANGO_LOGIN_COOLOFF_HOURS", 1, float)
 # A name and an address together: by name alone, anyone could lock a curator out by mistyping on purpose.
 AXES_LOCKOUT_PARAMETERS = [["ip_address", "username"]]

@@ -148,6 +148,10 @@ def test_the_documented_production_environment_starts(log_level):
         ("DJANGO_PROXY_COUNT", "one"),
         ("DJANGO_HSTS_SECONDS", "-1"),
         ("DJANGO_DB_POOL_TIMEOUT", "5s"),
+        # 0, often "no limit" elsewhere, would refuse every sign-in, every request body, every connection.
+        ("DJANGO_LOGIN_FAILURE_LIMIT", "0"),
+        ("DJANGO_MAX_REQUEST_BODY", "0"),
+        ("DJANGO_DB_POOL_MAX", "0"),
         ("DJANGO_ADMIN_URL", "/"),
         ("DJANGO_LOG_LEVEL", "verbose"),
     ],
