@@ -61,3 +61,10 @@ forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1"
 # No control socket (gunicornc): it would be made in ~/.gunicorn, and the image's user's home is the code,
 # which it cannot write; the container is stopped and scaled by Docker instead.
 control_socket_disable = True
+
+
+def worker_abort(worker):
+    """A worker stopped past the timeout: the app's line for each request it was answering, naming its id."""
+    from nsx.middleware import log_requests_cut_short  # Django is set up in the worker, not when this is read
+
+    log_requests_cut_short(worker.cfg.timeout)

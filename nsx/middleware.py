@@ -1,6 +1,7 @@
 import logging
 import re
 import sys
+import threading
 import time
 import uuid
 
@@ -16,6 +17,9 @@ request_log = logging.getLogger("nsx.request")
 # An id the proxy in front gives a request (nginx's $request_id, a UUID): taken only in this shape, so that
 # a client's header cannot forge log lines or fill them.
 REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
+# The requests this process is answering, by thread: (id, request, start). gunicorn's worker_abort hook runs
+# in the worker's main thread, which under the gthread worker is not the one answering.
+requests_in_flight = {}
 
 
 class RequestBodyLimitMiddleware:
@@ -79,15 +83,18 @@ class RequestLogMiddleware:
 
     def __call__(self, request):
         given = request.headers.get("X-Request-ID", "")
-        token = current_request_id.set(given if REQUEST_ID.fullmatch(given) else uuid.uuid4().hex)
+        request_id = given if REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
+        token = current_request_id.set(request_id)
+        started = time.perf_counter()
+        requests_in_flight[threading.get_ident()] = (request_id, request, started)
         try:
-            response = self.answer_and_log(request)
+            response = self.answer_and_log(request, started)
         finally:
+            del requests_in_flight[threading.get_ident()]
             current_request_id.reset(token)
         return response
 
-    def answer_and_log(self, request):
-        started = time.perf_counter()
+    def answer_and_log(self, request, started):
         queries_before = len(connection.queries) if settings.DEBUG else None
         response = self.get_response(request)
         # Returned, so that a visitor reporting a fault, or the proxy's own log, can name the request.
@@ -110,6 +117,27 @@ class RequestLogMiddleware:
             failure = None
         request_log.log(level, "request", exc_info=failure, extra={"fields": fields})
         return response
+
+
+def log_requests_cut_short(timeout):
+    """One error line for each request this process is answering, as gunicorn stops it past its timeout.
+
+    Their own lines would never be written: the worker exits in the middle of them.
+    """
+    for request_id, request, started in list(requests_in_flight.values()):
+        # No user: reading the session would ask the database the request may be stuck on.
+        fields = {
+            "method": request.method,
+            "path": request.path,
+            "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+            "htmx": request.headers.get("HX-Request") == "true",
+            "error": f"WORKER TIMEOUT: stopped by gunicorn past GUNICORN_TIMEOUT ({timeout} s)",
+        }
+        token = current_request_id.set(request_id)
+        try:
+            request_log.error("request", extra={"fields": fields})
+        finally:
+            current_request_id.reset(token)
 
 
 def signed_in_user(request):

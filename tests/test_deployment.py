@@ -12,6 +12,7 @@ import time
 import urllib.error
 import urllib.request
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from fnmatch import fnmatch
 from pathlib import Path
@@ -61,6 +62,13 @@ def app_environment(database, **extra):
 @contextmanager
 def gunicorn(env, entrypoint=False, output=None):
     """The address of gunicorn started with env; what it wrote is added to the list output once it stops."""
+    with gunicorn_process(env, entrypoint, output) as (_, base):
+        yield base
+
+
+@contextmanager
+def gunicorn_process(env, entrypoint=False, output=None):
+    """gunicorn started with env, and its address; stopped at the end unless it was already."""
     port = free_port()
     command = [sys.executable, "-m", "gunicorn", "nsx.wsgi", "--config", "gunicorn.conf.py"]
     if entrypoint:
@@ -81,9 +89,10 @@ def gunicorn(env, entrypoint=False, output=None):
                     process.kill()
                     pytest.fail(f"gunicorn did not start:\n{process.stdout.read()}")
                 time.sleep(0.2)
-        yield base
+        yield process, base
     finally:
-        process.send_signal(signal.SIGTERM)
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
         written, _ = process.communicate(timeout=30)
         if output is not None:
             output.extend(written.splitlines())
@@ -228,6 +237,77 @@ def test_gunicorns_own_lines_are_json_as_the_apps_are(empty_database):
     own = [json.loads(line) for line in output if line.startswith("{") and '"logger": "gunicorn.error"' in line]
     assert [entry["level"] for entry in own if entry["message"].startswith("Booting worker")] == ["INFO"], output
     assert not [line for line in output if "[INFO] Booting worker" in line], output
+
+
+def status_of(url, headers=None):
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, headers=headers or {}), timeout=60) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+@contextmanager
+def table_locked(database, table):
+    """The table locked against reading, as a migration altering it locks it: a request reading it waits."""
+    with psycopg.connect(database_url(database)) as db:
+        db.execute(f'LOCK TABLE "{table}" IN ACCESS EXCLUSIVE MODE')
+        yield db
+
+
+def wait_for_a_query_waiting_on(db):
+    deadline = time.monotonic() + 30
+    while not db.execute("SELECT count(*) FROM pg_locks WHERE NOT granted").fetchone()[0]:
+        assert time.monotonic() < deadline, "no request came to wait on the lock"
+        time.sleep(0.1)
+
+
+def test_a_request_gunicorn_stops_past_its_timeout_leaves_an_error_line_naming_it(tmp_path):
+    # gunicorn's own lines name the worker and the stuck code, not which request it was.
+    database = connection.settings_dict["NAME"]
+    env = app_environment(database, GUNICORN_TIMEOUT="2", DJANGO_CACHE_DIR=str(tmp_path))
+    output = []
+
+    with (
+        gunicorn(env, output=output) as base,
+        ThreadPoolExecutor() as pool,
+        table_locked(database, "frameworks_framework") as db,
+    ):
+        started = time.monotonic()
+        answer = pool.submit(status_of, base + "/", {"X-Request-ID": "stuck-3f9a"})
+        wait_for_a_query_waiting_on(db)
+        status = answer.result(timeout=30)
+        waited_ms = (time.monotonic() - started) * 1000
+
+    assert status == 500
+    assert any('"message": "WORKER TIMEOUT' in line for line in output), output
+    [line] = [json.loads(line) for line in output if '"request_id": "stuck-3f9a"' in line]
+    assert (line["level"], line["logger"], line["method"], line["path"]) == ("ERROR", "nsx.request", "GET", "/")
+    assert 1000 < line["duration_ms"] < waited_ms
+    assert line["error"] == "WORKER TIMEOUT: stopped by gunicorn past GUNICORN_TIMEOUT (2 s)"
+
+
+def test_with_threads_a_stopped_worker_names_the_requests_its_other_threads_were_answering(tmp_path):
+    # With GUNICORN_THREADS the worker's main thread keeps it alive, so gunicorn stops it only when that
+    # thread stalls (SIGABRT, as here), cutting short the requests its threads were answering.
+    database = connection.settings_dict["NAME"]
+    env = app_environment(database, GUNICORN_THREADS="2", DJANGO_CACHE_DIR=str(tmp_path))
+
+    with (
+        gunicorn_process(env) as (process, base),
+        ThreadPoolExecutor() as pool,
+        table_locked(database, "frameworks_framework") as db,
+    ):
+        pool.submit(status_of, base + "/", {"X-Request-ID": "threaded-51c2"})
+        wait_for_a_query_waiting_on(db)
+        [worker] = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
+        os.kill(int(worker), signal.SIGABRT)
+        # Read before the lock is let go: the request would then end, and log its own line.
+        logged = pool.submit(next, (line for line in process.stdout if '"threaded-51c2"' in line)).result(timeout=30)
+
+    line = json.loads(logged)
+    assert (line["level"], line["logger"], line["method"], line["path"]) == ("ERROR", "nsx.request", "GET", "/")
+    assert line["error"].startswith("WORKER TIMEOUT")
 
 
 @pytest.mark.parametrize(
