@@ -310,6 +310,28 @@ def test_with_threads_a_stopped_worker_names_the_requests_its_other_threads_were
     assert line["error"].startswith("WORKER TIMEOUT")
 
 
+def test_on_sigterm_gunicorn_finishes_the_request_in_flight_then_exits_0(tmp_path):
+    # As Docker stops a container: a request being answered is not cut off.
+    database = connection.settings_dict["NAME"]
+    graceful_timeout = runpy.run_path(str(ROOT / "gunicorn.conf.py")).get("graceful_timeout", 30)
+
+    with gunicorn_process(app_environment(database, DJANGO_CACHE_DIR=str(tmp_path))) as (process, base):
+        with ThreadPoolExecutor() as pool:
+            with table_locked(database, "frameworks_framework") as db:
+                answer = pool.submit(status_of, base + "/")
+                wait_for_a_query_waiting_on(db)
+                process.send_signal(signal.SIGTERM)
+                stopping = time.monotonic()
+                with pytest.raises(subprocess.TimeoutExpired):
+                    process.wait(timeout=2)  # still waiting for the request
+            status = answer.result(timeout=30)
+        exit_status = process.wait(timeout=graceful_timeout)
+
+    assert status == 200
+    assert exit_status == 0
+    assert time.monotonic() - stopping < graceful_timeout
+
+
 @pytest.mark.parametrize(
     ("name", "value"),
     [("GUNICORN_WORKERS", "0"), ("GUNICORN_WORKERS", "four"), ("GUNICORN_THREADS", "0"), ("GUNICORN_TIMEOUT", "30s")],
