@@ -1,6 +1,10 @@
 import itertools
 
 from django.contrib import admin, messages
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.text import capfirst
+from django.utils.translation import ngettext
 from simple_history.models import DeletedObject, ModelChange, ModelDelta, to_historic
 
 from evidence.models import Citation, EvidenceMetric, Source, SourceAnchor, Suggestion
@@ -38,11 +42,81 @@ class RowStateForm(SeenStateForm):
         return True
 
 
+class Reference:
+    """Rows of `model` that refer, through `lookup`, to a row about to be deleted. Each is named with what
+    `within` leads to (its framework, as a statement's title is the same in each version of it)."""
+
+    NAMED = 10  # rows of a kind that a refused deletion names; it counts the rest
+
+    def __init__(self, model, lookup, select_related=(), within=None):
+        self.model, self.lookup, self.select_related, self.within = model, lookup, select_related, within
+
+    def describe(self, request, admin_site, rows):
+        """Lines naming the rows referring to any of `rows`, each linked to its page: a few queries, however
+        many rows refer to them."""
+        referring = self.model._default_manager.filter(**{f"{self.lookup}__in": rows}).distinct()
+        named = list(referring.select_related(*self.select_related).order_by("pk")[: self.NAMED])
+        if not named:
+            return []
+        opts = self.model._meta
+        model_admin = admin_site.get_model_admin(self.model)
+        linked = model_admin.has_view_or_change_permission(request)
+        lines = []
+        for row in named:
+            name = str(row)
+            if self.within:
+                name = f"{name}, in {_follow(row, self.within)}"
+            url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[row.pk])
+            if linked:
+                lines.append(format_html('{}: <a href="{}">{}</a>', capfirst(opts.verbose_name), url, name))
+            else:
+                lines.append(f"{capfirst(opts.verbose_name)}: {name}")
+        if (more := referring.count() - len(named)) > 0:
+            lines.append(
+                ngettext("…and %(count)d more %(name)s.", "…and %(count)d more %(names)s.", more)
+                % {"count": more, "name": opts.verbose_name, "names": opts.verbose_name_plural}
+            )
+        return lines
+
+
+def _follow(row, lookup):
+    for name in lookup.split("__"):
+        row = getattr(row, name)
+    return row
+
+
+class DeleteUnreferencedAdmin:
+    """Deletes a row only while nothing refers to it: one still cited, credited or asked about is refused,
+    naming what refers to it, and nothing is lost.
+
+    Django would refuse only where a foreign key protects the row, naming each referring row with a query
+    or two apiece; it would drop a citation's link to an anchor, and a suggestion's, without a word.
+    """
+
+    references = []  # Reference, one for each way a row of the model is referred to
+
+    def get_deleted_objects(self, objs, request):
+        objs = list(objs)
+        protected = [
+            line for reference in self.references for line in reference.describe(request, self.admin_site, objs)
+        ]
+        if not protected:
+            return super().get_deleted_objects(objs, request)
+        # Refused as it stands: what the deletion would take with it is beside the point.
+        lacking = {self.opts.verbose_name for obj in objs if not self.has_delete_permission(request, obj)}
+        return [], {}, lacking, protected
+
+
 @admin.register(Source)
-class SourceAdmin(SeenStateAdmin, HistoryAdmin):
+class SourceAdmin(DeleteUnreferencedAdmin, SeenStateAdmin, HistoryAdmin):
     form = RowStateForm
     list_display = ["label", "key", "version", "publisher", "licence", "position"]
     search_fields = ["key", "label", "title", "publisher"]
+    references = [
+        Reference(Citation, "source", ["statement__framework__occupation", "source"], within="statement__framework"),
+        Reference(EvidenceMetric, "source", ["framework__occupation"], within="framework"),
+        Reference(SourceAnchor, "source", ["occupation"], within="occupation"),
+    ]
 
     def get_readonly_fields(self, request, obj=None):
         readonly = super().get_readonly_fields(request, obj)
@@ -62,7 +136,7 @@ class SourceAdmin(SeenStateAdmin, HistoryAdmin):
 
 
 @admin.register(SourceAnchor)
-class SourceAnchorAdmin(SeenStateAdmin, HistoryAdmin):
+class SourceAnchorAdmin(DeleteUnreferencedAdmin, SeenStateAdmin, HistoryAdmin):
     form = RowStateForm
     list_display = ["name", "kind", "onet_id", "occupation", "position", "importance"]
     list_filter = ["kind", "hot_technology", "source"]
@@ -76,12 +150,22 @@ class SourceAnchorAdmin(SeenStateAdmin, HistoryAdmin):
         "occupation", "kind", "onet_id", "name", "position", "importance",
         "task_type", "hot_technology", "in_demand", "source",
     ]
+    references = [
+        Reference(Citation, "anchors", ["statement__framework__occupation", "source"], within="statement__framework"),
+        Reference(Suggestion, "anchor", ["occupation"]),
+    ]
 
     def get_readonly_fields(self, request, obj=None):
         readonly = super().get_readonly_fields(request, obj)
         if obj is None or obj.release_id is None or request.user.is_superuser:
             return readonly
         return [*self.imported_fields, *readonly]
+
+    def has_delete_permission(self, request, obj=None):
+        # An imported anchor is the import's, as its fields are: only a superuser deletes one (a wrong row
+        # of a release, say), and the next import of a release that lists it writes it again.
+        imported = obj is not None and obj.release_id is not None
+        return super().has_delete_permission(request, obj) and (not imported or request.user.is_superuser)
 
 
 class CitationAdminForm(SeenStateForm):

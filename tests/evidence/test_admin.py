@@ -11,7 +11,13 @@ from django.utils.html import escape
 from evidence.models import Citation, Source, SourceAnchor, Suggestion
 from frameworks.models import Level, OnetRelease, Section
 from tests.admin_forms import admin_form_data, inline_prefix, saved_meanwhile
-from tests.factories import CitationFactory, SourceAnchorFactory, SourceFactory, UserFactory
+from tests.factories import (
+    CitationFactory,
+    EvidenceMetricFactory,
+    SourceAnchorFactory,
+    SourceFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -435,6 +441,138 @@ def test_a_revert_keeps_a_sources_key(client, curator, seed):
     assert response.status_code == 302
     source.refresh_from_db()
     assert source.key == "onet"
+
+
+# Deleting sources and anchors
+
+
+def delete_url(row):
+    return reverse(f"admin:evidence_{row._meta.model_name}_delete", args=[row.pk])
+
+
+@pytest.mark.parametrize("role", ["curator", "editor"])
+def test_a_source_added_by_mistake_is_deleted_recorded_and_its_page_gone(
+    client, request, role, django_capture_on_commit_callbacks
+):
+    source = SourceFactory(key="esco-typo", label="ESCO (typo)")
+    visitor = Client()
+    assert visitor.get("/sources/esco-typo/").status_code == 200  # and cached
+    user = request.getfixturevalue(role)
+    client.force_login(user)
+
+    page = client.get(reverse("admin:evidence_source_change", args=[source.pk]))
+    with django_capture_on_commit_callbacks(execute=True):
+        deleted = client.post(delete_url(source), {"post": "yes"})
+
+    assert f'href="{delete_url(source)}"' in page.text
+    assert deleted.status_code == 302
+    assert not Source.objects.filter(pk=source.pk).exists()
+    assert visitor.get("/sources/esco-typo/").status_code == 404
+    latest = Source.history.filter(id=source.pk).first()
+    assert (latest.history_type, latest.history_user, latest.key) == ("-", user, "esco-typo")
+    history = client.get(reverse("admin:evidence_source_history", args=[source.pk]))
+    assert history.status_code == 200 and "ESCO (typo)" in history.text
+
+
+def test_a_source_still_referred_to_is_refused_naming_what_refers_to_it(client, curator):
+    source = SourceFactory(key="esco", label="ESCO")
+    citation = CitationFactory(source=source, statement__title="<b>Premium</b> quotes")
+    metric = EvidenceMetricFactory(source=source, value="95")
+    anchor = SourceAnchorFactory(source=source, name="Quoting")
+    client.force_login(curator)
+
+    page = client.get(delete_url(source))
+    refused = client.post(delete_url(source), {"post": "yes"})
+    listing = reverse("admin:evidence_source_changelist")
+    refused_in_bulk = client.post(listing, {"action": "delete_selected", "_selected_action": [source.pk], "post": "yes"})
+
+    assert page.context["title"] == "Cannot delete source"
+    framework = citation.statement.framework
+    citation_url = reverse("admin:evidence_citation_change", args=[citation.pk])
+    assert f'Citation: <a href="{citation_url}">&lt;b&gt;Premium&lt;/b&gt; quotes → ESCO, in {framework}</a>' in page.text
+    assert "Evidence metric: <a " in page.text and f"AEI usage: 95%, in {metric.framework}</a>" in page.text
+    assert "Source anchor: <a " in page.text and f"Quoting, in {anchor.occupation}</a>" in page.text
+    assert "<b>Premium" not in page.text
+    assert refused.status_code == refused_in_bulk.status_code == 200
+    assert "Quoting" in refused.text and "Quoting" in refused_in_bulk.text
+    assert Source.objects.filter(pk=source.pk).exists()
+    assert Citation.objects.filter(pk=citation.pk, source=source).exists()
+    assert source.history.filter(history_type="-").count() == 0
+
+
+def test_a_refused_deletion_names_a_few_references_in_as_many_queries_for_many(client, curator):
+    source = SourceFactory(key="esco")
+    CitationFactory(source=source)
+    client.force_login(curator)
+    few = queries_to_list(client, delete_url(source))
+
+    CitationFactory.create_batch(14, source=source)
+
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(delete_url(source))
+    assert len(queries) == few
+    assert page.text.count("Citation: <a ") == 10
+    assert "…and 5 more citations." in page.text
+
+
+@pytest.mark.parametrize("role", ["curator", "editor"])
+def test_a_curators_anchor_nothing_refers_to_is_deleted_and_recorded(client, request, role):
+    anchor = SourceAnchorFactory(name="Quoting premiums (duplicate)")
+    user = request.getfixturevalue(role)
+    client.force_login(user)
+
+    page = client.get(anchor_url(anchor))
+    deleted = client.post(delete_url(anchor), {"post": "yes"})
+
+    assert f'href="{delete_url(anchor)}"' in page.text
+    assert deleted.status_code == 302
+    assert not SourceAnchor.objects.filter(pk=anchor.pk).exists()
+    [record] = SourceAnchor.history.filter(id=anchor.pk, history_type="-")
+    assert (record.history_user, record.name) == (user, "Quoting premiums (duplicate)")
+    history = client.get(reverse("admin:evidence_sourceanchor_history", args=[anchor.pk]))
+    assert history.status_code == 200 and "Quoting premiums (duplicate)" in history.text
+
+
+def test_an_anchor_a_citation_grounds_on_or_a_suggestion_names_is_refused(client, seed, draft, curator):
+    citation = Citation.objects.filter(statement__framework=draft).first()
+    anchor = SourceAnchorFactory(occupation=draft.occupation, name="Quoting")
+    citation.anchors.add(anchor)
+    suggestion = Suggestion.objects.create(occupation=draft.occupation, anchor=anchor, correction="Say quotes.")
+    client.force_login(curator)
+
+    refused = client.post(delete_url(anchor), {"post": "yes"})
+
+    assert refused.status_code == 200 and refused.context["title"] == "Cannot delete source anchor"
+    assert f"{escape(citation)}, in {draft}</a>" in refused.text
+    assert "Suggestion: <a " in refused.text and f"{suggestion}</a>" in refused.text
+    assert list(citation.anchors.filter(pk=anchor.pk)) == [anchor]
+    suggestion.refresh_from_db()
+    assert suggestion.anchor == anchor
+
+
+@pytest.mark.parametrize("role", ["curator", "editor"])
+def test_an_imported_anchor_is_not_deleted_by_a_curator(client, request, role, imported_anchor):
+    client.force_login(request.getfixturevalue(role))
+    listing = reverse("admin:evidence_sourceanchor_changelist")
+
+    page = client.get(anchor_url(imported_anchor))
+    refused = client.post(delete_url(imported_anchor), {"post": "yes"})
+    refused_in_bulk = client.post(
+        listing, {"action": "delete_selected", "_selected_action": [imported_anchor.pk], "post": "yes"}
+    )
+
+    assert delete_url(imported_anchor) not in page.text
+    assert refused.status_code == refused_in_bulk.status_code == 403
+    assert SourceAnchor.objects.filter(pk=imported_anchor.pk).exists()
+
+
+def test_a_superuser_deletes_an_imported_anchor_nothing_refers_to(client, superuser, imported_anchor):
+    client.force_login(superuser)
+
+    deleted = client.post(delete_url(imported_anchor), {"post": "yes"})
+
+    assert deleted.status_code == 302
+    assert not SourceAnchor.objects.filter(pk=imported_anchor.pk).exists()
 
 
 # Two curators on one page

@@ -70,6 +70,8 @@ def test_migration_creates_the_curator_and_editor_roles():
     } <= curator
     # Deleting a framework (migration 0015): FrameworkAdmin allows it for a draft never published alone.
     assert {"add_framework", "change_framework", "submit_framework", "delete_framework"} <= curator
+    # Deleting a source or an anchor (evidence migration 0006): their admins allow it while nothing refers to it.
+    assert {"delete_source", "delete_sourceanchor"} <= curator
     assert not {"publish_framework", "archive_framework"} & curator
     # An occupation's own titles (migration 0009); the occupation itself is the O*NET import's to add.
     assert {
