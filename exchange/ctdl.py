@@ -8,10 +8,15 @@ from datetime import UTC
 
 from exchange.identifiers import framework_identifier
 from exchange.publication import PUBLISHER
+from frameworks.models import Framework
 
 CONTEXT = "https://credreg.net/ctdlasn/schema/context/json"
 LANGUAGE = "en-US"
-PUBLISHED = "http://purl.org/ctdlasn/vocabs/publicationStatus/Published"
+# An archived version, served at its version's address, is one a later version replaced.
+PUBLICATION_STATUS = {
+    Framework.Status.PUBLISHED: "http://purl.org/ctdlasn/vocabs/publicationStatus/Published",
+    Framework.Status.ARCHIVED: "http://purl.org/ctdlasn/vocabs/publicationStatus/Deprecated",
+}
 ONET_SOC = "https://www.onetcenter.org/taxonomy.html"
 ONET_OCCUPATION = "https://www.onetonline.org/link/summary/{soc_code}"
 
@@ -58,7 +63,7 @@ def competency_framework(contents, document_url, page_url):
         "ceasn:description": _text(framework.context_covered or occupation.description),
         "ceasn:inLanguage": [LANGUAGE],
         "ceasn:publisherName": _text(PUBLISHER),
-        "ceasn:publicationStatusType": PUBLISHED,
+        "ceasn:publicationStatusType": PUBLICATION_STATUS[framework.status],
         "ceasn:source": [page_url],
         "ceasn:dateModified": framework.updated_at.astimezone(UTC).date().isoformat(),
         "ceasn:hasTopChild": [competency["@id"] for competency in competencies],

@@ -13,7 +13,7 @@ from exchange import case
 from exchange.identifiers import framework_identifier
 from exchange.models import CaseObject
 from frameworks.models import Framework, Level, Section, Statement
-from frameworks.selectors import current_framework, get_occupation, published_frameworks
+from frameworks.selectors import current_framework, framework_version, get_occupation, published_frameworks
 
 
 class Export(NamedTuple):
@@ -22,25 +22,35 @@ class Export(NamedTuple):
     url: str
 
 
-def framework_exports(framework):
+def framework_exports(framework, at_version=False):
     """The files a framework can be downloaded as, in the order the page lists them: the page's body links
-    each and its head names each as an alternate. No query: the framework's occupation is attached."""
-    soc_code = framework.occupation.soc_code
-    return [
-        Export("CSV", "text/csv", reverse("exchange:csv", args=[soc_code])),
-        Export("JSON", "application/json", reverse("exchange:json", args=[soc_code])),
-        Export("CTDL-ASN JSON-LD", "application/ld+json", reverse("exchange:jsonld", args=[soc_code])),
-        Export(
-            "CASE 1.1 package",
-            "application/json",
-            reverse("exchange:case-package", args=[framework_identifier(framework)]),
-        ),
+    each and its head names each as an alternate. No query: the framework's occupation is attached.
+
+    At its version's addresses (`at_version`) a file keeps serving that version once a later one is
+    published; at the occupation's, it is the current version's. CASE serves published frameworks only.
+    """
+    prefix, args = (
+        ("version-", [framework.occupation.soc_code, framework.version])
+        if at_version
+        else ("", [framework.occupation.soc_code])
+    )
+    exports = [
+        Export("CSV", "text/csv", reverse(f"exchange:{prefix}csv", args=args)),
+        Export("JSON", "application/json", reverse(f"exchange:{prefix}json", args=args)),
+        Export("CTDL-ASN JSON-LD", "application/ld+json", reverse(f"exchange:{prefix}jsonld", args=args)),
     ]
+    if framework.status == Framework.Status.PUBLISHED:
+        package = reverse("exchange:case-package", args=[framework_identifier(framework)])
+        exports.append(Export("CASE 1.1 package", "application/json", package))
+    return exports
 
 
-def public_framework(soc_code):
-    """The framework the occupation's public page shows: its published one."""
-    framework = current_framework(get_occupation(soc_code))
+def public_framework(soc_code, version=None):
+    """The framework the occupation's public page shows, its published one; or the public version named."""
+    occupation = get_occupation(soc_code)
+    if version is not None:
+        return framework_version(occupation, version)  # drafts are not found
+    framework = current_framework(occupation)
     if framework is None:
         raise Http404("That occupation has no published framework.")
     return framework

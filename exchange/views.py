@@ -70,8 +70,8 @@ def _saved_as(response, framework, extension, as_attachment=False):
 
 @cached_page
 @readable_by_any_site
-def framework_json(request: HttpRequest, soc_code: str):
-    framework = selectors.public_framework(soc_code)
+def framework_json(request: HttpRequest, soc_code: str, version: str | None = None):
+    framework = selectors.public_framework(soc_code, version)
     response = HttpResponse(dump_json(framework_document(framework)), content_type="application/json")
     return _saved_as(response, framework, "json")
 
@@ -103,8 +103,8 @@ def statement_row(statement):
 
 @cached_page
 @readable_by_any_site
-def framework_csv(request: HttpRequest, soc_code: str):
-    framework = selectors.public_framework(soc_code)
+def framework_csv(request: HttpRequest, soc_code: str, version: str | None = None):
+    framework = selectors.public_framework(soc_code, version)
     contents = selectors.framework_contents(framework)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     _saved_as(response, framework, "csv", as_attachment=True)
@@ -117,10 +117,13 @@ def framework_csv(request: HttpRequest, soc_code: str):
 
 @cached_page
 @readable_by_any_site
-def framework_jsonld(request: HttpRequest, soc_code: str):
-    framework = selectors.public_framework(soc_code)
+def framework_jsonld(request: HttpRequest, soc_code: str, version: str | None = None):
+    framework = selectors.public_framework(soc_code, version)
     document_url = request.build_absolute_uri(request.path)
-    page_url = request.build_absolute_uri(framework.get_absolute_url())
+    # The page showing what the file holds: a version's own page for a version's file.
+    page_url = request.build_absolute_uri(
+        framework.get_version_url() if version else framework.get_absolute_url()
+    )
     response = _json(
         ctdl.competency_framework(selectors.framework_contents(framework), document_url, page_url), JSON_LD
     )

@@ -100,13 +100,15 @@ def published_version(versions):
 
 def framework_version(occupation, version, preview=False):
     """One version of an occupation's framework: a public one, or any to those who may preview drafts."""
-    frameworks = Framework.objects.filter(occupation=occupation, version=version).select_related("occupation")
+    frameworks = Framework.objects.filter(occupation=occupation, version=version)
     if not preview:
         frameworks = frameworks.public()
     try:
-        return frameworks.get()
+        framework = frameworks.get()
     except Framework.DoesNotExist:
         raise Http404("That occupation has no such framework version.") from None
+    framework.occupation = occupation  # the caller's, as in current_framework: its job zone is attached
+    return framework
 
 
 @dataclass

@@ -5,6 +5,9 @@ from frameworks.soc import SOC_CODE_PATTERN
 
 app_name = "frameworks"
 
+# A framework version label as addresses take it (26.05); exchange's version exports share it.
+VERSION_PATTERN = r"[\w.-]+"
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("occupations/", views.occupation_list, name="occupation-list"),
@@ -12,7 +15,7 @@ urlpatterns = [
     re_path(r"^occupations/(?P<soc_code>\d{2}-\d{4})/$", views.soc_occupation, name="soc-occupation"),
     re_path(rf"^occupations/(?P<soc_code>{SOC_CODE_PATTERN})/anchors/$", views.anchors, name="anchors"),
     re_path(
-        rf"^occupations/(?P<soc_code>{SOC_CODE_PATTERN})/versions/(?P<version>[\w.-]+)/$",
+        rf"^occupations/(?P<soc_code>{SOC_CODE_PATTERN})/versions/(?P<version>{VERSION_PATTERN})/$",
         views.framework_version,
         name="version",
     ),

@@ -123,7 +123,7 @@ def _framework_page(request, context):
     context["canonical_url"] = request.build_absolute_uri(canonical)
     # The schema.org data (some 65 KB) only at that address: every tab's page would otherwise repeat it.
     context["embeds_linked_data"] = current and request.path == canonical and "tab" not in request.GET
-    context["exports"] = framework_exports(framework)  # the template shows them for the current version only
+    context.setdefault("exports", framework_exports(framework))
     if tab == ANCHORS_TAB[0]:
         context["panel"] = selectors.anchor_panel(occupation, grounds_statements=True)
     else:
@@ -137,13 +137,17 @@ def _framework_page(request, context):
 @cached_page(query=("tab",))
 def framework_version(request: HttpRequest, soc_code: str, version: str):
     """One version of the framework: an earlier, archived one, or to curators and editors a draft."""
+    if prefers_json(request):
+        return framework_json(request, soc_code, version)  # a draft, to anyone, is a JSON 404
     occupation = selectors.get_occupation(soc_code)
     framework = selectors.framework_version(occupation, version, preview=can_preview(request.user))
-    # A draft's preview lists no versions: the list is of those the public can read.
-    context = {"occupation": occupation, "framework": framework, "versions": []}
+    # A draft's preview lists no versions, nor files: both are of what the public can read.
+    context = {"occupation": occupation, "framework": framework, "versions": [], "exports": []}
     if not framework.is_public:
         context["version_notice"] = "draft"
     else:
+        # Its version's own files, which stay what they are when a later version is published.
+        context["exports"] = framework_exports(framework, at_version=True)
         context["versions"] = versions = selectors.public_versions(occupation)
         if (current := selectors.published_version(versions)) != framework:
             context.update(version_notice="earlier", current=current)

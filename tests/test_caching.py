@@ -134,6 +134,9 @@ def exposed_headers(response):
         "/occupations/41-3021.00/framework.json",
         "/occupations/41-3021.00/framework.csv",
         "/occupations/41-3021.00/framework.jsonld",
+        "/occupations/41-3021.00/versions/26.05/framework.json",
+        "/occupations/41-3021.00/versions/26.05/framework.csv",
+        "/occupations/41-3021.00/versions/26.05/framework.jsonld",
         "/ims/case/v1p1/CFDocuments",
     ],
 )
@@ -384,6 +387,23 @@ def test_the_list_of_versions_follows_a_publish_at_once(
         workflow.apply(draft, "publish", editor)
 
     assert f'<a href="{PAGE}versions/26.05/">v.26.05</a>' in client.get(PAGE).text
+
+
+def test_a_versions_exports_follow_its_status_at_once(
+    client, seed, editor, django_capture_on_commit_callbacks
+):
+    address = PAGE + "versions/26.05/framework.json"
+    assert client.get(address).json()["status"] == "published"  # this copy is cached
+
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.apply(seed, "archive", editor)
+    assert client.get(address).json()["status"] == "archived"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.apply(seed, "restore", editor)
+        workflow.apply(seed, "unpublish", editor)
+    # Back to draft: no longer the public's, at its version's address either.
+    assert client.get(address).status_code == 404
 
 
 @pytest.mark.parametrize("status", [Framework.Status.PUBLISHED, Framework.Status.ARCHIVED])

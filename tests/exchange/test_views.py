@@ -473,3 +473,104 @@ def test_unknown_addresses_are_404(client, seed):
     assert client.get("/occupations/99-9999.99/framework.json").status_code == 404
     assert client.get("/ims/case/v1p1/CFPackages/00000000-0000-5000-8000-000000000000").status_code == 404
     assert client.get("/ims/case/v1p1/CFPackages/not-a-uuid").status_code == 404
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Each public version's files, at its version's address
+
+
+@pytest.fixture
+def superseded(seed, curator, editor, django_capture_on_commit_callbacks):
+    """v.26.05, which v.26.06 (one statement's text changed) replaced: archived, as a report may cite it."""
+    from frameworks import services, workflow
+
+    with django_capture_on_commit_callbacks(execute=True):
+        newer = services.copy_as_new_version(seed, "26.06")
+        Statement.objects.filter(framework=newer, title="CRM software").update(text="uses the newer CRM.")
+        workflow.apply(newer, "submit", curator)
+        workflow.apply(newer, "publish", editor)
+    seed.refresh_from_db()
+    return seed
+
+
+EARLIER = f"{PAGE}versions/26.05/"
+
+
+def test_an_archived_version_is_exported_at_its_version_address_as_it_was(client, superseded):
+    earlier_text = Statement.objects.get(framework=superseded, title="CRM software").text
+
+    as_json = client.get(f"{EARLIER}framework.json")
+    as_csv = client.get(f"{EARLIER}framework.csv")
+    as_jsonld = client.get(f"{EARLIER}framework.jsonld")
+
+    document = as_json.json()
+    assert (document["version"], document["status"]) == ("26.05", "archived")
+    assert earlier_text in [statement["text"] for statement in document["statements"]]
+    assert as_json["Content-Disposition"] == 'inline; filename="41-3021.00-framework-v26.05.json"'
+    rows = list(csv.DictReader(io.StringIO(as_csv.content.decode("utf-8"))))
+    assert len(rows) == 136
+    assert {row["text"] for row in rows if row["title"] == "CRM software"} == {earlier_text}
+    assert as_csv["Content-Disposition"] == 'attachment; filename="41-3021.00-framework-v26.05.csv"'
+    (framework_node,) = [
+        node for node in as_jsonld.json()["@graph"] if node["@type"] == "ceasn:CompetencyFramework"
+    ]
+    assert framework_node["@id"] == f"http://testserver{EARLIER}framework.jsonld"
+    assert framework_node["ceasn:source"] == [f"http://testserver{EARLIER}"]
+    assert framework_node["ceasn:publicationStatusType"].endswith("/publicationStatus/Deprecated")
+    assert as_jsonld["Content-Disposition"] == 'inline; filename="41-3021.00-framework-v26.05.jsonld"'
+    for response in (as_json, as_csv, as_jsonld):
+        assert response.status_code == 200
+        assert response["Access-Control-Allow-Origin"] == "*"
+        assert "ETag" in response["Access-Control-Expose-Headers"]
+    # The current version's addresses serve the current version, as before.
+    current = client.get(f"{PAGE}framework.json").json()
+    assert (current["version"], current["status"]) == ("26.06", "published")
+    assert "uses the newer CRM." in [statement["text"] for statement in current["statements"]]
+    assert (
+        client.get(f"{PAGE}framework.jsonld").json()["@graph"][0]["@id"]
+        == f"http://testserver{PAGE}framework.jsonld"
+    )
+
+
+def test_the_published_version_is_exported_at_its_version_address_too(client, seed):
+    for extension in ("json", "csv", "jsonld"):
+        at_version = client.get(f"{PAGE}versions/26.05/framework.{extension}")
+        current = client.get(f"{PAGE}framework.{extension}")
+        assert at_version.status_code == 200, extension
+        assert at_version["Content-Disposition"] == current["Content-Disposition"], extension
+    assert (
+        client.get(f"{PAGE}versions/26.05/framework.json").content
+        == client.get(f"{PAGE}framework.json").content
+    )
+    assert (
+        client.get(f"{PAGE}versions/26.05/framework.csv").content
+        == client.get(f"{PAGE}framework.csv").content
+    )
+
+
+def test_an_earlier_version_page_asked_for_json_answers_that_version(client, superseded):
+    response = client.get(EARLIER, headers={"Accept": "application/json"})
+
+    assert response.status_code == 200
+    assert response.json()["version"] == "26.05"
+    assert response.content == client.get(f"{EARLIER}framework.json").content
+
+
+@pytest.mark.parametrize("signed_in", [False, True])
+def test_a_draft_or_unknown_version_has_no_exports_even_for_curators(client, draft, curator, signed_in):
+    Statement.objects.filter(framework=draft, title="CRM software").update(title="Secret draft statement")
+    if signed_in:
+        client.force_login(curator)  # who may preview the draft's page, yet gets no file of it
+
+    for version in ("26.06", "99.99"):
+        page = f"{PAGE}versions/{version}/"
+        for address in [f"{page}framework.json", f"{page}framework.csv", f"{page}framework.jsonld"]:
+            response = client.get(address)
+            assert response.status_code == 404, address
+            assert response["Access-Control-Allow-Origin"] == "*", address
+            assert response.json() == {"error": "That occupation has no such framework version."}, address
+        as_json = client.get(page, headers={"Accept": "application/json"})
+        assert as_json.status_code == 404, page
+        assert "Secret draft statement" not in as_json.text
+    unknown = client.get("/occupations/99-9999.99/versions/26.05/framework.json")
+    assert unknown.json() == {"error": "No occupation has that O*NET-SOC code."}
