@@ -5,6 +5,7 @@ import pytest
 from django.utils.html import escape
 
 from evidence.models import Citation, EvidenceMetric, Source
+from exchange.identifiers import framework_identifier
 from frameworks.models import Framework, Section, Statement
 from tests.factories import (
     CitationFactory,
@@ -591,17 +592,48 @@ def test_a_draft_preview_says_draft_in_the_title(client, seed, curator):
     assert page_title(response) == "Insurance Sales Agents · v.26.06 draft · Skills framework · NSX"
 
 
-def test_only_the_current_version_advertises_its_exports(client, seed):
+def downloads(html):
+    return re.findall(
+        r'<a href="([^"]+)" type="[^"]+">', html.split('<nav class="downloads"')[1].split("</nav>")[0]
+    )
+
+
+def alternates(html):
+    return re.findall(r'<link rel="alternate" type="[^"]+" href="([^"]+)"', html)
+
+
+def test_each_public_version_offers_its_own_exports(client, seed):
     FrameworkFactory(occupation=seed.occupation, version="25.11", status=Framework.Status.ARCHIVED)
+    package = f"/ims/case/v1p1/CFPackages/{framework_identifier(seed)}"
 
     current = client.get(PAGE)
+    current_by_version = client.get(PAGE + "versions/26.05/")
     earlier = client.get(PAGE + "versions/25.11/")
 
-    assert "An earlier version." in earlier.text
-    assert '<link rel="alternate"' in current.text
+    # The occupation's page: the current version's addresses, as ever, and its schema.org data.
+    files = [f"{PAGE}framework.csv", f"{PAGE}framework.json", f"{PAGE}framework.jsonld", package]
+    assert downloads(current.text) == alternates(current.text) == files
     assert '<script type="application/ld+json">' in current.text
-    assert 'rel="alternate"' not in earlier.text
-    assert "application/ld+json" not in earlier.text
+    # A version's page: that version's own addresses, which keep serving it after a later publish.
+    at_version = [f"{PAGE}versions/26.05/framework.{extension}" for extension in ("csv", "json", "jsonld")]
+    assert downloads(current_by_version.text) == alternates(current_by_version.text) == [*at_version, package]
+    # An earlier version is no CASE document (CASE serves published frameworks), and embeds no data.
+    earlier_files = [f"{PAGE}versions/25.11/framework.{extension}" for extension in ("csv", "json", "jsonld")]
+    assert "An earlier version." in earlier.text
+    assert downloads(earlier.text) == alternates(earlier.text) == earlier_files
+    assert '<script type="application/ld+json">' not in earlier.text
+    assert "/print/" not in earlier.text
+
+
+def test_a_draft_preview_offers_no_exports(client, seed, curator):
+    FrameworkFactory(occupation=seed.occupation, version="26.06", status=Framework.Status.DRAFT)
+    client.force_login(curator)
+
+    response = client.get(PAGE + "versions/26.06/")
+
+    assert "Draft — not public." in response.text
+    assert 'class="downloads"' not in response.text
+    assert 'rel="alternate"' not in response.text
 
 
 def test_a_search_narrowed_by_filters_says_so_and_offers_the_search_without_them(client, seed):
