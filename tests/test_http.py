@@ -37,6 +37,9 @@ def read_only_addresses(seed):
         f"{OCCUPATION}framework.json",
         f"{OCCUPATION}framework.csv",
         f"{OCCUPATION}framework.jsonld",
+        f"{OCCUPATION}versions/{seed.version}/framework.json",
+        f"{OCCUPATION}versions/{seed.version}/framework.csv",
+        f"{OCCUPATION}versions/{seed.version}/framework.jsonld",
         "/ims/case/v1p1/CFDocuments",
         case_package_url(seed),
         item,
@@ -68,7 +71,7 @@ def test_a_read_only_page_answers_options_with_the_methods_it_takes(seed):
 def test_a_method_a_data_address_does_not_take_is_refused_in_json_other_sites_can_read(seed):
     client = Client(enforce_csrf_checks=True)
 
-    for address in read_only_addresses(seed)[-6:]:  # the exports and the CASE API
+    for address in read_only_addresses(seed)[-9:]:  # the exports and the CASE API
         response = client.delete(address)  # as a tool sends it, asking for nothing in particular
 
         assert (response.status_code, response["Allow"]) == (405, "GET, HEAD, OPTIONS"), address

@@ -288,6 +288,9 @@ def exports_for_any_site(client, seed):
         f"{PAGE}framework.json",
         f"{PAGE}framework.csv",
         f"{PAGE}framework.jsonld",
+        f"{PAGE}versions/26.05/framework.json",
+        f"{PAGE}versions/26.05/framework.csv",
+        f"{PAGE}versions/26.05/framework.jsonld",
         "/ims/case/v1p1/CFDocuments",
         item,
         "/ims/case/v1p1/CFItems/not-a-uuid",  # CASE's own error answer too
