@@ -12,8 +12,14 @@ from evidence.models import Citation, SourceAnchor
 from exchange import case
 from exchange.identifiers import framework_identifier
 from exchange.models import CaseObject
-from frameworks.models import Framework, Level, Section, Statement
-from frameworks.selectors import current_framework, framework_version, get_occupation, published_frameworks
+from frameworks.models import Framework, Section, Statement
+from frameworks.selectors import (
+    current_framework,
+    framework_version,
+    get_occupation,
+    levels_by_scale,
+    published_frameworks,
+)
 
 
 class Export(NamedTuple):
@@ -121,11 +127,7 @@ class FrameworkContents:
 
 def framework_contents(framework):
     sections = list(Section.objects.select_related("scale").order_by("position", "key"))
-    levels = {}
-    for level in Level.objects.filter(scale__in={section.scale_id for section in sections}).order_by(
-        "position"
-    ):
-        levels.setdefault(level.scale_id, []).append(level)
+    levels = levels_by_scale(sections)
     citations = (
         Citation.objects.select_related("source")
         .order_by("position", "source__key")

@@ -164,6 +164,14 @@ CITED_SOURCE_FIELDS = ("label", "title", "version", "publisher", "licence", "url
 STATEMENT_FIELDS = ("pk", "uid", "title", "text", "section_id", "level_id", "domain_id", "domain__key", "domain__name")
 
 
+def levels_by_scale(sections):
+    """The levels of these sections' scales, in order, by scale id: one query."""
+    levels = {}
+    for level in Level.objects.filter(scale__in={section.scale_id for section in sections}).order_by("position"):
+        levels.setdefault(level.scale_id, []).append(level)
+    return levels
+
+
 def framework_sections(framework, sections):
     """These sections of a framework, each with its statements by domain and level, each with its citations.
 
@@ -172,9 +180,7 @@ def framework_sections(framework, sections):
     Rows rather than model instances: the pages only show them, and instances for a few hundred rows cost
     more than the queries do.
     """
-    levels = {}
-    for level in Level.objects.filter(scale__in={section.scale_id for section in sections}).order_by("position"):
-        levels.setdefault(level.scale_id, []).append(level)
+    levels = levels_by_scale(sections)
     rows = (
         Statement.objects.filter(framework=framework, section__in=sections)
         # The domain's key and name come from the join this ordering makes: no query of the domains. The
