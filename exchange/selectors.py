@@ -125,6 +125,10 @@ class FrameworkContents:
         return self.levels.get(section.scale_id, [])
 
 
+# Statements in page order, section by section; a section's key breaks a tie between two positions.
+STATEMENT_ORDER = ("section__position", "section__key", "domain__position", "level__position", "position")
+
+
 def framework_contents(framework):
     sections = list(Section.objects.select_related("scale").order_by("position", "key"))
     levels = levels_by_scale(sections)
@@ -139,7 +143,7 @@ def framework_contents(framework):
         Statement.objects.filter(framework=framework)
         .select_related("section__scale", "level", "domain")
         .prefetch_related(Prefetch("citations", queryset=citations))
-        .order_by("section__position", "section__key", "domain__position", "level__position", "position")
+        .order_by(*STATEMENT_ORDER)
     )
     return FrameworkContents(framework, sections, levels, statements)
 
@@ -148,6 +152,6 @@ def linked_data_statements(framework):
     """What the page's schema.org block lists of each statement, in one query."""
     return (
         Statement.objects.filter(framework=framework)
-        .order_by("section__position", "section__key", "domain__position", "level__position", "position")
+        .order_by(*STATEMENT_ORDER)
         .values("uid", "title", "text", "section__key")
     )
