@@ -12,13 +12,14 @@ from evidence.models import Citation, SourceAnchor
 from exchange import case
 from exchange.identifiers import framework_identifier
 from exchange.models import CaseObject
-from frameworks.models import Framework, Section, Statement
+from frameworks.models import Framework, Statement
 from frameworks.selectors import (
     current_framework,
     framework_version,
     get_occupation,
     levels_by_scale,
     published_frameworks,
+    sections,
 )
 
 
@@ -130,8 +131,8 @@ STATEMENT_ORDER = ("section__position", "section__key", "domain__position", "lev
 
 
 def framework_contents(framework):
-    sections = list(Section.objects.select_related("scale").order_by("position", "key"))
-    levels = levels_by_scale(sections)
+    page_sections = sections()
+    levels = levels_by_scale(page_sections)
     citations = (
         Citation.objects.select_related("source")
         .order_by("position", "source__key")
@@ -145,7 +146,7 @@ def framework_contents(framework):
         .prefetch_related(Prefetch("citations", queryset=citations))
         .order_by(*STATEMENT_ORDER)
     )
-    return FrameworkContents(framework, sections, levels, statements)
+    return FrameworkContents(framework, page_sections, levels, statements)
 
 
 def linked_data_statements(framework):

@@ -43,7 +43,7 @@ from frameworks.models import (
     comparable_title,
     version_label,
 )
-from frameworks.selectors import similar_statements
+from frameworks.selectors import sections, similar_statements
 from nsx.admin import ChoosableAutocompleteSelect, TypedInputAdmin, is_key_of
 
 
@@ -835,7 +835,7 @@ class FrameworkAdmin(SeenStateAdmin, FrameworkContentMixin, HistoryAdmin):
         if obj is None:
             return []
         return [
-            *(section_inline(section) for section in Section.objects.select_related("scale").order_by("position")),
+            *(section_inline(section) for section in sections()),
             EvidenceMetricInline,
         ]
 

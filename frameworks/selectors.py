@@ -152,8 +152,9 @@ def _address_format(viewname):
 
 
 def sections():
-    """The framework sections, in tab order."""
-    return list(Section.objects.order_by("position"))
+    """The framework sections, in tab order, which the exports and the admin follow too; the key orders
+    sections that share a position."""
+    return list(Section.objects.select_related("scale").order_by("position", "key"))
 
 
 # What a citation chip shows of its source, and a footnote of the print page.

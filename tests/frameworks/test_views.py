@@ -1,3 +1,5 @@
+import csv
+import io
 import re
 from datetime import timedelta
 
@@ -86,6 +88,18 @@ def test_each_tab_is_a_real_link_and_marks_itself_the_current_page(client, seed,
     assert f'id="tab-{tab}" class="tabs__tab" href="/occupations/41-3021.00/?tab={tab}" aria-current="page"\n' in response.text
     assert response.text.count('aria-current="page"') == 1
     assert f'<section id="tabpanel" aria-labelledby="tab-{tab}"' in response.text
+
+
+def test_sections_sharing_a_position_are_in_the_same_order_on_the_page_and_in_the_exports(client, seed):
+    # Stored skills, ai, durable: their keys put them in another order.
+    Section.objects.update(position=1)
+
+    tabs = re.findall(r'id="tab-(\w+)" class="tabs__tab"', client.get(PAGE).text)
+    rows = csv.DictReader(io.StringIO(client.get(f"{PAGE}framework.csv").content.decode("utf-8")))
+    exported = list(dict.fromkeys(row["section"] for row in rows))
+
+    assert tabs == ["ai", "durable", "skills", "anchors"]
+    assert exported == [Section.objects.get(key=key).name for key in tabs[:-1]]
 
 
 # What would make a screen reader announce a tab or a collapsed disclosure: true only once the script
