@@ -12,7 +12,7 @@ from evidence.models import Citation, SourceAnchor
 from exchange import case
 from exchange.identifiers import framework_identifier
 from exchange.models import CaseObject
-from frameworks.models import Framework, Statement
+from frameworks.models import Framework, Occupation, Statement
 from frameworks.selectors import (
     current_framework,
     framework_version,
@@ -60,6 +60,30 @@ def public_framework(soc_code, version=None):
     framework = current_framework(occupation)
     if framework is None:
         raise Http404("That occupation has no published framework.")
+    return framework
+
+
+class NoSuchFramework(LookupError):
+    """The occupation or framework version asked for is not in the database; the message says which."""
+
+
+def framework_to_export(soc_code, version=None):
+    """The occupation's framework labelled `version`, in any status, or else its published one."""
+    occupation = Occupation.objects.filter(soc_code=soc_code).first()
+    if occupation is None:
+        raise NoSuchFramework(f"No occupation has the O*NET-SOC code {soc_code}.")
+    frameworks = Framework.objects.filter(occupation=occupation).select_related("occupation")
+    # The database holds one published version per occupation at most.
+    framework = (frameworks.filter(version=version) if version else frameworks.published()).first()
+    if framework is None:
+        versions = ", ".join(
+            f"{f.version} ({f.get_status_display().lower()})" for f in frameworks.order_by("version")
+        )
+        wanted = f"version {version}" if version else "published framework"
+        raise NoSuchFramework(
+            f"{soc_code} has no {wanted}"
+            + (f"; its frameworks: {versions}." if versions else "; it has no framework.")
+        )
     return framework
 
 

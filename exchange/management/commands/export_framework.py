@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from exchange.document import framework_document
 from exchange.fileformat import STANDARD_STREAM, dump_yaml
-from frameworks.models import Framework, Occupation
+from exchange.selectors import NoSuchFramework, framework_to_export
 from nsx.commands import WithExamples, require_migrated_database, stopped_by_interrupt
 
 
@@ -39,7 +39,11 @@ class Command(WithExamples, BaseCommand):
 
     def handle(self, soc_code, framework_version, output, **options):
         require_migrated_database()
-        text = dump_yaml(framework_document(self._framework(soc_code, framework_version)))
+        try:
+            framework = framework_to_export(soc_code, framework_version)
+        except NoSuchFramework as missing:
+            raise CommandError(str(missing)) from None
+        text = dump_yaml(framework_document(framework))
         if output == STANDARD_STREAM:
             self._write_to_standard_output(text)
             return
@@ -75,21 +79,3 @@ class Command(WithExamples, BaseCommand):
             return
         binary.write(text.encode("utf-8"))
         binary.flush()
-
-    def _framework(self, soc_code, version):
-        occupation = Occupation.objects.filter(soc_code=soc_code).first()
-        if occupation is None:
-            raise CommandError(f"No occupation has the O*NET-SOC code {soc_code}.")
-        frameworks = Framework.objects.filter(occupation=occupation).select_related("occupation")
-        # The database holds one published version per occupation at most.
-        framework = (frameworks.filter(version=version) if version else frameworks.published()).first()
-        if framework is None:
-            versions = ", ".join(
-                f"{f.version} ({f.get_status_display().lower()})" for f in frameworks.order_by("version")
-            )
-            wanted = f"version {version}" if version else "published framework"
-            raise CommandError(
-                f"{soc_code} has no {wanted}"
-                + (f"; its frameworks: {versions}." if versions else "; it has no framework.")
-            )
-        return framework
