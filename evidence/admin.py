@@ -1,11 +1,9 @@
-import itertools
-
 from django.contrib import admin, messages
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.text import capfirst
 from django.utils.translation import ngettext
-from simple_history.models import DeletedObject, ModelChange, ModelDelta, to_historic
+from simple_history.models import DeletedObject, to_historic
 
 from evidence.models import Citation, EvidenceMetric, Source, SourceAnchor, Suggestion
 from frameworks.admin import (
@@ -17,7 +15,6 @@ from frameworks.admin import (
     digest,
     offer_occupation_anchors,
 )
-from frameworks.history import m2m_history_model
 from frameworks.models import Framework, Statement
 from nsx.admin import is_key_of
 
@@ -241,20 +238,6 @@ class CitationAdmin(SeenStateAdmin, FrameworkContentMixin, HistoryAdmin):
     def get_historical_record_context_helper(self, request, historical_record):
         return CitationHistoryDisplay(self.model, historical_record)
 
-    def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
-        # simple-history reads two records' anchors again for each pair it compares: here, once for all.
-        records = list(historical_records)
-        self.keep_rows_of_records(records)
-        anchors = anchors_of_records(records)
-        for newer, older in itertools.pairwise(records):
-            delta = newer.diff_against(older, excluded_fields=["anchors"], foreign_keys_are_objs=foreign_keys_are_objs)
-            changes = list(delta.changes)
-            if anchors[older.history_id] != anchors[newer.history_id]:
-                changes.append(ModelChange("anchors", anchors[older.history_id], anchors[newer.history_id]))
-            delta = ModelDelta(changes, [change.field for change in changes], older, newer)
-            helper = self.get_historical_record_context_helper(request, newer)
-            newer.history_delta_changes = helper.context_for_delta_changes(delta)
-
 
 def restoring_anchors(form_class, record):
     """The revert form of a citation's history `record`, its anchors chosen as they were then.
@@ -284,16 +267,6 @@ def restoring_anchors(form_class, record):
             return ""
 
     return RevertForm
-
-
-def anchors_of_records(records):
-    """Each citation history record's anchors by its history_id, as simple-history's diff lists them."""
-    links = m2m_history_model(Citation, "anchors").objects.filter(history__in=records)
-    anchors = {record.history_id: [] for record in records}
-    for link in links.select_related("citation", "sourceanchor").order_by("sourceanchor"):
-        anchor = link.sourceanchor if link.sourceanchor is not None else DeletedObject(SourceAnchor, link.sourceanchor_id)
-        anchors[link.history_id].append({"citation": link.citation, "sourceanchor": anchor})
-    return anchors
 
 
 def anchor_names(pks):

@@ -1,5 +1,6 @@
 import datetime
 import hashlib
+import itertools
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 from django import forms
@@ -22,10 +23,12 @@ from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.text import Truncator
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.models import DeletedObject, ModelChange, ModelDelta
 from simple_history.template_utils import HistoricalRecordContextHelper
 
 from evidence.models import Citation, EvidenceMetric, Source, SourceAnchor
 from frameworks import services, workflow
+from frameworks.history import m2m_history_model
 from frameworks.models import (
     DUPLICATE_POSITION,
     Apprenticeship,
@@ -85,8 +88,23 @@ class HistoryAdmin(TypedInputAdmin, SimpleHistoryAdmin):
         )
 
     def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
-        self.keep_rows_of_records(historical_records)
-        super().set_history_delta_changes(request, historical_records, foreign_keys_are_objs)
+        records = list(historical_records)
+        self.keep_rows_of_records(records)
+        m2m_fields = [field.name for field in self.model.history.model._history_m2m_fields]
+        if not m2m_fields:
+            super().set_history_delta_changes(request, records, foreign_keys_are_objs)
+            return
+        # simple-history reads two records' links again for each pair it compares: here, once for all.
+        links = {name: links_of_records(self.model, name, records) for name in m2m_fields}
+        for newer, older in itertools.pairwise(records):
+            delta = newer.diff_against(older, excluded_fields=m2m_fields, foreign_keys_are_objs=foreign_keys_are_objs)
+            changes = list(delta.changes)
+            for name, by_record in links.items():
+                if by_record[older.history_id] != by_record[newer.history_id]:
+                    changes.append(ModelChange(name, by_record[older.history_id], by_record[newer.history_id]))
+            delta = ModelDelta(changes, [change.field for change in changes], older, newer)
+            helper = self.get_historical_record_context_helper(request, newer)
+            newer.history_delta_changes = helper.context_for_delta_changes(delta)
 
     def keep_rows_of_records(self, historical_records):
         """Each record is named by its row's str(), which may read a related row (a framework's occupation):
@@ -129,6 +147,21 @@ class HistoryAdmin(TypedInputAdmin, SimpleHistoryAdmin):
         """Whether the row as it is now may be changed: a deleted row has nothing to revert."""
         current = self.get_object(request, object_id)
         return current is not None and self.has_change_permission(request, current)
+
+
+def links_of_records(model, field_name, records):
+    """Each history record's many-to-many rows of `field_name` by its history_id, as simple-history's diff
+    lists them; a row deleted since as a DeletedObject."""
+    field = model._meta.get_field(field_name)
+    own, other = field.m2m_field_name(), field.m2m_reverse_field_name()
+    links = m2m_history_model(model, field_name).objects.filter(history__in=records)
+    rows = {record.history_id: [] for record in records}
+    for link in links.select_related(own, other).order_by(other):
+        row = getattr(link, other)
+        if row is None:
+            row = DeletedObject(field.related_model, getattr(link, f"{other}_id"))
+        rows[link.history_id].append({own: getattr(link, own), other: row})
+    return rows
 
 
 def framework_of(obj):
@@ -380,9 +413,14 @@ class SeenStateForm(forms.ModelForm):
             field = self.fields.get(change.field)
             if field is None or field.disabled or isinstance(field.widget, forms.CheckboxInput):
                 continue
-            if isinstance(change.new, list):  # many-to-many rows
-                continue
             name = self.add_prefix(change.field)
+            if isinstance(change.new, list):  # many-to-many rows, chosen as a whole
+                target = self._meta.model._meta.get_field(change.field).m2m_reverse_field_name()
+                old, new = ([str(row[target]) for row in rows] for rows in (change.old, change.new))
+                if sorted(self.data.getlist(name)) == sorted(old):
+                    self.data.setlist(name, new)
+                    taken.append(field.label)
+                continue
             if self.data.get(name, "") == ("" if change.old is None else str(change.old)):
                 self.data[name] = "" if change.new is None else str(change.new)
                 taken.append(field.label)
@@ -457,9 +495,15 @@ class OccupationAdminForm(SeenStateForm):
             list(cip_programs.order_by("cipprogram").values_list("cipprogram", flat=True)),
         )
 
+    def histories(self):
+        return [
+            Occupation.history.filter(id=self.instance.pk),
+            OccupationTitle.history.filter(occupation_id=self.instance.pk),
+        ]
+
 
 @admin.register(Occupation)
-class OccupationAdmin(SeenStateAdmin):
+class OccupationAdmin(SeenStateAdmin, HistoryAdmin):
     form = OccupationAdminForm
     list_display = ["soc_code", "title", "job_zone", "retired"]
     list_filter = ["job_zone", "retired"]

@@ -26,7 +26,14 @@ class History(HistoricalRecords):
     a citation's anchors made three records, the first holding the old anchors under the curator's name.
     Here the m2m changes made to the same instance in the same transaction rewrite the m2m rows of the
     record its save (or first m2m change) made.
+
+    `tracks`, given, says which rows keep a history: the others are written by a command alone (an O*NET
+    import's titles), which may delete thousands at once.
     """
+
+    def __init__(self, *args, tracks=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.tracks = tracks or (lambda instance: True)
 
     def finalize(self, sender, **kwargs):
         super().finalize(sender, **kwargs)
@@ -37,6 +44,8 @@ class History(HistoricalRecords):
     def _before_save(self, sender, instance, raw=False, using=None, **kwargs):
         instance.__dict__.pop(_UNCHANGED, None)  # left by a save that failed after its pre_save
         if raw or instance._state.adding or hasattr(instance, "skip_history_when_saving"):
+            return
+        if not self.tracks(instance):
             return
         history = getattr(sender, self.manager_name).using(using)
         records = history.filter(**{sender._meta.pk.attname: instance.pk}).order_by("-history_date", "-history_id")
@@ -60,9 +69,13 @@ class History(HistoricalRecords):
         )
 
     def post_save(self, instance, created, using=None, **kwargs):
-        if instance.__dict__.pop(_UNCHANGED, False):
+        if instance.__dict__.pop(_UNCHANGED, False) or not self.tracks(instance):
             return
         super().post_save(instance, created, using=using, **kwargs)
+
+    def post_delete(self, instance, using=None, **kwargs):
+        if self.tracks(instance):
+            super().post_delete(instance, using=using, **kwargs)
 
     def record_baseline(self, sender, instance, using=None):
         history = getattr(sender, self.manager_name).using(using)

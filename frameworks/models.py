@@ -157,6 +157,11 @@ class Occupation(models.Model):
     )
 
     objects = NaturalKeyManager("soc_code")
+    # The derived fields are frameworks.search's to rebuild, not a change anyone made.
+    history = History(
+        m2m_fields=["apprenticeships", "cip_programs"],
+        excluded_fields=["other_titles", "task_text", "hot_technology"],
+    )
 
     class Meta:
         ordering = ["title"]
@@ -202,6 +207,8 @@ class OccupationTitle(models.Model):
     )
 
     objects = OccupationTitleManager()
+    # A curator's titles only: O*NET's are manage.py import_onet's, which deletes thousands in an upgrade.
+    history = History(tracks=lambda title: title.release_id is None)
 
     class Meta:
         ordering = ["occupation", "kind", "position", "title"]

@@ -618,6 +618,26 @@ def test_a_save_over_another_curators_is_refused_naming_them_and_keeps_what_was_
     assert stored_fields(row, theirs) == theirs
 
 
+def test_a_citation_page_opened_before_another_curators_anchors_keeps_them_and_saves_again(client, draft, curator):
+    citation = Citation.objects.get(
+        statement__framework=draft, statement__title="Client intake dialogue", source__key="onet"
+    )
+    anchors = sorted([*citation.anchors.values_list("pk", flat=True), draft.occupation.anchors.get(onet_id="724").pk])
+    url = reverse("admin:evidence_citation_change", args=[citation.pk])
+    first = Client()
+    first.force_login(UserFactory(username="ana", first_name="Ana", last_name="Lima", role="Curator"))
+    client.force_login(curator)
+
+    refused = saved_meanwhile(first, client, url, {"anchors": [str(pk) for pk in anchors]}, {"position": "17"})
+
+    assert refused.status_code == 200
+    [error] = refused.context["adminform"].form.non_field_errors()
+    assert "(Anchors) after you opened" in error and "with their change to Anchors" in error
+    assert client.post(url, admin_form_data(refused)).status_code == 302
+    assert sorted(citation.anchors.values_list("pk", flat=True)) == anchors
+    assert Citation.objects.get(pk=citation.pk).position == 17
+
+
 def stored_fields(row, fields, stored=None):
     """The values `fields` have in the database, or in `stored`, by their names: a key for a foreign key."""
     stored = stored or type(row).objects.get(pk=row.pk)

@@ -22,6 +22,7 @@ from frameworks.models import (
     Domain,
     Framework,
     Level,
+    Occupation,
     ProficiencyScale,
     Section,
     Statement,
@@ -724,12 +725,13 @@ def rows_with_history_pages(draft):
         "source": Source.objects.get(key="safi"),
         "source anchor": draft.occupation.anchors.order_by("pk").first(),
         "evidence metric": draft.evidence_metrics.order_by("pk").first(),
+        "occupation": draft.occupation,
     }
 
 
 @pytest.mark.parametrize("button", ["_save", "_continue"])
 @pytest.mark.parametrize(
-    "page", ["framework", "statement", "citation", "source", "source anchor", "evidence metric"]
+    "page", ["framework", "statement", "citation", "source", "source anchor", "evidence metric", "occupation"]
 )
 def test_a_page_saved_as_it_stands_adds_nothing_to_its_history(client, draft, curator, page, button):
     row = rows_with_history_pages(draft)[page]
@@ -747,7 +749,14 @@ def test_a_page_saved_as_it_stands_adds_nothing_to_its_history(client, draft, cu
 
 @pytest.mark.parametrize(
     ("model", "key"),
-    [("source", "safi"), ("sourceanchor", None), ("citation", None), ("evidencemetric", None), ("framework", None)],
+    [
+        ("source", "safi"),
+        ("sourceanchor", None),
+        ("citation", None),
+        ("evidencemetric", None),
+        ("framework", None),
+        ("occupation", None),
+    ],
 )
 def test_every_curated_model_has_a_history_page(client, draft, curator, model, key):
     objects = {
@@ -756,9 +765,10 @@ def test_every_curated_model_has_a_history_page(client, draft, curator, model, k
         "citation": Citation.objects.filter(statement__framework=draft),
         "evidencemetric": draft.evidence_metrics.all(),
         "framework": Framework.objects.filter(pk=draft.pk),
+        "occupation": Occupation.objects.filter(pk=draft.occupation_id),
     }
     obj = objects[model].first()
-    app = "frameworks" if model == "framework" else "evidence"
+    app = "frameworks" if model in ("framework", "occupation") else "evidence"
     client.force_login(curator)
 
     assert client.get(reverse(f"admin:{app}_{model}_history", args=[obj.pk])).status_code == 200

@@ -1,5 +1,6 @@
 """Occupations and O*NET releases in Django admin over HTTP: what the importer owns stays read-only."""
 
+import re
 from importlib import import_module
 
 import pytest
@@ -11,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from frameworks.admin import MISSING_ROW
+from frameworks.history import BASELINE_REASON
 from frameworks.models import Apprenticeship, CipProgram, Framework, Occupation, OccupationTitle, OnetRelease
 from tests.admin_forms import admin_form_data, inline_prefix
 from tests.factories import FrameworkFactory, OccupationFactory, StatementFactory, UserFactory
@@ -370,7 +372,13 @@ def test_a_superuser_adds_an_occupation_with_its_titles(client, superuser, title
 
 # Two curators at once
 
-STALE = "This occupation was changed after you opened this page. Reload the page to see the changes"
+RELOAD = "after you opened this page. Reload the page to see the changes"
+
+
+def changed_by(who, fields=""):
+    """The start of the stale-save message: who saved, at some time, and which of the occupation's fields."""
+    fields = rf" \({re.escape(fields)}\)" if fields else ""
+    return re.compile(rf"This occupation was changed by {re.escape(who)} at [^<(]+?{fields} after you opened")
 
 
 def curator_titles(occupation):
@@ -405,7 +413,7 @@ def test_a_page_opened_before_another_curators_title_change_does_not_undo_it(
     response = client.post(url, admin_form_data(page, **{f"{prefix}-1-short_title": "Hand"}))
 
     assert response.status_code == 200
-    assert STALE in response.text
+    assert changed_by("other-curator").search(response.text) and RELOAD in response.text
     assert curator_titles(occupation) == [("Line Assistant", ""), ("Floor Hand", "")]
     # Opened again, the page saves, and keeps the other curator's change.
     page = client.get(url)
@@ -413,7 +421,7 @@ def test_a_page_opened_before_another_curators_title_change_does_not_undo_it(
     assert curator_titles(occupation) == [("Line Assistant", ""), ("Floor Hand", "Hand")]
 
 
-def test_a_page_opened_before_another_curators_links_does_not_undo_them(
+def test_a_page_opened_before_another_curators_links_keeps_them_and_saves_again(
     client, other_client, curator, occupation
 ):
     apprenticeship = Apprenticeship.objects.create(rapids_code="0303", title="Insurance Agent")
@@ -423,13 +431,40 @@ def test_a_page_opened_before_another_curators_links_does_not_undo_them(
     page = client.get(url)
     links = {"apprenticeships": [str(apprenticeship.pk)], "cip_programs": [str(program.pk)]}
     assert other_client.post(url, admin_form_data(other_client.get(url), **links)).status_code == 302
+    position = {f"{inline_prefix(page, CURATOR_TITLES)}-0-position": "5"}
 
-    response = client.post(url, admin_form_data(page, **{f"{inline_prefix(page, CURATOR_TITLES)}-0-position": "5"}))
+    response = client.post(url, admin_form_data(page, **position))
 
     assert response.status_code == 200
-    assert STALE in response.text
+    assert changed_by("other-curator", "Apprenticeships, Cip programs").search(response.text)
+    assert "with their change to Apprenticeships, Cip programs, which you had not changed, filled in" in response.text
     assert (list(occupation.apprenticeships.all()), list(occupation.cip_programs.all())) == ([apprenticeship], [program])
     assert occupation.titles.get(title="Line Helper").position == 1
+    # Sent again as it came back, the page keeps their links and saves this curator's change.
+    assert client.post(url, admin_form_data(response, **position)).status_code == 302
+    assert (list(occupation.apprenticeships.all()), list(occupation.cip_programs.all())) == ([apprenticeship], [program])
+    assert occupation.titles.get(title="Line Helper").position == 5
+
+
+def test_a_page_opened_before_a_superusers_change_names_the_field_and_saves_again(
+    client, curator, superuser, occupation
+):
+    client.force_login(curator)
+    url = change_url(occupation)
+    page = client.get(url)
+    admin = Client()
+    admin.force_login(superuser)
+    assert admin.post(url, admin_form_data(admin.get(url), title="Production Helpers")).status_code == 302
+    short_title = {f"{inline_prefix(page, CURATOR_TITLES)}-0-short_title": "Helper"}
+
+    response = client.post(url, admin_form_data(page, **short_title))
+
+    assert response.status_code == 200
+    assert changed_by("admin", "Title").search(response.text)
+    assert "Your changes were not saved" in response.text
+    assert client.post(url, admin_form_data(response, **short_title)).status_code == 302
+    assert Occupation.objects.get(pk=occupation.pk).title == "Production Helpers"
+    assert curator_titles(occupation) == [("Line Helper", "Helper")]
 
 
 def test_a_superusers_page_opened_before_another_save_does_not_undo_it(
@@ -444,7 +479,7 @@ def test_a_superusers_page_opened_before_another_save_does_not_undo_it(
     response = client.post(url, admin_form_data(page, title="Production Helpers"))
 
     assert response.status_code == 200
-    assert STALE in response.text
+    assert changed_by("other-curator").search(response.text) and RELOAD in response.text
     assert Occupation.objects.get(pk=occupation.pk).title == "Production Workers, All Other"
     assert curator_titles(occupation) == [("Line Assistant", "")]
     # A curator's page opened before the superuser's save is stale too: it shows the title, read-only.
@@ -454,8 +489,49 @@ def test_a_superusers_page_opened_before_another_save_does_not_undo_it(
     assert curator_titles(occupation) == [("Line Assistant", "")]
     prefix = inline_prefix(curator_page, CURATOR_TITLES)
     stale = other_client.post(url, admin_form_data(curator_page, **{f"{prefix}-0-short_title": "Helper"}))
-    assert stale.status_code == 200 and STALE in stale.text
+    assert stale.status_code == 200 and changed_by("admin", "Title").search(stale.text)
     assert curator_titles(occupation) == [("Line Assistant", "")]
+
+
+# History
+
+
+def imported_occupation(release):
+    """An occupation as manage.py import_onet writes it, in bulk: with no history."""
+    (occupation,) = Occupation.objects.bulk_create(
+        [Occupation(soc_code="41-3021.00", title="Insurance Sales Agents", release=release)]
+    )
+    return occupation
+
+
+def test_an_occupations_history_names_who_linked_what_after_its_imported_state(client, curator, release):
+    occupation = imported_occupation(release)
+    apprenticeship = Apprenticeship.objects.create(rapids_code="0303", title="Insurance Agent")
+    client.force_login(curator)
+    url = change_url(occupation)
+
+    assert client.post(url, admin_form_data(client.get(url), apprenticeships=[str(apprenticeship.pk)])).status_code == 302
+
+    baseline, change = occupation.history.order_by("history_date", "history_id")
+    assert (baseline.history_user, baseline.history_change_reason) == (None, BASELINE_REASON)
+    assert list(baseline.apprenticeships.all()) == []
+    assert change.history_user == curator
+    assert list(change.apprenticeships.values_list("apprenticeship", flat=True)) == [apprenticeship.pk]
+    page = client.get(reverse("admin:frameworks_occupation_history", args=[occupation.pk]))
+    assert page.status_code == 200
+    assert "<strong>Apprenticeships:</strong>" in page.text and "0303 · Insurance Agent" in page.text
+    assert ">curator</a>" in page.text
+
+
+def test_a_curators_title_change_is_recorded_and_the_imports_titles_are_not(client, curator, occupation, release):
+    import_titles(occupation, release, 2)
+    client.force_login(curator)
+
+    rename_first_title(client, occupation, "Line Assistant")
+
+    record = OccupationTitle.history.get(title="Line Assistant")
+    assert (record.history_type, record.history_user) == ("~", curator)
+    assert not OccupationTitle.history.exclude(release=None).exists()
 
 
 # The roles' grants

@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from evidence.models import Citation, EvidenceMetric, Source, SourceAnchor
-from frameworks.models import Framework, Statement
+from frameworks.models import Apprenticeship, CipProgram, Framework, Occupation, Statement
 from tests.factories import UserFactory, framework_of_size
 
 pytestmark = pytest.mark.django_db
@@ -44,6 +44,18 @@ def admin_pages(size):
     with_history(anchor, lambda row, n: setattr(row, "name", f"Skill renamed {n}"), size)
     with_history(source, lambda row, n: setattr(row, "publisher", f"Publisher {n}"), size)
     with_history(metric, lambda row, n: setattr(row, "value", f"{n}"), size)
+    occupation = framework.occupation
+    apprenticeships = Apprenticeship.objects.bulk_create(
+        Apprenticeship(rapids_code=f"{size}-{n}", title=f"Apprenticeship {n}") for n in range(size)
+    )
+    programs = CipProgram.objects.bulk_create(CipProgram(code=f"{size}.{n}") for n in range(size))
+
+    def link(row, n):
+        row.description = f"Described {n}."
+        row.apprenticeships.set(apprenticeships[: n + 1])
+        row.cip_programs.set(programs[: n + 1])
+
+    with_history(occupation, link, size)
 
     def change(model, row):
         return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_change", args=[row.pk])
@@ -85,7 +97,9 @@ def admin_pages(size):
         "evidence metric list": listing(EvidenceMetric),
         "evidence metric page": change(EvidenceMetric, metric),
         "evidence metric history": history(EvidenceMetric, metric),
-        "occupation list": listing(type(framework.occupation)),
+        "occupation list": listing(Occupation),
+        "occupation page": change(Occupation, occupation),
+        "occupation history": history(Occupation, occupation),
         "sources autocomplete": autocomplete("evidence", "citation", "source"),
         "sources autocomplete, searched": autocomplete("evidence", "citation", "source", "source"),
         "occupations autocomplete": autocomplete("frameworks", "framework", "occupation"),

@@ -1156,6 +1156,17 @@ def test_an_upgrade_moves_a_title_that_became_reported():
     assert (again["created"], again["updated"], again["deleted"]) == (0, 0, 0)
 
 
+def test_an_upgrade_records_no_history_of_the_occupations_and_titles_it_writes():
+    run(RELEASE_A)
+
+    output = run(RELEASE_B)
+
+    assert summary(output)["titles"]["deleted"] and summary(output)["occupations"]["updated"]
+    # A record per row would be written one by one, at O*NET's scale: the import's rows are its own.
+    assert not Occupation.history.exists()
+    assert not OccupationTitle.history.exists()
+
+
 def test_a_curators_titles_keep_their_order_and_the_release_follows(seed, client):
     curated = page_titles(client, INSURANCE)
     assert len(curated) == 12 and curated[0] == "Insurance Agent"
