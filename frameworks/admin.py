@@ -23,7 +23,7 @@ from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.text import Truncator
 from simple_history.admin import SimpleHistoryAdmin
-from simple_history.models import DeletedObject, ModelChange, ModelDelta
+from simple_history.models import DeletedObject, ModelChange, ModelDelta, to_historic
 from simple_history.template_utils import HistoricalRecordContextHelper
 
 from evidence.models import Citation, EvidenceMetric, Source, SourceAnchor
@@ -502,6 +502,21 @@ class OccupationAdminForm(SeenStateForm):
         ]
 
 
+def restoring_links(form_class, record):
+    """The revert form of history `record`, its many-to-many fields chosen as they were then: the form
+    would otherwise offer the links the row has now. A row deleted since cannot be linked again."""
+
+    class RevertForm(form_class):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            for field in record._history_m2m_fields:
+                if (choice := self.fields.get(field.name)) is not None:
+                    then = getattr(record, field.name).values_list(field.m2m_reverse_field_name(), flat=True)
+                    self.initial[field.name] = list(choice.queryset.filter(pk__in=then).values_list("pk", flat=True))
+
+    return RevertForm
+
+
 @admin.register(Occupation)
 class OccupationAdmin(SeenStateAdmin, HistoryAdmin):
     form = OccupationAdminForm
@@ -526,6 +541,12 @@ class OccupationAdmin(SeenStateAdmin, HistoryAdmin):
     imported_fields = ["soc_code", "title", "description", "job_zone", "education_level", "retired"]
     filter_horizontal = ["apprenticeships", "cip_programs"]
     inlines = [OccupationTitleInline]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if (record := to_historic(obj)) is not None:
+            form = restoring_links(form, record)
+        return form
 
     def get_readonly_fields(self, request, obj=None):
         readonly = super().get_readonly_fields(request, obj)

@@ -534,6 +534,25 @@ def test_a_curators_title_change_is_recorded_and_the_imports_titles_are_not(clie
     assert not OccupationTitle.history.exclude(release=None).exists()
 
 
+def test_reverting_an_occupation_restores_its_links(client, curator, occupation):
+    first, second = (
+        Apprenticeship.objects.create(rapids_code="0303", title="Insurance Agent"),
+        Apprenticeship.objects.create(rapids_code="0304", title="Insurance Broker"),
+    )
+    client.force_login(curator)
+    url = change_url(occupation)
+    assert client.post(url, admin_form_data(client.get(url), apprenticeships=[str(first.pk)])).status_code == 302
+    assert client.post(url, admin_form_data(client.get(url), apprenticeships=[str(second.pk)])).status_code == 302
+    earlier = occupation.history.order_by("history_date", "history_id")[1]
+    revert = reverse("admin:frameworks_occupation_simple_history", args=[occupation.pk, earlier.history_id])
+
+    response = client.post(revert, admin_form_data(client.get(revert)))
+
+    assert response.status_code == 302
+    assert list(occupation.apprenticeships.all()) == [first]
+    assert occupation.history.first().history_user == curator
+
+
 # The roles' grants
 
 TITLE_GRANTS = {
