@@ -30,6 +30,7 @@ def superuser_client(client):
                 "evidence/citation",
                 "evidence/source",
                 "evidence/sourceanchor",
+                "frameworks/occupation",
             )
             for key in ("abc", TOO_LARGE)
         ),

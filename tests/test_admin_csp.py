@@ -49,6 +49,7 @@ def test_history_and_revert_pages(client, draft, curator):
         ),
         "framework history": reverse("admin:frameworks_framework_history", args=[draft.pk]),
         "citation history": reverse("admin:evidence_citation_history", args=[citation.pk]),
+        "occupation history": reverse("admin:frameworks_occupation_history", args=[draft.occupation_id]),
     }
     for name, url in pages.items():
         assert inline_code(client.get(url)) == [], name
