@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.http import urlencode
-from django.utils.text import Truncator
+from django.utils.text import Truncator, capfirst
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import DeletedObject, ModelChange, ModelDelta, to_historic
 from simple_history.template_utils import HistoricalRecordContextHelper
@@ -458,7 +458,7 @@ def changed_fields(record):
     if previous is None or record.history_type != "~":
         return []
     names = record.diff_against(previous).changed_fields
-    return [str(record.instance_type._meta.get_field(name).verbose_name).capitalize() for name in names]
+    return [capfirst(record.instance_type._meta.get_field(name).verbose_name) for name in names]
 
 
 def latest_record(*histories):

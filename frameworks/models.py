@@ -73,7 +73,7 @@ class JobZone(models.Model):
 class Apprenticeship(models.Model):
     """A registered apprenticeship occupation (RAPIDS code)."""
 
-    rapids_code = models.CharField(max_length=20, unique=True, validators=[validate_text_characters])
+    rapids_code = models.CharField("RAPIDS code", max_length=20, unique=True, validators=[validate_text_characters])
     title = models.CharField(max_length=200, validators=[validate_text_characters])
 
     objects = NaturalKeyManager("rapids_code")
@@ -151,7 +151,9 @@ class Occupation(models.Model):
         default=False, editable=False, help_text="Uses a technology O*NET flags as a Hot Technology."
     )
     apprenticeships = models.ManyToManyField(Apprenticeship, blank=True, related_name="occupations")
-    cip_programs = models.ManyToManyField(CipProgram, blank=True, related_name="occupations")
+    cip_programs = models.ManyToManyField(
+        CipProgram, blank=True, related_name="occupations", verbose_name="CIP programs"
+    )
     related_occupations = models.ManyToManyField(
         "self", through="RelatedOccupation", symmetrical=False, related_name="+", blank=True
     )

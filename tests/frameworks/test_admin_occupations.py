@@ -436,8 +436,8 @@ def test_a_page_opened_before_another_curators_links_keeps_them_and_saves_again(
     response = client.post(url, admin_form_data(page, **position))
 
     assert response.status_code == 200
-    assert changed_by("other-curator", "Apprenticeships, Cip programs").search(response.text)
-    assert "with their change to Apprenticeships, Cip programs, which you had not changed, filled in" in response.text
+    assert changed_by("other-curator", "Apprenticeships, CIP programs").search(response.text)
+    assert "with their change to Apprenticeships, CIP programs, which you had not changed, filled in" in response.text
     assert (list(occupation.apprenticeships.all()), list(occupation.cip_programs.all())) == ([apprenticeship], [program])
     assert occupation.titles.get(title="Line Helper").position == 1
     # Sent again as it came back, the page keeps their links and saves this curator's change.
@@ -454,13 +454,15 @@ def test_a_page_opened_before_a_superusers_change_names_the_field_and_saves_agai
     page = client.get(url)
     admin = Client()
     admin.force_login(superuser)
-    assert admin.post(url, admin_form_data(admin.get(url), title="Production Helpers")).status_code == 302
+    renamed = {"soc_code": "11-9024.98", "title": "Production Helpers"}
+    assert admin.post(url, admin_form_data(admin.get(url), **renamed)).status_code == 302
     short_title = {f"{inline_prefix(page, CURATOR_TITLES)}-0-short_title": "Helper"}
 
     response = client.post(url, admin_form_data(page, **short_title))
 
     assert response.status_code == 200
-    assert changed_by("admin", "Title").search(response.text)
+    # Labels as the form shows them, acronyms kept.
+    assert changed_by("admin", "O*NET-SOC code, Title").search(response.text)
     assert "Your changes were not saved" in response.text
     assert client.post(url, admin_form_data(response, **short_title)).status_code == 302
     assert Occupation.objects.get(pk=occupation.pk).title == "Production Helpers"
