@@ -123,7 +123,8 @@ def _framework_page(request, context):
     context["canonical_url"] = request.build_absolute_uri(canonical)
     # The schema.org data (some 65 KB) only at that address: every tab's page would otherwise repeat it.
     context["embeds_linked_data"] = current and request.path == canonical and "tab" not in request.GET
-    context.setdefault("exports", framework_exports(framework))
+    if "exports" not in context:  # a version's page has chosen its own
+        context["exports"] = framework_exports(framework)
     if tab == ANCHORS_TAB[0]:
         context["panel"] = selectors.anchor_panel(occupation, grounds_statements=True)
     else:
