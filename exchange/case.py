@@ -22,8 +22,10 @@ CaseV1P1Controller, which implements it:
   CFRubricCriterionLevels/{id} are not in the binding; OpenSALT serves them, each object bare, and so do
   we, since the package gives them addresses.
 
-Item types are the same in every package and a subject in every version of an occupation's framework;
-their address serves the newest published framework's copy.
+Published and archived frameworks are served alike, so that an identifier a consumer holds keeps
+answering once a later version is published: an archived one's CFDocument says Deprecated. Item types are
+the same in every package and a subject in every version of an occupation's framework; their address
+serves the most recently published framework's copy.
 """
 
 from itertools import groupby
@@ -97,7 +99,7 @@ def cf_document(framework, base):
         "creator": PUBLISHER,
         "title": f"{occupation.title} skills framework",
         "lastChangeDateTime": iso_datetime(framework.updated_at),
-        "officialSourceURL": base + framework.get_absolute_url(),
+        "officialSourceURL": base + official_page(framework),
         "publisher": PUBLISHER,
         "description": framework.context_covered,
         "subject": [occupation.title],
@@ -109,9 +111,19 @@ def cf_document(framework, base):
         "adoptionStatus": ADOPTION_STATUS[framework.status],
         "notes": f"O*NET-SOC {occupation.soc_code}. {ONET_ATTRIBUTION}",
     }
-    if framework.published_at:
+    if framework.status == Framework.Status.ARCHIVED:
+        # Deprecated since it was archived: an archived version is read-only, so that was its last change.
+        document["statusStartDate"] = framework.updated_at.date().isoformat()
+    elif framework.published_at:
         document["statusStartDate"] = framework.published_at.date().isoformat()
     return document
+
+
+def official_page(framework):
+    """The page showing what the document holds: an archived version's own, else the occupation's."""
+    if framework.status == Framework.Status.ARCHIVED:
+        return framework.get_version_url()
+    return framework.get_absolute_url()
 
 
 def standalone_document(framework, base):

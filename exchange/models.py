@@ -4,11 +4,11 @@ from frameworks.models import Framework
 
 
 class CaseObject(models.Model):
-    """An object of a published framework's CASE package: where its address finds it.
+    """An object of a public framework's CASE package, published or archived: where its address finds it.
 
     Identifiers are derived one way from natural keys, so an object other than a statement (whose
     identifier is its uid) can only be found by listing the packages' objects. The rows of a framework
-    are written the first time an object is looked up after it is published, and deleted when it, its
+    are written the first time an object is looked up after it is made public, and deleted when it, its
     statements or the shared keys its identifiers derive from change (`exchange.signals`).
     """
 

@@ -18,7 +18,7 @@ from frameworks.selectors import (
     framework_version,
     get_occupation,
     levels_by_scale,
-    published_frameworks,
+    public_frameworks,
     sections,
 )
 
@@ -34,7 +34,8 @@ def framework_exports(framework, at_version=False):
     each and its head names each as an alternate. No query: the framework's occupation is attached.
 
     At its version's addresses (`at_version`) a file keeps serving that version once a later one is
-    published; at the occupation's, it is the current version's. CASE serves published frameworks only.
+    published; at the occupation's, it is the current version's. A CASE package has one address, its
+    identifier's, which serves its version whatever the version's status.
     """
     prefix, args = (
         ("version-", [framework.occupation.soc_code, framework.version])
@@ -46,7 +47,7 @@ def framework_exports(framework, at_version=False):
         Export("JSON", "application/json", reverse(f"exchange:{prefix}json", args=args)),
         Export("CTDL-ASN JSON-LD", "application/ld+json", reverse(f"exchange:{prefix}jsonld", args=args)),
     ]
-    if framework.status == Framework.Status.PUBLISHED:
+    if framework.is_public:
         package = reverse("exchange:case-package", args=[framework_identifier(framework)])
         exports.append(Export("CASE 1.1 package", "application/json", package))
     return exports
@@ -88,41 +89,41 @@ def framework_to_export(soc_code, version=None):
 
 
 def public_framework_by_identifier(identifier):
-    """The published framework (any version) whose CASE document identifier this is."""
-    for framework in published_frameworks():
+    """The public framework, published or archived, whose CASE document identifier this is."""
+    for framework in public_frameworks():
         if framework_identifier(framework) == identifier:
             return framework
-    raise Http404("No published framework has that identifier.")
+    raise Http404("No public framework has that identifier.")
 
 
 def case_object_owner(identifier):
-    """The collection of the CASE object with this identifier, and the published framework whose package
-    holds it (the newest, for a definition several share).
+    """The collection of the CASE object with this identifier, and the public framework whose package
+    holds it (the most recently published, for a definition several share: the current version's).
 
-    A statement is found by its uid column; any other object in the index of published packages
+    A statement is found by its uid column; any other object in the index of public packages
     (`CaseObject`), which this first completes with the frameworks not yet in it: three queries, however
-    many frameworks are published, and five more per framework to index. Reading the package then costs
+    many frameworks are public, and five more per framework to index. Reading the package then costs
     at most five more (`framework_contents`), however many statements it has.
     """
-    framework = published_frameworks().filter(statements__uid=identifier).first()
+    framework = public_frameworks().filter(statements__uid=identifier).first()
     if framework is not None:
         return "CFItems", framework
-    index_published_packages()
+    index_public_packages()
     framework = (
-        published_frameworks()
+        public_frameworks()
         .filter(case_objects__identifier=identifier)
         .annotate(case_collection=F("case_objects__collection"))
         .first()
     )
     if framework is None:
-        raise Http404("No published framework has an object with that identifier.")
+        raise Http404("No public framework has an object with that identifier.")
     return framework.case_collection, framework
 
 
-def index_published_packages():
-    """Lists the objects of each published framework's package that the index does not hold yet."""
+def index_public_packages():
+    """Lists the objects of each public framework's package that the index does not hold yet."""
     indexed = CaseObject.objects.filter(framework=OuterRef("pk"))
-    for framework in published_frameworks().filter(~Exists(indexed)):
+    for framework in public_frameworks().filter(~Exists(indexed)):
         package = case.cf_package(framework_contents(framework), base="")
         objects = [
             CaseObject(identifier=found["identifier"], collection=collection, framework=framework)

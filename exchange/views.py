@@ -9,7 +9,7 @@ from django.utils.http import content_disposition_header
 from exchange import case, ctdl, selectors
 from exchange.document import framework_document
 from exchange.fileformat import dump_json
-from frameworks.selectors import published_frameworks
+from frameworks.selectors import public_frameworks
 from nsx.cache import cached_page
 from nsx.http import READ_METHODS, read_only
 from nsx.negotiation import json_error
@@ -231,7 +231,7 @@ def case_documents(request: HttpRequest):
         selection = _documents_selection(request.GET)
     except BadSelection as bad:
         return _case_error(bad.code, str(bad), status=400, field=bad.parameter)
-    listing, total = case.documents_listing(published_frameworks(), case.base_url(request), **selection)
+    listing, total = case.documents_listing(public_frameworks(), case.base_url(request), **selection)
     response = _json(listing)
     response["X-Total-Count"] = str(total)
     # Not a CORS-safelisted header: a script on another site reads it only if it is named here.
@@ -248,7 +248,7 @@ def case_document(request: HttpRequest, identifier):
 
 
 def _package_holding(request, identifier, collection):
-    """The package of the published framework that holds this object, if it is in this collection."""
+    """The package of the public framework that holds this object, if it is in this collection."""
     found_in, framework = selectors.case_object_owner(identifier)
     if found_in != collection:
         raise Http404(f"No {collection} object has that identifier.")

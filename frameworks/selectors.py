@@ -17,13 +17,18 @@ from frameworks import search
 from frameworks.models import Framework, Level, Occupation, RelatedOccupation, Section, Statement
 
 
-def published_frameworks():
-    """Every published framework (one an occupation at most), most recently published first."""
+def public_frameworks():
+    """Every public version of every framework, published and archived, most recently published first."""
     return (
-        Framework.objects.published()
+        Framework.objects.public()
         .select_related("occupation", "occupation__job_zone")
         .newest_first()
     )
+
+
+def published_frameworks():
+    """Every published framework (one an occupation at most), most recently published first."""
+    return public_frameworks().published()
 
 
 def get_occupation(soc_code):

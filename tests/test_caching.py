@@ -20,6 +20,7 @@ from django.utils.http import parse_http_date
 
 import nsx.cache
 from evidence.models import Citation, EvidenceMetric, Source
+from exchange.identifiers import framework_identifier
 from frameworks import services, workflow
 from frameworks.models import Framework, Statement
 from nsx.cache import GenerationWatch, PageCacheMiddleware, cached_page, content_changed, content_generation
@@ -393,17 +394,21 @@ def test_a_versions_exports_follow_its_status_at_once(
     client, seed, editor, django_capture_on_commit_callbacks
 ):
     address = PAGE + "versions/26.05/framework.json"
-    assert client.get(address).json()["status"] == "published"  # this copy is cached
+    package = f"/ims/case/v1p1/CFPackages/{framework_identifier(seed)}"
+    assert client.get(address).json()["status"] == "published"  # these copies are cached
+    assert client.get(package).json()["CFDocument"]["adoptionStatus"] == "Adopted"
 
     with django_capture_on_commit_callbacks(execute=True):
         workflow.apply(seed, "archive", editor)
     assert client.get(address).json()["status"] == "archived"
+    assert client.get(package).json()["CFDocument"]["adoptionStatus"] == "Deprecated"
 
     with django_capture_on_commit_callbacks(execute=True):
         workflow.apply(seed, "restore", editor)
         workflow.apply(seed, "unpublish", editor)
-    # Back to draft: no longer the public's, at its version's address either.
+    # Back to draft: no longer the public's, at its version's address or its CASE identifier.
     assert client.get(address).status_code == 404
+    assert client.get(package).status_code == 404
 
 
 @pytest.mark.parametrize("status", [Framework.Status.PUBLISHED, Framework.Status.ARCHIVED])

@@ -8,6 +8,7 @@ from django.core.management import call_command
 from jsonschema import Draft202012Validator
 
 from exchange.identifiers import framework_identifier
+from frameworks.models import Statement
 
 SEED_FILE = Path(__file__).resolve().parents[2] / "fixtures" / "frameworks" / "insurance-sales-agents.yaml"
 SOC = "41-3021.00"
@@ -121,3 +122,17 @@ def framework_file(tmp_path):
         return path
 
     return write
+
+
+@pytest.fixture
+def superseded(seed, curator, editor, django_capture_on_commit_callbacks):
+    """v.26.05, which v.26.06 (one statement's text changed) replaced: archived, as a report may cite it."""
+    from frameworks import services, workflow
+
+    with django_capture_on_commit_callbacks(execute=True):
+        newer = services.copy_as_new_version(seed, "26.06")
+        Statement.objects.filter(framework=newer, title="CRM software").update(text="uses the newer CRM.")
+        workflow.apply(newer, "submit", curator)
+        workflow.apply(newer, "publish", editor)
+    seed.refresh_from_db()
+    return seed

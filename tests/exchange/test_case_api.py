@@ -365,10 +365,8 @@ def test_an_identifier_answers_only_at_its_own_collection(client, seed):
         assert case_error(client.get(wrong)) == "unknownobject", wrong
 
 
-@pytest.mark.parametrize(
-    "status", [Framework.Status.DRAFT, Framework.Status.IN_REVIEW, Framework.Status.ARCHIVED]
-)
-def test_objects_of_a_framework_that_is_not_published_are_404(client, seed, status):
+@pytest.mark.parametrize("status", [Framework.Status.DRAFT, Framework.Status.IN_REVIEW])
+def test_objects_of_a_framework_that_is_not_public_are_404(client, seed, status):
     hidden = FrameworkFactory(status=status, occupation__title="Hidden Trade")
     statement = StatementFactory(framework=hidden, title="Secret statement", text="does secret work.")
     CitationFactory(statement=statement)
@@ -385,6 +383,51 @@ def test_objects_of_a_framework_that_is_not_published_are_404(client, seed, stat
         assert case_error(response) == "unknownobject", uri
         assert "Secret" not in response.text
         assert "Hidden Trade" not in response.text
+
+
+def test_an_archived_versions_objects_answer_at_their_identifiers_as_deprecated(client, superseded):
+    package = package_of(client, superseded)
+    validate("CFPackages", package)
+    document = package["CFDocument"]
+    assert (document["version"], document["adoptionStatus"]) == ("26.05", "Deprecated")
+    assert document["officialSourceURL"] == "http://testserver/occupations/41-3021.00/versions/26.05/"
+    # Deprecated since the day it was archived, the last change of a version that is read-only.
+    assert document["statusStartDate"] == superseded.updated_at.date().isoformat()
+    assert superseded.updated_at > superseded.published_at
+    in_package = objects_by_identifier(package)
+    statement = Statement.objects.filter(framework=superseded).first()
+
+    addresses = set(uris(package)) | {f"http://testserver{API}CFItemAssociations/{statement.uid}"}
+    assert len(addresses) > 136
+    for uri in addresses:
+        collection, identifier = ADDRESS.fullmatch(uri).groups()
+        response = client.get(path(uri))
+        assert response.status_code == 200, uri
+        body = response.json()
+        validate(collection, body)
+        if collection in (*SETS, "CFPackages", "CFItemAssociations"):
+            continue  # definitions answer with the current version's copy
+        served = dict(body)
+        for link in [served.pop(key) for key in ("CFPackageURI", "CFDocumentURI") if key in served]:
+            assert link["identifier"] == document["identifier"], uri
+        assert served == in_package[identifier], uri
+    associations = client.get(f"{API}CFItemAssociations/{statement.uid}").json()
+    assert associations["CFItem"]["CFDocumentURI"]["identifier"] == document["identifier"]
+    # The current version is the one adopted, at the occupation's page.
+    current = package_of(client, Framework.objects.get(occupation=superseded.occupation, version="26.06"))
+    assert current["CFDocument"]["adoptionStatus"] == "Adopted"
+    assert current["CFDocument"]["officialSourceURL"] == "http://testserver/occupations/41-3021.00/"
+
+
+def test_documents_list_archived_versions_after_the_current_one_as_deprecated(client, superseded):
+    listed = documents(client)
+
+    assert listed["X-Total-Count"] == "2"
+    assert [
+        (document["version"], document["adoptionStatus"]) for document in listed.json()["CFDocuments"]
+    ] == [("26.06", "Adopted"), ("26.05", "Deprecated")]
+    archived = f"{API}CFDocuments/{framework_identifier(superseded)}"
+    assert client.get(archived).json() == listed.json()["CFDocuments"][1]
 
 
 def item_url(identifier):

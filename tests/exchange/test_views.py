@@ -482,20 +482,6 @@ def test_unknown_addresses_are_404(client, seed):
 # Each public version's files, at its version's address
 
 
-@pytest.fixture
-def superseded(seed, curator, editor, django_capture_on_commit_callbacks):
-    """v.26.05, which v.26.06 (one statement's text changed) replaced: archived, as a report may cite it."""
-    from frameworks import services, workflow
-
-    with django_capture_on_commit_callbacks(execute=True):
-        newer = services.copy_as_new_version(seed, "26.06")
-        Statement.objects.filter(framework=newer, title="CRM software").update(text="uses the newer CRM.")
-        workflow.apply(newer, "submit", curator)
-        workflow.apply(newer, "publish", editor)
-    seed.refresh_from_db()
-    return seed
-
-
 EARLIER = f"{PAGE}versions/26.05/"
 
 

@@ -617,7 +617,7 @@ def alternates(html):
 
 
 def test_each_public_version_offers_its_own_exports(client, seed):
-    FrameworkFactory(occupation=seed.occupation, version="25.11", status=Framework.Status.ARCHIVED)
+    archived = FrameworkFactory(occupation=seed.occupation, version="25.11", status=Framework.Status.ARCHIVED)
     package = f"/ims/case/v1p1/CFPackages/{framework_identifier(seed)}"
 
     current = client.get(PAGE)
@@ -631,10 +631,12 @@ def test_each_public_version_offers_its_own_exports(client, seed):
     # A version's page: that version's own addresses, which keep serving it after a later publish.
     at_version = [f"{PAGE}versions/26.05/framework.{extension}" for extension in ("csv", "json", "jsonld")]
     assert downloads(current_by_version.text) == alternates(current_by_version.text) == [*at_version, package]
-    # An earlier version is no CASE document (CASE serves published frameworks), and embeds no data.
+    # An earlier version: its own files and its own CASE package, which serves it as Deprecated; no data.
     earlier_files = [f"{PAGE}versions/25.11/framework.{extension}" for extension in ("csv", "json", "jsonld")]
+    earlier_package = f"/ims/case/v1p1/CFPackages/{framework_identifier(archived)}"
     assert "An earlier version." in earlier.text
-    assert downloads(earlier.text) == alternates(earlier.text) == earlier_files
+    assert downloads(earlier.text) == alternates(earlier.text) == [*earlier_files, earlier_package]
+    assert client.get(earlier_package).json()["CFDocument"]["version"] == "25.11"
     assert '<script type="application/ld+json">' not in earlier.text
     assert "/print/" not in earlier.text
 
