@@ -74,6 +74,10 @@ class AdminSite(admin.AdminSite):
     """Django's admin site, whose every model admin is a TypedInputAdmin: those of Django's and other
     packages' apps too (users, groups, sign-in attempts), whose list filters a NUL would make a 500."""
 
+    # Curators' tabs and headings name the site they curate, not the framework it is built on.
+    site_header = "NSX curation"
+    site_title = "NSX curation"
+
     def register(self, model_or_iterable, admin_class=None, **options):
         admin_class = admin_class or admin.ModelAdmin
         if not issubclass(admin_class, TypedInputAdmin):

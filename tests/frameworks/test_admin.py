@@ -126,6 +126,17 @@ def test_anonymous_visitors_are_sent_to_sign_in(client):
         assert response.status_code == 302 and response["Location"].startswith("/admin/login/")
 
 
+def test_the_admin_names_the_site_its_curators_sign_in_to(client, curator):
+    sign_in = client.get(reverse("admin:login"))
+    client.force_login(curator)
+    index = client.get(reverse("admin:index"))
+
+    for page in (sign_in, index):
+        assert re.search(r"<title>[^<]* \| NSX curation</title>", page.text)
+        assert re.search(r'<div id="site-name"><a href="[^"]*">NSX curation</a></div>', page.text)
+        assert "Django administration" not in page.text
+
+
 def test_staff_without_a_role_sees_no_content(client):
     client.force_login(UserFactory(username="staff"))
 
