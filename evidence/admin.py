@@ -14,6 +14,7 @@ from frameworks.admin import (
     SeenStateForm,
     digest,
     offer_occupation_anchors,
+    restoring_links,
 )
 from frameworks.models import Framework, Statement
 from nsx.admin import is_key_of
@@ -247,14 +248,13 @@ def restoring_anchors(form_class, record):
     says which it leaves out, on the form and once saved.
     """
 
-    class RevertForm(form_class):
+    class RevertForm(restoring_links(form_class, record)):
         def __init__(self, *args, **kwargs):
             super().__init__(*args, **kwargs)
+            # Restored are those offered by offer_occupation_anchors, as for any save of the form.
+            restored = set(self.initial["anchors"])
             then = sorted(record.anchors.values_list("sourceanchor_id", flat=True))
-            # Only the anchors offered by offer_occupation_anchors, as for any save of the form.
-            offered = set(self.fields["anchors"].queryset.filter(pk__in=then).values_list("pk", flat=True))
-            self.initial["anchors"] = [pk for pk in then if pk in offered]
-            self.lost_anchors = anchor_names([pk for pk in then if pk not in offered])
+            self.lost_anchors = anchor_names([pk for pk in then if pk not in restored])
 
         @property
         def lost_anchors_warning(self):
